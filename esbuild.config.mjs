@@ -1,0 +1,30 @@
+// Builds one bundle per function: functions/<name>/index.ts → dist/<name>/index.mjs (+ source map).
+// Entry points are discovered, not listed. Every dependency is bundled so the image needs no
+// node_modules; the banner gives CJS dependencies (client-node's) a `require` inside ESM.
+import { build } from 'esbuild';
+import { existsSync, readdirSync } from 'node:fs';
+
+const functions = readdirSync('functions', { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(`functions/${d.name}/index.ts`))
+  .map((d) => d.name);
+
+await Promise.all(
+  functions.map((name) =>
+    build({
+      entryPoints: [`functions/${name}/index.ts`],
+      outfile: `dist/${name}/index.mjs`,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      minify: true,
+      keepNames: true,
+      sourcemap: true,
+      legalComments: 'linked',
+      metafile: false,
+      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+      logLevel: 'warning',
+    }),
+  ),
+);
+console.log(JSON.stringify({ event: 'build', functions }));

@@ -1,0 +1,32 @@
+/**
+ * @module collect/run-stats
+ * A run's own figures: logged as one JSON line and written as a `heapless_run` point.
+ */
+import { escapeTag } from '#shared/encode/escape';
+
+export interface RunStats {
+  nodes: number;
+  nodesOk: number;
+  /** Failed nodes by reason (`timeout`, `tls`, `http_5xx`, `invalid_json`, …). */
+  failures: Record<string, number>;
+  points: number;
+  bytes: number;
+  failedPoints: number;
+  durationMs: number;
+}
+
+export function newRunStats(): RunStats {
+  return { nodes: 0, nodesOk: 0, failures: {}, points: 0, bytes: 0, failedPoints: 0, durationMs: 0 };
+}
+
+export function nodesFailed(s: RunStats): number {
+  return Object.values(s.failures).reduce((a, b) => a + b, 0);
+}
+
+/** `heapless_run,fn=collect[,cluster_name=…] nodes=…i,… <time>`; failure reasons become `failed_<reason>` fields. */
+export function encodeRunStats(fn: string, s: RunStats, timeMs: number, clusterName: string | undefined): string {
+  const tags = `fn=${escapeTag(fn)}${clusterName ? `,cluster_name=${escapeTag(clusterName)}` : ''}`;
+  const fields = [`nodes=${s.nodes}i`, `nodes_ok=${s.nodesOk}i`, `nodes_failed=${nodesFailed(s)}i`, `points=${s.points}i`, `bytes=${s.bytes}i`, `failed_points=${s.failedPoints}i`, `duration_ms=${Math.round(s.durationMs)}i`];
+  for (const [reason, n] of Object.entries(s.failures)) fields.push(`failed_${reason.replace(/[^a-z0-9_]/gi, '_')}=${n}i`);
+  return `heapless_run,${tags} ${fields.join(',')} ${timeMs}`;
+}

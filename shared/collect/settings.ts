@@ -1,0 +1,33 @@
+/**
+ * @module collect/settings
+ * Every setting of the collect function (env var or flag; `--help` lists them).
+ */
+import { influxSettings, kubeSettings, logSettings, runSettings } from '#shared/config/common';
+import { bool, csvOf, duration, int, oneOf, optional } from '#shared/config/parsers';
+import { readSettings, setting, type SettingsOf } from '#shared/config/settings';
+import { ADDRESS_TYPES } from '#shared/kube/kubelet-target';
+
+export const collectSettings = {
+  ...influxSettings,
+  ...kubeSettings,
+  ...logSettings,
+  ...runSettings,
+  kubeletAccess: setting({ env: 'KUBELET_ACCESS', help: 'direct (HTTPS to each kubelet, needs nodes/stats) or apiserver-proxy (through the API server, needs nodes/proxy)', default: 'direct', parse: oneOf(['direct', 'apiserver-proxy'] as const) }),
+  kubeletAddressTypes: setting({ env: 'KUBELET_ADDRESS_TYPES', help: 'node address types to try, in order', default: ADDRESS_TYPES.join(','), parse: csvOf(ADDRESS_TYPES) }),
+  kubeletPort: setting({ env: 'KUBELET_PORT', help: "kubelet port for every node (default: each node's status.daemonEndpoints port)", default: '', parse: optional(int(1, 65535)) }),
+  kubeletCaFile: setting({ env: 'KUBELET_CA_FILE', help: "CA bundle that signs the kubelets' serving certificates (default: the service-account CA, or the kubeconfig's CA)", default: '', parse: optional((s) => s) }),
+  kubeletInsecureTls: setting({ env: 'KUBELET_INSECURE_TLS', help: 'skip kubelet certificate verification (logged as a warning on every run)', default: 'false', parse: bool }),
+  kubeletTimeout: setting({ env: 'KUBELET_TIMEOUT', help: 'deadline for one kubelet answer, body included', default: '10s', parse: duration(100, 300_000) }),
+  kubeletConcurrency: setting({ env: 'KUBELET_CONCURRENCY', help: 'kubelets scraped at once; memory grows with this, not with cluster size', default: '16', parse: int(1, 1024) }),
+  kubeletMaxBodyBytes: setting({ env: 'KUBELET_MAX_BODY_BYTES', help: 'largest summary accepted from one kubelet, in bytes', default: String(64 * 1024 * 1024), parse: int(1024) }),
+  rateMaxGap: setting({ env: 'RATE_MAX_GAP', help: 'longest gap between two counter readings that still gives a rate (default: 1.5 × INTERVAL, so a missed run gives no rate)', default: '', parse: optional(duration(1_000)) }),
+  influxSchema: setting({ env: 'INFLUX_SCHEMA', help: 'heapster (one measurement per metric, field value) or withfields (measurement per prefix, field per metric)', default: 'heapster', parse: oneOf(['heapster', 'withfields'] as const) }),
+  influxBatchSize: setting({ env: 'INFLUX_BATCH_SIZE', help: 'lines per write request', default: '5000', parse: int(1, 100_000) }),
+  runDeadline: setting({ env: 'RUN_DEADLINE', help: 'a run gives up retrying writes after this long (default: INTERVAL − 5s)', default: '', parse: optional(duration(1_000)) }),
+};
+
+export type CollectConfig = SettingsOf<typeof collectSettings>;
+
+export function readCollectConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = []): CollectConfig {
+  return readSettings(collectSettings, env, argv);
+}

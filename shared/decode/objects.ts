@@ -1,0 +1,94 @@
+/**
+ * @module decode/objects
+ * Node and Pod API objects → the few fields a run needs. Pure. Accepts plain JSON or the
+ * client package's typed objects (same field names); unknown shapes give empty values.
+ */
+import type { ContainerSpec, NodeInfo, PodInfo, Resources } from '#shared/model';
+import { parseMillicores, parseQuantity } from '#shared/decode/quantity';
+import { arr, obj, text } from '#shared/decode/fields';
+
+type Obj = Record<string, unknown>;
+
+export function decodeNode(node: unknown): NodeInfo | undefined {
+  const n = obj(node);
+  const meta = obj(n?.['metadata']);
+  const name = text(meta?.['name']);
+  if (!n || !name) return undefined;
+  const status = obj(n['status']);
+  const port = obj(obj(obj(status?.['daemonEndpoints'])?.['kubeletEndpoint']))?.['Port'];
+  const ready = arr(status?.['conditions']).map(obj).find((c) => c?.['type'] === 'Ready');
+  return {
+    name,
+    labels: stringMap(meta?.['labels']),
+    addresses: arr(status?.['addresses']).map(obj).flatMap((a) => {
+      const type = text(a?.['type']);
+      const address = text(a?.['address']);
+      return type && address ? [{ type, address }] : [];
+    }),
+    ...(typeof port === 'number' && port > 0 ? { kubeletPort: port } : {}),
+    capacity: resources(status?.['capacity']),
+    allocatable: resources(status?.['allocatable']),
+    ready: !ready || ready['status'] === 'True',
+  };
+}
+
+export function decodePod(pod: unknown): PodInfo | undefined {
+  const p = obj(pod);
+  const meta = obj(p?.['metadata']);
+  const name = text(meta?.['name']);
+  const namespace = text(meta?.['namespace']);
+  if (!p || !name || !namespace) return undefined;
+  const spec = obj(p['spec']);
+  const statuses = new Map(arr(obj(p['status'])?.['containerStatuses']).map(obj).map((s) => [text(s?.['name']) ?? '', s]));
+  const nodeName = text(spec?.['nodeName']);
+  return {
+    name,
+    namespace,
+    uid: text(meta?.['uid']) ?? '',
+    ...(nodeName ? { nodeName } : {}),
+    labels: stringMap(meta?.['labels']),
+    containers: arr(spec?.['containers']).map(obj).flatMap((c) => {
+      const spec = container(c, statuses);
+      return spec ? [spec] : [];
+    }),
+  };
+}
+
+function container(c: Obj | undefined, statuses: Map<string, Obj | undefined>): ContainerSpec | undefined {
+  const name = text(c?.['name']);
+  if (!c || !name) return undefined;
+  const res = obj(c['resources']);
+  const restarts = statuses.get(name)?.['restartCount'];
+  return {
+    name,
+    image: text(c['image']) ?? '',
+    requests: resources(res?.['requests']),
+    limits: resources(res?.['limits']),
+    restartCount: typeof restarts === 'number' && restarts >= 0 ? restarts : 0,
+  };
+}
+
+/** `{cpu: "250m", memory: "64Mi", "nvidia.com/gpu": "1"}` → millicores, bytes, counts. */
+export function resources(list: unknown): Resources {
+  const out: Resources = {};
+  for (const [key, raw] of Object.entries(obj(list) ?? {})) {
+    if (key === 'cpu') assign(out, 'cpuMillicores', parseMillicores(raw));
+    else if (key === 'memory') assign(out, 'memoryBytes', parseQuantity(raw));
+    else if (key === 'ephemeral-storage') assign(out, 'ephemeralStorageBytes', parseQuantity(raw));
+    else {
+      const v = parseQuantity(raw);
+      if (v !== undefined) (out.other ??= {})[key] = v;
+    }
+  }
+  return out;
+}
+
+function assign(out: Resources, key: 'cpuMillicores' | 'memoryBytes' | 'ephemeralStorageBytes', v: number | undefined): void {
+  if (v !== undefined) out[key] = v;
+}
+
+function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(obj(v) ?? {})) if (typeof val === 'string') out[k] = val;
+  return out;
+}

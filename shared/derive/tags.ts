@@ -1,0 +1,40 @@
+/**
+ * @module derive/tags
+ * Heapster's tag sets per object type (heapster.md §1.3). Empty values are dropped at encoding.
+ */
+import type { ContainerSpec, PodInfo, Tags } from '#shared/model';
+
+/** Heapster renamed two system containers (summary.go systemNameMap). */
+const SYSTEM_NAMES: Record<string, string> = { runtime: 'docker-daemon', misc: 'system' };
+
+/** Pod or node labels as Heapster wrote them: sorted `key:value` joined by commas. */
+export function labelsTag(labels: Record<string, string>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}:${labels[k]}`)
+    .join(',');
+}
+
+export function withCluster(tags: Tags, clusterName: string | undefined): Tags {
+  return clusterName ? { ...tags, cluster_name: clusterName } : tags;
+}
+
+export function nodeTags(node: string, labels: Record<string, string>): Tags {
+  return { type: 'node', nodename: node, labels: labelsTag(labels) };
+}
+
+export function sysContainerTags(node: string, name: string): Tags {
+  return { type: 'sys_container', nodename: node, container_name: SYSTEM_NAMES[name] ?? name };
+}
+
+export function podTags(node: string, namespace: string, pod: string, info: PodInfo | undefined): Tags {
+  return { type: 'pod', nodename: node, namespace_name: namespace, pod_name: pod, labels: info ? labelsTag(info.labels) : '' };
+}
+
+export function containerTags(pod: Tags, name: string, spec: ContainerSpec | undefined): Tags {
+  return { ...pod, type: 'pod_container', container_name: name, container_base_image: spec?.image ?? '' };
+}
+
+export function nsTags(namespace: string): Tags {
+  return { type: 'ns', namespace_name: namespace };
+}

@@ -1,0 +1,116 @@
+/**
+ * @module influx/client
+ * InfluxDB over its v1 HTTP API: InfluxQL on `/query`, line protocol on `/write` (through the
+ * client package's WriteApi and V1Transport). Auth: Basic for 1.x users, `Token` for 2.x/3.x.
+ */
+import { Agent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { HttpError, InfluxDB, setLogger } from '@influxdata/influxdb-client';
+import type { InfluxAuth } from '#shared/config/common';
+import { InfluxError } from '#shared/errors';
+import { V1Transport } from '#shared/influx/v1-transport';
+import { ident } from '#shared/influx/influxql';
+
+export interface InfluxClientOptions {
+  url: string;
+  db: string;
+  auth: InfluxAuth;
+  timeoutMs: number;
+  /** Parallel connections; writes are capped at this many batches in flight. */
+  maxSockets?: number;
+}
+
+export interface QuerySeries {
+  name?: string;
+  tags?: Record<string, string>;
+  columns: string[];
+  values: unknown[][];
+}
+
+export interface QueryResult {
+  series?: QuerySeries[];
+  error?: string;
+}
+
+export class InfluxClient {
+  readonly transport: V1Transport;
+  readonly api: InfluxDB;
+
+  constructor(readonly options: InfluxClientOptions) {
+    const { auth } = options;
+    const headers: Record<string, string> = {};
+    if (auth.username) headers['authorization'] = 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64');
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 2 };
+    const agent = options.url.startsWith('https:') ? new HttpsAgent(agentOptions) : new Agent(agentOptions);
+    const inner = new InfluxDB({ url: options.url, timeout: options.timeoutMs, headers, transportOptions: { agent }, ...(auth.token && !auth.username ? { token: auth.token } : {}) });
+    this.transport = new V1Transport(inner.transport);
+    this.api = new InfluxDB({ url: options.url, transport: this.transport });
+  }
+
+  /** Runs InfluxQL statements; throws InfluxError naming the failed statement. `epoch=ms` times. */
+  async query(q: string, opts: { db?: string | null } = {}): Promise<QueryResult[]> {
+    const params = new URLSearchParams({ q, epoch: 'ms' });
+    const db = opts.db === undefined ? this.options.db : opts.db;
+    if (db) params.set('db', db);
+    let body: unknown;
+    try {
+      body = await this.transport.request('/query', params.toString(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    } catch (err) {
+      throw toInfluxError(err, `query to ${this.options.url} failed`);
+    }
+    const results = ((body as { results?: QueryResult[] })?.results ?? []) as QueryResult[];
+    const failed = results.find((r) => r.error);
+    if (failed) throw new InfluxError(`InfluxQL error: ${failed.error}`);
+    return results;
+  }
+
+  /** True when `/ping` answers 204. */
+  async ping(): Promise<boolean> {
+    try {
+      await this.transport.request('/ping', '', { method: 'GET' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Creates the database if missing, with a default retention policy `heapless` of `duration`
+   * (so unqualified queries, like Heapster's dashboards, see the data). An existing policy of
+   * that name is altered to the configured duration and made the default.
+   */
+  async ensureDatabase(duration: string): Promise<void> {
+    const db = ident(this.options.db);
+    const rp = ident('heapless');
+    await this.query(`CREATE DATABASE ${db}`, { db: null });
+    const [res] = await this.query(`SHOW RETENTION POLICIES ON ${db}`, { db: null });
+    const rows = res?.series?.[0]?.values ?? [];
+    const ours = rows.find((r) => r[0] === 'heapless');
+    const want = duration === 'INF' ? 'INF' : duration;
+    if (!ours) await this.query(`CREATE RETENTION POLICY ${rp} ON ${db} DURATION ${want} REPLICATION 1 DEFAULT`, { db: null });
+    else if (!ours[4] || !sameDuration(String(ours[1]), want)) await this.query(`ALTER RETENTION POLICY ${rp} ON ${db} DURATION ${want} DEFAULT`, { db: null });
+  }
+}
+
+/** InfluxDB shows `168h0m0s` for `7d` and `0s` for INF. */
+function sameDuration(shown: string, want: string): boolean {
+  if (want === 'INF') return shown === '0s';
+  const m = /^(\d+)([hdw])$/.exec(want);
+  if (!m) return false;
+  const hours = Number(m[1]) * ({ h: 1, d: 24, w: 168 }[m[2] as 'h' | 'd' | 'w'] ?? 1);
+  return shown === `${hours}h0m0s`;
+}
+
+export function toInfluxError(err: unknown, what: string): InfluxError {
+  if (err instanceof HttpError) return new InfluxError(`${what}: HTTP ${err.statusCode} ${err.body ?? err.message}`.trim(), err.statusCode);
+  const e = err as NodeJS.ErrnoException;
+  return new InfluxError(`${what}: ${e?.message ?? String(err)}${e?.code ? ` (${e.code})` : ''}`);
+}
+
+/** The package logs to the console with stack traces; route it into our JSON log instead. */
+export function routePackageLogs(log: { warn(e: string, f?: Record<string, unknown>): void; error(e: string, f?: Record<string, unknown>): void }): void {
+  setLogger({
+    error: (message, error) => log.error('influx_client', { message, error }),
+    warn: (message, error) => log.warn('influx_client', { message, error }),
+  });
+}

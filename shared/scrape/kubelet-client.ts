@@ -1,0 +1,68 @@
+/**
+ * @module scrape/kubelet-client
+ * GET a kubelet's `/stats/summary` over verified HTTPS, directly or through the API server's
+ * node proxy. Only transport here: status, size cap, per-node deadline. Returns the body text.
+ */
+import { readFileSync } from 'node:fs';
+import { Agent, request, type RequestOptions } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeletError } from '#shared/errors';
+import { hostPort, type KubeletTarget } from '#shared/kube/kubelet-target';
+import { classifyError, httpError } from '#shared/scrape/kubelet-errors';
+
+export interface KubeletClientOptions {
+  access: 'direct' | 'apiserver-proxy';
+  /** CA bundle for kubelet serving certificates; default: the kubeconfig's (in a pod: the service-account CA). */
+  caFile?: string;
+  insecure: boolean;
+  timeoutMs: number;
+  maxBodyBytes: number;
+  concurrency: number;
+}
+
+export type FetchSummary = (target: KubeletTarget) => Promise<string>;
+
+/** Builds the fetcher once per run: credentials, CA and a keep-alive agent are shared by every node. */
+export async function createSummaryFetcher(kc: KubeConfig, opts: KubeletClientOptions): Promise<FetchSummary> {
+  const base: RequestOptions = {};
+  // Bearer token (service account or kubeconfig user) or client certificate, plus the API CA.
+  await kc.applyToHTTPSOptions(base);
+  const ca = opts.access === 'direct' && opts.caFile ? readFileSync(opts.caFile) : base.ca;
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency, ca, cert: base.cert, key: base.key, rejectUnauthorized: !opts.insecure });
+  const headers = { ...(base.headers as Record<string, string> | undefined), accept: 'application/json' };
+  const server = new URL(kc.getCurrentCluster()?.server ?? 'https://kubernetes.default.svc');
+
+  return (target) => {
+    const url =
+      opts.access === 'direct'
+        ? new URL(`https://${hostPort(target)}/stats/summary`)
+        : new URL(`${server.origin}${server.pathname.replace(/\/$/, '')}/api/v1/nodes/${encodeURIComponent(target.node)}/proxy/stats/summary`);
+    return get(url, { agent, headers }, target.node, opts);
+  };
+}
+
+function get(url: URL, base: RequestOptions, node: string, opts: KubeletClientOptions): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const fail = (err: unknown): void => reject(err instanceof KubeletError ? err : classifyError(node, url, err, opts.timeoutMs));
+    const req = request(url, { ...base, method: 'GET', signal: AbortSignal.timeout(opts.timeoutMs) }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        return fail(httpError(node, url, res.statusCode ?? 0));
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > opts.maxBodyBytes) {
+          req.destroy(new KubeletError(node, 'body_too_large', `summary from ${url.host} is larger than ${opts.maxBodyBytes} bytes`, 'raise KUBELET_MAX_BODY_BYTES if this node really runs that many pods'));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      res.on('error', fail);
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}

@@ -1,0 +1,15 @@
+/**
+ * @module scrape/pool
+ * Runs `work` over `items` with at most `limit` in flight. Each item's failure is its own:
+ * `work` is expected to catch, so one bad kubelet never stops the others.
+ */
+export async function forEachLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

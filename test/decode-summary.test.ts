@@ -1,0 +1,67 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodeSummaryText, SummaryDecodeError } from '#shared/decode/summary';
+import { FIXTURES_DIR } from '#test/helpers/paths';
+
+const DIR = `${FIXTURES_DIR}/kubelet-summary/`;
+const fixtures = readdirSync(DIR).filter((f) => f.endsWith('.json'));
+
+describe('decodeSummaryText on every real kubelet fixture', () => {
+  it('has fixtures to decode', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(14);
+  });
+
+  it.each(fixtures)('%s decodes to a node with finite, non-negative numbers', (file) => {
+    const raw = readFileSync(DIR + file, 'utf8');
+    const json = JSON.parse(raw) as { node: { nodeName: string }; pods?: unknown[] };
+    const summary = decodeSummaryText(raw);
+    expect(summary.node.name).toBe(json.node.nodeName);
+    expect(summary.pods.length).toBe((json.pods ?? []).length);
+    const numbers: number[] = [];
+    JSON.stringify(summary, (_k, v: unknown) => {
+      if (typeof v === 'number') numbers.push(v);
+      return v;
+    });
+    expect(numbers.length).toBeGreaterThan(0);
+    for (const n of numbers) {
+      expect(Number.isFinite(n)).toBe(true);
+      expect(n).toBeGreaterThanOrEqual(0);
+      expect(n).toBeLessThan(2 ** 63);
+    }
+  });
+});
+
+describe('odd payloads', () => {
+  it('drops uint64-max sentinels (above int64) instead of producing an unstorable value', () => {
+    const raw = readFileSync(DIR + 'summary_k8s-1.5-or-1.6_gke-2017_beats_EDITED-uint64max-inodes.json', 'utf8');
+    expect(raw).toContain('18446744073709551615');
+    const s = decodeSummaryText(raw);
+    expect(s.node.fs?.inodes).toBeGreaterThan(0);
+    expect(s.node.fs?.inodesFree).toBeUndefined();
+  });
+
+  it('keeps counters between 2^53 and 2^63 as numbers', () => {
+    const big = 2 ** 53 * 4;
+    const s = decodeSummaryText(JSON.stringify({ node: { nodeName: 'n', cpu: { time: '2026-01-01T00:00:00Z', usageCoreNanoSeconds: big } } }));
+    expect(s.node.cpu?.usageCoreNanoSeconds).toBe(big);
+  });
+
+  it('gives no sample for missing, null, negative or mistyped fields', () => {
+    const s = decodeSummaryText(
+      JSON.stringify({
+        node: { nodeName: 'n', startTime: null, cpu: { time: null, usageNanoCores: -5, usageCoreNanoSeconds: 'x' }, memory: {} },
+        pods: [{ podRef: { name: 'p', namespace: 'ns' }, containers: [{ name: 'c', cpu: { usageNanoCores: 7 } }, { cpu: {} }], userDefinedMetrics: null }, { podRef: {} }],
+      }),
+    );
+    expect(s.node.startTimeMs).toBeUndefined();
+    expect(s.node.cpu).toBeUndefined();
+    expect(s.node.memory).toBeUndefined();
+    expect(s.pods).toHaveLength(1);
+    expect(s.pods[0]?.containers).toEqual([{ name: 'c', cpu: { usageNanoCores: 7 }, accelerators: [], custom: [] }]);
+  });
+
+  it('rejects invalid JSON and non-summaries with a clear error', () => {
+    expect(() => decodeSummaryText('{"node": ')).toThrow(SummaryDecodeError);
+    expect(() => decodeSummaryText('{"pods": []}')).toThrow(/no node.nodeName/);
+  });
+});

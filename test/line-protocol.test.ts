@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { encodeSeries, fieldValue, tagString } from '#shared/encode/line-protocol';
+import { FAMILY_BY_NAME } from '#shared/families/catalogue';
+import type { Family } from '#shared/families/family';
+import { freshDatabase, rows, writeLines } from '#test/helpers/influx';
+
+const memoryUsage = FAMILY_BY_NAME.get('memory/usage') as Family;
+const cpuRate = FAMILY_BY_NAME.get('cpu/usage_rate') as Family;
+
+describe('line-protocol encoding', () => {
+  it('sorts tags, drops empty values, and formats int and float fields', () => {
+    const out: string[] = [];
+    encodeSeries({ tags: { type: 'pod', pod_name: 'p', labels: '', namespace_name: 'ns' }, samples: [{ family: memoryUsage, value: 1024 }, { family: cpuRate, value: 12.5 }] }, 1_700_000_000_000, 'heapster', out);
+    expect(out).toEqual([
+      'memory/usage,namespace_name=ns,pod_name=p,type=pod value=1024i 1700000000000',
+      'cpu/usage_rate,namespace_name=ns,pod_name=p,type=pod value=12.5 1700000000000',
+    ]);
+  });
+
+  it('splits the name at the first slash in the withfields schema', () => {
+    const out: string[] = [];
+    encodeSeries({ tags: { type: 'node' }, samples: [{ family: cpuRate, value: 1 }] }, 5, 'withfields', out);
+    expect(out).toEqual(['cpu,type=node usage_rate=1 5']);
+  });
+
+  it('prints integers above 2^53 without an exponent', () => {
+    expect(fieldValue(2 ** 60, true)).toBe('1152921504606846976i');
+    expect(fieldValue(1e-7, false)).toBe('1e-7');
+  });
+
+  it('escapes commas, equals signs and spaces in tags', () => {
+    expect(tagString({ labels: 'a:b c,d=e' })).toBe(',labels=a:b\\ c\\,d\\=e');
+  });
+});
+
+describe('tag values round-trip exactly through a real influxd', () => {
+  const hostile = ['a b', 'a,b', 'a=b', 'quote"d', "single'q", 'back\\slash', 'emoji 🚀 ünïcödé', 'tab\there', 'x'.repeat(2000), 'app:demo,tier:web'];
+
+  it.each(hostile.map((v, i) => [i, v] as const))('value #%i', async (i, value) => {
+    const client = await freshDatabase(`lp_${i}`);
+    await client.query(`CREATE DATABASE "${client.options.db}"`, { db: null });
+    const out: string[] = [];
+    encodeSeries({ tags: { type: 'pod', labels: value }, samples: [{ family: memoryUsage, value: 7 }] }, 1_700_000_000_000, 'heapster', out);
+    await writeLines(client, out);
+    const got = await rows(client, 'SELECT "value", "labels" FROM "memory/usage"');
+    expect(got).toEqual([{ time: 1_700_000_000_000, value: 7, labels: value }]);
+  });
+});
+
+describe('tag values InfluxDB 1.x cannot hold are stored in a documented form, never breaking the batch', () => {
+  const cases: Array<[string, string]> = [
+    ['ends\\', 'ends\uFF3C'],
+    ['a\\,b', 'a\uFF3C,b'],
+    ['line\nbreak', 'line\\nbreak'],
+    ['cr\r\nlf', 'cr\\nlf'],
+  ];
+  it.each(cases)('%j is stored as %j', async (value, stored) => {
+    const client = await freshDatabase('lp_odd');
+    await client.query(`CREATE DATABASE "${client.options.db}"`, { db: null });
+    const out: string[] = [];
+    encodeSeries({ tags: { type: 'pod', labels: value }, samples: [{ family: memoryUsage, value: 1 }] }, 1_700_000_000_000, 'heapster', out);
+    await writeLines(client, [...out, 'memory/usage,type=ok value=2i 1700000000000']);
+    const got = await rows(client, 'SELECT "value", "labels", "type" FROM "memory/usage"');
+    expect(got).toEqual(expect.arrayContaining([{ time: 1_700_000_000_000, value: 1, labels: stored, type: 'pod' }, { time: 1_700_000_000_000, value: 2, labels: null, type: 'ok' }]));
+  });
+});
