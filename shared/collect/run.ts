@@ -7,7 +7,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '#shared/log';
 import type { NodeInfo, PodInfo } from '#shared/model';
-import type { NodeState } from '#shared/derive/types';
+import type { NodeState, Series } from '#shared/derive/types';
 import type { CollectConfig } from '#shared/collect/settings';
 import { readInfluxAuth } from '#shared/config/common';
 import { KubeletError, asError } from '#shared/errors';
@@ -18,6 +18,7 @@ import { createSummaryFetcher, type FetchSummary } from '#shared/scrape/kubelet-
 import { forEachLimit } from '#shared/scrape/pool';
 import { decodeSummaryText, SummaryDecodeError } from '#shared/decode/summary';
 import { deriveNode } from '#shared/derive/node';
+import { Aggregator } from '#shared/derive/aggregate';
 import { encodeSeries } from '#shared/encode/line-protocol';
 import { InfluxClient, routePackageLogs } from '#shared/influx/client';
 import { Writer } from '#shared/influx/writer';
@@ -46,12 +47,14 @@ interface RunContext {
   prev: Map<string, NodeState>;
   fetch: FetchSummary;
   writer: Writer;
+  aggregator: Aggregator;
   stats: RunStats;
 }
 
 export async function runCollect(config: CollectConfig, deps: CollectDeps): Promise<RunResult> {
   const now = deps.now ?? Date.now;
   const started = now();
+  const startedMono = performance.now();
   const { log } = deps;
   const timeMs = Math.floor(started / config.interval) * config.interval;
   const stats = newRunStats();
@@ -68,22 +71,23 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
   const prev = await readStates(client, timeMs - maxGapMs - config.interval, timeMs);
   const deadlineMs = started + (config.runDeadline ?? config.interval - 5_000);
   const writer = new Writer(client, { batchSize: config.influxBatchSize, maxInFlight: 2, deadlineMs });
-  const ctx: RunContext = { config, log, timeMs, maxGapMs, pods: byNamespacedName(podList), prev, fetch: await fetcher(kc, config), writer, stats };
+  const ctx: RunContext = { config, log, timeMs, maxGapMs, pods: byNamespacedName(podList), prev, fetch: await fetcher(kc, config), writer, aggregator: new Aggregator(config.clusterName), stats };
 
   stats.nodes = nodes.length;
   await forEachLimit(nodes, config.kubeletConcurrency, (node) => collectNode(ctx, node));
+  await writer.write(encodeAll(ctx.aggregator.series(), ctx));
   const written = await writer.close();
   stats.points = written.points;
   stats.bytes = written.bytes;
   stats.failedPoints = written.failedPoints;
-  stats.durationMs = now() - started;
+  stats.durationMs = Math.round(performance.now() - startedMono);
 
   const runWriter = new Writer(client, { batchSize: 1, maxInFlight: 1, deadlineMs });
   await runWriter.write([encodeRunStats('collect', stats, timeMs, config.clusterName)]);
   const runWritten = await runWriter.close();
   const writeFailed = written.failedPoints > 0 || written.errors.length > 0 || runWritten.errors.length > 0;
   const allNodesFailed = stats.nodes > 0 && stats.nodesOk === 0;
-  log.info('run', { time: new Date(timeMs).toISOString(), nodes: stats.nodes, nodesOk: stats.nodesOk, nodesFailed: nodesFailed(stats), failures: stats.failures, points: stats.points, bytes: stats.bytes, failedPoints: stats.failedPoints, durationMs: stats.durationMs, ...(writeFailed ? { writeErrors: [...written.errors, ...runWritten.errors] } : {}) });
+  log.info('run', { runTime: new Date(timeMs).toISOString(), nodes: stats.nodes, nodesOk: stats.nodesOk, nodesFailed: nodesFailed(stats), failures: stats.failures, points: stats.points, bytes: stats.bytes, failedPoints: stats.failedPoints, durationMs: stats.durationMs, ...(writeFailed ? { writeErrors: [...written.errors, ...runWritten.errors] } : {}) });
   return { exitCode: writeFailed || allNodesFailed ? 1 : 0, stats, timeMs };
 }
 
@@ -108,8 +112,8 @@ async function collectNode(ctx: RunContext, node: NodeInfo): Promise<void> {
     const body = await ctx.fetch(target);
     const summary = decode(node.name, body);
     const batch = deriveNode({ summary, node, pods: ctx.pods, prev: ctx.prev.get(node.name), clusterName: ctx.config.clusterName, maxGapMs: ctx.maxGapMs });
-    const lines: string[] = [];
-    for (const s of batch.series) encodeSeries(s, ctx.timeMs, ctx.config.influxSchema, lines);
+    ctx.aggregator.add(batch);
+    const lines = encodeAll(batch.series, ctx);
     lines.push(encodeState(node.name, batch.state, ctx.timeMs));
     await ctx.writer.write(lines);
     ctx.stats.nodesOk++;
@@ -127,6 +131,12 @@ function decode(node: string, body: string): ReturnType<typeof decodeSummaryText
     if (err instanceof SummaryDecodeError) throw new KubeletError(node, 'invalid_json', `summary from ${node}: ${err.message}`, 'the kubelet sent a body that is not a stats summary; check its version and any proxy in between');
     throw err;
   }
+}
+
+function encodeAll(series: readonly Series[], ctx: RunContext): string[] {
+  const lines: string[] = [];
+  for (const s of series) encodeSeries(s, ctx.timeMs, ctx.config.influxSchema, lines);
+  return lines;
 }
 
 function byNamespacedName(pods: PodInfo[]): Map<string, PodInfo> {

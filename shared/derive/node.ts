@@ -1,12 +1,19 @@
 /**
  * @module derive/node
  * One kubelet's summary + its Node and Pod objects + the previous run's counters → the node's
- * series and its new counter state. Pure: no I/O, no clock.
+ * series (node, system containers, pods, containers) and its new counter state. Pure.
  */
-import type { NodeInfo, PodInfo, Summary, Tags } from '#shared/model';
+import type { NodeInfo, PodInfo, PodStats, Summary, Tags } from '#shared/model';
 import type { NodeBatch, NodeState, Series } from '#shared/derive/types';
-import { deriveObject } from '#shared/derive/object';
+import { sampleTimeMs, type StatsView } from '#shared/derive/sources';
+import type { FamilyName } from '#shared/families/catalogue';
+import { deriveObject, push } from '#shared/derive/object';
+import { containerSpecSamples, podSpecSamples } from '#shared/derive/spec';
+import { addNodeResources } from '#shared/derive/node-resources';
+import { sumOf, valueOf } from '#shared/derive/series';
+import { containerView, nodeView, podView } from '#shared/derive/views';
 import { containerTags, nodeTags, podTags, sysContainerTags, withCluster } from '#shared/derive/tags';
+import { containerExtras } from '#shared/derive/container-extras';
 
 export interface NodeInput {
   summary: Summary;
@@ -20,29 +27,49 @@ export interface NodeInput {
   maxGapMs: number;
 }
 
+/** Pod values taken as the sum of its containers when the kubelet reports none for the pod itself. */
+const POD_FALLBACK_SUMS: readonly FamilyName[] = ['cpu/usage_rate', 'memory/usage', 'memory/working_set', 'memory/rss', 'memory/page_faults_rate', 'memory/major_page_faults_rate', 'ephemeral_storage/usage'];
+
 export function deriveNode(input: NodeInput): NodeBatch {
-  const { summary, prev, maxGapMs } = input;
-  const nodeName = input.node?.name ?? summary.node.name;
-  const tag = (t: Tags): Tags => withCluster(t, input.clusterName);
-  const series: Series[] = [];
+  const nodeName = input.node?.name ?? input.summary.node.name;
   const state: NodeState = {};
-  const add = (key: string, type: Parameters<typeof deriveObject>[0]['type'], tags: Tags, stats: Parameters<typeof deriveObject>[0]['stats']): void => {
-    const out = deriveObject({ type, tags: tag(tags), stats, prev: prev?.[key], maxGapMs });
-    series.push(out.series);
+  const fallbackTimeMs = sampleTimeMs(nodeView(input.summary.node));
+  const object = (key: string, type: Parameters<typeof deriveObject>[0]['type'], tags: Tags, stats: StatsView): Series => {
+    const out = deriveObject({ type, tags: withCluster(tags, input.clusterName), stats, prev: input.prev?.[key], maxGapMs: input.maxGapMs, fallbackTimeMs });
     state[key] = out.state;
+    return out.series;
   };
 
-  add('n', 'node', nodeTags(nodeName, input.node?.labels ?? {}), summary.node);
-  for (const sys of summary.node.systemContainers) add(`s:${sys.name}`, 'sys_container', sysContainerTags(nodeName, sys.name), sys);
-  for (const pod of summary.pods) {
-    const id = `${pod.namespace}/${pod.name}`;
-    const info = input.pods.get(id);
-    const pTags = podTags(nodeName, pod.namespace, pod.name, info);
-    add(`p:${id}`, 'pod', pTags, pod);
-    for (const c of pod.containers) {
-      const spec = info?.containers.find((s) => s.name === c.name);
-      add(`c:${id}/${c.name}`, 'pod_container', containerTags(pTags, c.name, spec), c);
-    }
+  const node = object('n', 'node', nodeTags(nodeName, input.node?.labels ?? {}), nodeView(input.summary.node));
+  const series: Series[] = [node];
+  for (const sys of input.summary.node.systemContainers) series.push(object(`s:${sys.name}`, 'sys_container', sysContainerTags(nodeName, sys.name), containerView(sys)));
+  const pods: Series[] = [];
+  for (const pod of input.summary.pods) {
+    const podSeries = derivePod(pod, input.pods.get(`${pod.namespace}/${pod.name}`), nodeName, object);
+    pods.push(podSeries[0] as Series);
+    series.push(...podSeries);
   }
+  addNodeResources(node, input.node, pods);
   return { node: nodeName, series, state };
+}
+
+type ObjectFn = (key: string, type: 'pod' | 'pod_container', tags: Tags, stats: StatsView) => Series;
+
+/** The pod's series first, then its containers'. */
+function derivePod(pod: PodStats, info: PodInfo | undefined, nodeName: string, object: ObjectFn): Series[] {
+  const id = `${pod.namespace}/${pod.name}`;
+  const pTags = podTags(nodeName, pod.namespace, pod.name, info);
+  const podSeries = object(`p:${id}`, 'pod', pTags, podView(pod));
+  const containers = pod.containers.map((c) => {
+    const spec = info?.containers.find((s) => s.name === c.name);
+    const s = object(`c:${id}/${c.name}`, 'pod_container', containerTags(pTags, c.name, spec), containerView(c));
+    if (spec) containerSpecSamples(spec, s.samples);
+    containerExtras(c, s.samples);
+    return s;
+  });
+  for (const family of POD_FALLBACK_SUMS) {
+    if (valueOf(podSeries, family) === undefined) push(podSeries.samples, 'pod', family, sumOf(containers, family));
+  }
+  if (info) podSpecSamples(info, podSeries.samples);
+  return [podSeries, ...containers];
 }

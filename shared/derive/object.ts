@@ -1,13 +1,13 @@
 /**
  * @module derive/object
  * The samples of one object (node, pod, container, system container) from its stats and the
- * previous run's counters.
+ * previous run's counters, following the tables in derive/sources.ts.
  */
 import type { ObjectType, Tags } from '#shared/model';
 import type { EntityState, Sample, Series } from '#shared/derive/types';
 import type { Family } from '#shared/families/family';
 import { FAMILY_BY_NAME, type FamilyName } from '#shared/families/catalogue';
-import { COUNTERS, DIRECT, sampleTimeMs, type StatsView } from '#shared/derive/sources';
+import { COUNTERS, DIRECT, FILESYSTEM, RATES, sampleTimeMs, type StatsView } from '#shared/derive/sources';
 import { ratePerSecond, reading, type RateContext } from '#shared/derive/rates';
 
 export interface ObjectInput {
@@ -16,6 +16,8 @@ export interface ObjectInput {
   stats: StatsView;
   prev: EntityState | undefined;
   maxGapMs: number;
+  /** The node's sample time, for objects that report no block time of their own (old pods). */
+  fallbackTimeMs: number | undefined;
 }
 
 export interface ObjectOutput {
@@ -30,21 +32,26 @@ export function familyOf(name: FamilyName): Family {
 }
 
 /** Pushes a sample when the family applies to the type and the value is a finite number. */
-export function push(out: Sample[], type: ObjectType, name: FamilyName, value: number | undefined, tags?: Tags): void {
-  const family = familyOf(name);
-  if (value === undefined || !Number.isFinite(value) || !(type in family.types)) return;
-  out.push(tags ? { family, value, tags } : { family, value });
+export function push(out: Sample[], type: ObjectType, family: Family | FamilyName, value: number | undefined, tags?: Tags): void {
+  const f = typeof family === 'string' ? familyOf(family) : family;
+  if (value === undefined || !Number.isFinite(value) || !(type in f.types)) return;
+  out.push(tags ? { family: f, value, tags } : { family: f, value });
 }
 
 export function deriveObject(input: ObjectInput): ObjectOutput {
   const { type, stats } = input;
   const samples: Sample[] = [];
   const ctx: RateContext = { prev: input.prev, startMs: stats.startTimeMs, maxGapMs: input.maxGapMs };
-  const at = sampleTimeMs(stats);
+  const at = sampleTimeMs(stats) ?? input.fallbackTimeMs;
   if (at !== undefined && stats.startTimeMs !== undefined) push(samples, type, 'uptime', Math.max(0, at - stats.startTimeMs));
   for (const row of DIRECT) push(samples, type, row.family, row.read(stats));
   push(samples, type, 'cpu/usage_rate', cpuMillicores(ctx, stats));
-  return { series: { tags: input.tags, samples }, state: counterState(stats) };
+  const counters = readCounters(stats);
+  for (const row of RATES) push(samples, type, row.family, ratePerSecond(ctx, row.counter, counters.get(row.counter)));
+  for (const [resourceId, fs] of stats.filesystems) {
+    for (const row of FILESYSTEM) push(samples, type, row.family, row.read(fs), { resource_id: resourceId });
+  }
+  return { series: { tags: input.tags, samples }, state: counterState(stats.startTimeMs, counters) };
 }
 
 /** The kubelet's own instantaneous rate when it has one; otherwise from the cumulative counter. */
@@ -55,12 +62,17 @@ function cpuMillicores(ctx: RateContext, s: StatsView): number | undefined {
   return perSecond === undefined ? undefined : perSecond / 1e6;
 }
 
-function counterState(s: StatsView): EntityState {
-  const c: EntityState['c'] = {};
+function readCounters(s: StatsView): Map<string, { timeMs: number; value: number }> {
+  const out = new Map<string, { timeMs: number; value: number }>();
   for (const counter of COUNTERS) {
-    const t = counter.time(s);
-    const v = counter.value(s);
-    if (t !== undefined && v !== undefined) c[counter.key] = [t, v];
+    const r = reading(counter.time(s), counter.value(s));
+    if (r) out.set(counter.key, r);
   }
-  return s.startTimeMs === undefined ? { c } : { s: s.startTimeMs, c };
+  return out;
+}
+
+function counterState(startMs: number | undefined, counters: Map<string, { timeMs: number; value: number }>): EntityState {
+  const c: EntityState['c'] = {};
+  for (const [key, r] of counters) c[key] = [r.timeMs, r.value];
+  return startMs === undefined ? { c } : { s: startMs, c };
 }

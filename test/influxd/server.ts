@@ -82,6 +82,9 @@ export async function startInfluxd(): Promise<InfluxdServer> {
     stderr = '';
     proc = spawn(binary, ['run', '-config', join(dir, 'influxdb.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
     proc.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    // Never leave an influxd behind when the process that started it exits without stop().
+    const child = proc;
+    process.once('exit', () => child.kill('SIGKILL'));
     await waitForPing(url, proc, () => stderr);
   };
   const halt = async (): Promise<void> => {

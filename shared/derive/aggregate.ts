@@ -1,0 +1,66 @@
+/**
+ * @module derive/aggregate
+ * The `ns` and `cluster` aggregates, accumulated node by node so no node's data is kept.
+ * ns = sums over the namespace's pods. cluster usage (cpu/usage_rate, memory/usage) = sums over
+ * nodes, so it includes system overhead and matches what Heapster's dashboards showed (Heapster's
+ * own `cluster` series summed pods: the inconsistency of heapster.md §10.2); cluster requests and
+ * limits = sums over all pods.
+ */
+import type { Tags } from '#shared/model';
+import type { NodeBatch, Sample, Series } from '#shared/derive/types';
+import type { FamilyName } from '#shared/families/catalogue';
+import { familyOf } from '#shared/derive/object';
+import { valueOf } from '#shared/derive/series';
+import { nsTags, withCluster } from '#shared/derive/tags';
+
+const FROM_PODS: readonly FamilyName[] = ['cpu/usage_rate', 'memory/usage', 'cpu/request', 'cpu/limit', 'memory/request', 'memory/limit'];
+const CLUSTER_FROM_NODES: readonly FamilyName[] = ['cpu/usage_rate', 'memory/usage'];
+const CLUSTER_FROM_PODS: readonly FamilyName[] = ['cpu/request', 'cpu/limit', 'memory/request', 'memory/limit'];
+
+type Sums = Map<FamilyName, number>;
+
+export class Aggregator {
+  private readonly namespaces = new Map<string, Sums>();
+  private readonly cluster: Sums = new Map();
+
+  /** `extraTags` (e.g. the shard) go on every aggregate series, so partial sums stay distinct. */
+  constructor(
+    private readonly clusterName: string | undefined,
+    private readonly extraTags: Tags = {},
+  ) {}
+
+  add(batch: NodeBatch): void {
+    for (const series of batch.series) {
+      const type = series.tags['type'];
+      if (type === 'node') accumulate(this.cluster, series, CLUSTER_FROM_NODES);
+      if (type !== 'pod') continue;
+      const ns = series.tags['namespace_name'] ?? '';
+      let sums = this.namespaces.get(ns);
+      if (!sums) this.namespaces.set(ns, (sums = new Map()));
+      accumulate(sums, series, FROM_PODS);
+      accumulate(this.cluster, series, CLUSTER_FROM_PODS);
+    }
+  }
+
+  series(): Series[] {
+    const out: Series[] = [];
+    for (const [ns, sums] of this.namespaces) out.push({ tags: this.tags(nsTags(ns)), samples: samples(sums) });
+    if (this.cluster.size > 0 || this.namespaces.size > 0) out.push({ tags: this.tags({ type: 'cluster' }), samples: samples(this.cluster) });
+    return out;
+  }
+
+  private tags(t: Tags): Tags {
+    return withCluster({ ...t, ...this.extraTags }, this.clusterName);
+  }
+}
+
+function accumulate(sums: Sums, series: Series, families: readonly FamilyName[]): void {
+  for (const f of families) {
+    const v = valueOf(series, f);
+    if (v !== undefined) sums.set(f, (sums.get(f) ?? 0) + v);
+  }
+}
+
+function samples(sums: Sums): Sample[] {
+  return [...sums].map(([name, value]) => ({ family: familyOf(name), value }));
+}

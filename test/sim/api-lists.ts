@@ -1,0 +1,117 @@
+/**
+ * @module sim/api-lists
+ * List responses with selectors and `limit`/`continue` paging over a lazily built sequence
+ * (items are made one by one, so big clusters are never materialized in full).
+ */
+import type { ServerResponse } from 'node:http';
+import { sendJson, sendStatus } from '#test/sim/http-util';
+import {
+  fieldSelector,
+  labelSelector,
+  parseFieldSelector,
+  SelectorError,
+  type FieldTerm,
+} from '#test/sim/selectors';
+
+type Json = Record<string, unknown>;
+
+/** An ordered, indexable collection of API objects (live-list item shape). */
+export interface ListSource {
+  size(): number;
+  at(index: number): Json;
+  /** A smaller equivalent source for these field terms (e.g. pods of one node), if any. */
+  narrow?(terms: FieldTerm[]): ListSource | undefined;
+}
+
+export interface ListKind {
+  kind: string;
+  apiVersion: string;
+}
+
+/** Answer a list request: filter, page, wrap as `<Kind>List` with `metadata.resourceVersion`. */
+export function sendList(
+  res: ServerResponse,
+  url: URL,
+  source: ListSource,
+  list: ListKind,
+  resourceVersion: string,
+): void {
+  try {
+    const terms = parseFieldSelector(url.searchParams.get('fieldSelector'));
+    const byLabels = labelSelector(url.searchParams.get('labelSelector'));
+    const byFields = fieldSelector(terms);
+    const page = listPage(source.narrow?.(terms) ?? source, (o) => byLabels(o) && byFields(o), url);
+    const metadata: Json = { resourceVersion };
+    if (page.continueAt !== undefined) metadata['continue'] = encodeContinue(page.continueAt);
+    sendJson(res, 200, { kind: list.kind, apiVersion: list.apiVersion, metadata, items: page.items });
+  } catch (error) {
+    if (!(error instanceof SelectorError)) throw error;
+    sendStatus(res, 400, error.message);
+  }
+}
+
+interface Page {
+  items: Json[];
+  /** Index of the first match of the next page, when there is one. */
+  continueAt: number | undefined;
+}
+
+function listPage(source: ListSource, matches: (obj: Json) => boolean, url: URL): Page {
+  const limit = Number(url.searchParams.get('limit') ?? '0');
+  const start = decodeContinue(url.searchParams.get('continue'));
+  const items: Json[] = [];
+  const size = source.size();
+  for (let i = start; i < size; i++) {
+    const obj = source.at(i);
+    if (!matches(obj)) continue;
+    if (limit > 0 && items.length === limit) return { items, continueAt: i };
+    items.push(obj);
+  }
+  return { items, continueAt: undefined };
+}
+
+/** Opaque to clients: base64url JSON holding the next offset. */
+function encodeContinue(offset: number): string {
+  return Buffer.from(JSON.stringify({ offset })).toString('base64url');
+}
+
+function decodeContinue(token: string | null): number {
+  if (!token) return 0;
+  try {
+    const { offset } = JSON.parse(Buffer.from(token, 'base64url').toString()) as { offset: unknown };
+    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
+  } catch {
+    // fall through to the error below
+  }
+  throw new SelectorError('invalid continue token');
+}
+
+/** A source over a plain array (small collections: fixture pods, events, namespaces). */
+export function arraySource(items: Json[]): ListSource {
+  return { size: () => items.length, at: (i) => items[i] ?? {} };
+}
+
+/** Concatenate sources in order. */
+export function concatSources(sources: ListSource[]): ListSource {
+  return {
+    size: () => sources.reduce((sum, s) => sum + s.size(), 0),
+    at(index) {
+      let i = index;
+      for (const source of sources) {
+        if (i < source.size()) return source.at(i);
+        i -= source.size();
+      }
+      return {};
+    },
+  };
+}
+
+/** The first item with this namespace (or any, when undefined) and name. */
+export function findByName(source: ListSource, name: string, namespace?: string): Json | undefined {
+  for (let i = 0; i < source.size(); i++) {
+    const obj = source.at(i);
+    const meta = (obj['metadata'] ?? {}) as { name?: string; namespace?: string };
+    if (meta.name === name && (namespace === undefined || meta.namespace === namespace)) return obj;
+  }
+  return undefined;
+}

@@ -1,0 +1,147 @@
+/**
+ * @module sim/truth
+ * Ground truth of the generated workload: the constant parameters every payload is computed
+ * from, so a test can work out the exact expected value of any metric at any simulated time.
+ *
+ * Gauges are constant. Every cumulative counter of an object with start time `s` reads
+ * `counterAt(rate, s, now)` (see sim/clock): rate × whole seconds elapsed since `s`.
+ * CPU: `usageNanoCores = cpuMillicores × 1e6`, `usageCoreNanoSeconds = cpuCoreNanoSecondsAt(…)`.
+ */
+
+/** Filesystem gauges as in the kubelet's FsStats (bytes, inode counts). */
+export interface FsTruth {
+  capacityBytes: number;
+  usedBytes: number;
+  availableBytes: number;
+  inodes: number;
+  inodesFree: number;
+  inodesUsed: number;
+}
+
+/** Memory gauges in bytes. */
+export interface MemoryTruth {
+  workingSetBytes: number;
+  usageBytes: number;
+  rssBytes: number;
+  /** limit − working set; undefined when there is no memory limit (kubelet omits the field). */
+  availableBytes?: number;
+}
+
+/** Usage shared by nodes, pods and containers. */
+export interface UsageTruth {
+  /** Constant CPU usage in millicores. */
+  cpuMillicores: number;
+  memory: MemoryTruth;
+  pageFaultsPerSecond: number;
+  majorPageFaultsPerSecond: number;
+}
+
+export interface InterfaceTruth {
+  name: string;
+  rxBytesPerSecond: number;
+  txBytesPerSecond: number;
+  rxErrorsPerSecond: number;
+  txErrorsPerSecond: number;
+}
+
+/** `interfaces[0]` is the default interface, the one repeated in the top-level rx/tx fields. */
+export interface NetworkTruth {
+  interfaces: InterfaceTruth[];
+}
+
+/** Parsed requests or limits; 0 means unset (Heapster's convention). */
+export interface ResourceAmounts {
+  cpuMillicores: number;
+  memoryBytes: number;
+  ephemeralStorageBytes: number;
+}
+
+export interface ContainerTruth extends UsageTruth {
+  name: string;
+  image: string;
+  /** Current container start; restartContainer() moves it to "now" and counters restart at 0. */
+  startTimeMs: number;
+  restartCount: number;
+  rootfs: FsTruth;
+  logs: FsTruth;
+  /** The quantity strings exactly as written in the Pod spec (`{}` when unset). */
+  spec: { requests: Record<string, string>; limits: Record<string, string> };
+  requests: ResourceAmounts;
+  limits: ResourceAmounts;
+}
+
+export interface VolumeTruth {
+  name: string;
+  source: 'emptyDir' | 'configMap';
+  fs: FsTruth;
+}
+
+/** Pod usage = sum of its containers (the pod cgroup); its counters run from `startTimeMs`. */
+export interface PodTruth extends UsageTruth {
+  name: string;
+  namespace: string;
+  uid: string;
+  labels: Record<string, string>;
+  startTimeMs: number;
+  containers: ContainerTruth[];
+  network: NetworkTruth;
+  volumes: VolumeTruth[];
+  /** rootfs + logs of every container + every volume (emptyDir and configMap count, as in the kubelet). */
+  ephemeralStorage: FsTruth;
+}
+
+export type SystemContainerName = 'kubelet' | 'runtime' | 'pods' | 'misc';
+
+export interface SystemContainerTruth extends UsageTruth {
+  name: SystemContainerName;
+  startTimeMs: number;
+}
+
+/** Capacity or allocatable, parsed. */
+export interface NodeResources {
+  cpuMillicores: number;
+  memoryBytes: number;
+  ephemeralStorageBytes: number;
+  pods: number;
+}
+
+/** Node usage = sum of its pods + its system containers (reported as the node's own values). */
+export interface NodeTruth extends UsageTruth {
+  name: string;
+  uid: string;
+  /** The kubelet's loopback address and port (filled in once the kubelet listens). */
+  address: string;
+  port: number;
+  startTimeMs: number;
+  labels: Record<string, string>;
+  kubeletVersion: string;
+  /** Quantity strings as served in Node.status.capacity / allocatable. */
+  capacity: Record<string, string>;
+  allocatable: Record<string, string>;
+  capacityAmounts: NodeResources;
+  allocatableAmounts: NodeResources;
+  network: NetworkTruth;
+  fs: FsTruth;
+  imageFs: FsTruth;
+  systemContainers: SystemContainerTruth[];
+  pods: PodTruth[];
+}
+
+/** A fixture-backed node: replayed payload, no exact parameters (see sim/fixtures). */
+export interface FixtureNodeTruth {
+  name: string;
+  file: string;
+  address: string;
+  port: number;
+  /** Simulated instant at which the payload's counters read exactly as in the file. */
+  baseTimeMs: number;
+}
+
+export interface GroundTruth {
+  /** Simulated clock at startup (whole second). */
+  startTimeMs: number;
+  /** Namespaces the generated pods are spread over (`ns-0`, `ns-1`, …). */
+  namespaces: string[];
+  nodes: NodeTruth[];
+  fixtureNodes: FixtureNodeTruth[];
+}
