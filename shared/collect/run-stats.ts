@@ -12,11 +12,15 @@ export interface RunStats {
   points: number;
   bytes: number;
   failedPoints: number;
+  /** Time to read the previous run's counters from InfluxDB. */
+  stateReadMs: number;
+  /** Most kubelet payloads held in memory at once; bounded by KUBELET_CONCURRENCY. */
+  maxPayloadsHeld: number;
   durationMs: number;
 }
 
 export function newRunStats(): RunStats {
-  return { nodes: 0, nodesOk: 0, failures: {}, points: 0, bytes: 0, failedPoints: 0, durationMs: 0 };
+  return { nodes: 0, nodesOk: 0, failures: {}, points: 0, bytes: 0, failedPoints: 0, stateReadMs: 0, maxPayloadsHeld: 0, durationMs: 0 };
 }
 
 export function nodesFailed(s: RunStats): number {
@@ -24,9 +28,10 @@ export function nodesFailed(s: RunStats): number {
 }
 
 /** `heapless_run,fn=collect[,cluster_name=…] nodes=…i,… <time>`; failure reasons become `failed_<reason>` fields. */
-export function encodeRunStats(fn: string, s: RunStats, timeMs: number, clusterName: string | undefined): string {
-  const tags = `fn=${escapeTag(fn)}${clusterName ? `,cluster_name=${escapeTag(clusterName)}` : ''}`;
-  const fields = [`nodes=${s.nodes}i`, `nodes_ok=${s.nodesOk}i`, `nodes_failed=${nodesFailed(s)}i`, `points=${s.points}i`, `bytes=${s.bytes}i`, `failed_points=${s.failedPoints}i`, `duration_ms=${Math.round(s.durationMs)}i`];
+export function encodeRunStats(fn: string, s: RunStats, timeMs: number, clusterName: string | undefined, extraTags: Record<string, string> = {}): string {
+  const all: Record<string, string> = { ...extraTags, fn, ...(clusterName ? { cluster_name: clusterName } : {}) };
+  const tags = Object.keys(all).sort().map((k) => `${escapeTag(k)}=${escapeTag(all[k] as string)}`).join(',');
+  const fields = [`nodes=${s.nodes}i`, `nodes_ok=${s.nodesOk}i`, `nodes_failed=${nodesFailed(s)}i`, `points=${s.points}i`, `bytes=${s.bytes}i`, `failed_points=${s.failedPoints}i`, `state_read_ms=${s.stateReadMs}i`, `max_payloads_held=${s.maxPayloadsHeld}i`, `duration_ms=${Math.round(s.durationMs)}i`];
   for (const [reason, n] of Object.entries(s.failures)) fields.push(`failed_${reason.replace(/[^a-z0-9_]/gi, '_')}=${n}i`);
   return `heapless_run,${tags} ${fields.join(',')} ${timeMs}`;
 }

@@ -6,6 +6,7 @@ import { influxSettings, kubeSettings, logSettings, runSettings } from '#shared/
 import { bool, csvOf, duration, int, oneOf, optional } from '#shared/config/parsers';
 import { readSettings, setting, type SettingsOf } from '#shared/config/settings';
 import { ADDRESS_TYPES } from '#shared/kube/kubelet-target';
+import { ConfigError } from '#shared/errors';
 
 export const collectSettings = {
   ...influxSettings,
@@ -23,11 +24,17 @@ export const collectSettings = {
   rateMaxGap: setting({ env: 'RATE_MAX_GAP', help: 'longest gap between two counter readings that still gives a rate (default: 1.5 × INTERVAL, so a missed run gives no rate)', default: '', parse: optional(duration(1_000)) }),
   influxSchema: setting({ env: 'INFLUX_SCHEMA', help: 'heapster (one measurement per metric, field value) or withfields (measurement per prefix, field per metric)', default: 'heapster', parse: oneOf(['heapster', 'withfields'] as const) }),
   influxBatchSize: setting({ env: 'INFLUX_BATCH_SIZE', help: 'lines per write request', default: '5000', parse: int(1, 100_000) }),
+  shardIndex: setting({ env: 'SHARD_INDEX', help: 'this run’s shard, 0-based (default: JOB_COMPLETION_INDEX of an Indexed Job, else 0)', default: '0', parse: int(0, 1023) }),
+  shardCount: setting({ env: 'SHARD_COUNT', help: 'number of shards the nodes are split over by a hash of their name', default: '1', parse: int(1, 1024) }),
   runDeadline: setting({ env: 'RUN_DEADLINE', help: 'a run gives up retrying writes after this long (default: INTERVAL − 5s)', default: '', parse: optional(duration(1_000)) }),
 };
 
 export type CollectConfig = SettingsOf<typeof collectSettings>;
 
 export function readCollectConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = []): CollectConfig {
-  return readSettings(collectSettings, env, argv);
+  // An Indexed Job tells each pod its index in JOB_COMPLETION_INDEX.
+  const withIndex = env['SHARD_INDEX'] === undefined && env['JOB_COMPLETION_INDEX'] !== undefined ? { ...env, SHARD_INDEX: env['JOB_COMPLETION_INDEX'] } : env;
+  const config = readSettings(collectSettings, withIndex, argv);
+  if (config.shardIndex >= config.shardCount) throw new ConfigError([`SHARD_INDEX ${config.shardIndex} must be below SHARD_COUNT ${config.shardCount}`]);
+  return config;
 }

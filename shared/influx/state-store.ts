@@ -15,11 +15,12 @@ export const STATE_MEASUREMENT = 'heapless_state';
 /** Characters per field, under the 64 KB string limit. */
 const PART_CHARS = 60_000;
 
-export function encodeState(node: string, state: NodeState, timeMs: number): string {
+/** `bucket` (collect/shard.ts) lets a shard read only its own nodes' state. */
+export function encodeState(node: string, bucket: number, state: NodeState, timeMs: number): string {
   const packed = deflateRawSync(JSON.stringify(state)).toString('base64');
   const parts: string[] = [];
   for (let i = 0; i * PART_CHARS < packed.length; i++) parts.push(`s${i}=${quoteString(packed.slice(i * PART_CHARS, (i + 1) * PART_CHARS))}`);
-  return `${STATE_MEASUREMENT},nodename=${escapeTag(node)} n=${parts.length}i,${parts.join(',')} ${timeMs}`;
+  return `${STATE_MEASUREMENT},bucket=${bucket},nodename=${escapeTag(node)} n=${parts.length}i,${parts.join(',')} ${timeMs}`;
 }
 
 export function decodeState(row: Record<string, unknown>): NodeState | undefined {
@@ -42,8 +43,9 @@ export function decodeState(row: Record<string, unknown>): NodeState | undefined
  * The latest state of every node written in [sinceMs, beforeMs). Strictly before this run's
  * timestamp, so repeating an interval reads the same previous state and never its own.
  */
-export async function readStates(client: InfluxClient, sinceMs: number, beforeMs: number): Promise<Map<string, NodeState>> {
-  const q = `SELECT * FROM ${ident(STATE_MEASUREMENT)} WHERE time >= ${timeLiteral(sinceMs)} AND time < ${timeLiteral(beforeMs)} GROUP BY ${ident('nodename')} ORDER BY time DESC LIMIT 1`;
+export async function readStates(client: InfluxClient, sinceMs: number, beforeMs: number, buckets?: readonly number[]): Promise<Map<string, NodeState>> {
+  const only = buckets ? ` AND ${ident('bucket')} =~ /^(?:${buckets.join('|')})$/` : '';
+  const q = `SELECT * FROM ${ident(STATE_MEASUREMENT)} WHERE time >= ${timeLiteral(sinceMs)} AND time < ${timeLiteral(beforeMs)}${only} GROUP BY ${ident('nodename')} ORDER BY time DESC LIMIT 1`;
   const [result] = await client.query(q);
   const states = new Map<string, NodeState>();
   for (const series of result?.series ?? []) {
@@ -51,6 +53,7 @@ export async function readStates(client: InfluxClient, sinceMs: number, beforeMs
     const values = series.values[0];
     if (!node || !values) continue;
     const row = Object.fromEntries(series.columns.map((c, i) => [c, values[i]]));
+    delete row['bucket'];
     const state = decodeState(row);
     if (state) states.set(node, state);
   }

@@ -1,0 +1,82 @@
+/**
+ * @module collect/node-pipeline
+ * One node through scrape → decode → derive → encode → write. The node's payload, its decoded
+ * summary and its lines live only inside this call, and the pool runs at most
+ * KUBELET_CONCURRENCY of them at once: memory grows with concurrency, not with cluster size.
+ */
+import type { Logger } from '#shared/log';
+import type { NodeInfo, PodInfo, Summary } from '#shared/model';
+import type { NodeState, Series } from '#shared/derive/types';
+import type { CollectConfig } from '#shared/collect/settings';
+import type { RunStats } from '#shared/collect/run-stats';
+import type { Aggregator } from '#shared/derive/aggregate';
+import type { Writer } from '#shared/influx/writer';
+import type { FetchSummary } from '#shared/scrape/kubelet-client';
+import { KubeletError, asError } from '#shared/errors';
+import { kubeletTarget } from '#shared/kube/kubelet-target';
+import { decodeSummaryText, SummaryDecodeError } from '#shared/decode/summary';
+import { deriveNode } from '#shared/derive/node';
+import { encodeSeries } from '#shared/encode/line-protocol';
+import { encodeState } from '#shared/influx/state-store';
+import { bucketOf } from '#shared/collect/shard';
+
+export interface PipelineContext {
+  config: CollectConfig;
+  log: Logger;
+  timeMs: number;
+  maxGapMs: number;
+  pods: ReadonlyMap<string, PodInfo>;
+  prev: ReadonlyMap<string, NodeState>;
+  fetch: FetchSummary;
+  writer: Writer;
+  aggregator: Aggregator;
+  stats: RunStats;
+  /** Payloads received and not yet handed to the writer (for the memory-bound check). */
+  held: { now: number; max: number };
+}
+
+/** Never throws: a failed node is counted by reason and logged with a hint. */
+export async function collectNode(ctx: PipelineContext, node: NodeInfo): Promise<void> {
+  const started = performance.now();
+  try {
+    if (!node.ready) throw new KubeletError(node.name, 'not_ready', `node ${node.name} is not Ready; skipped as Heapster did`);
+    const target = kubeletTarget(node, ctx.config.kubeletAddressTypes, ctx.config.kubeletPort);
+    if (!target) throw new KubeletError(node.name, 'no_address', `node ${node.name} has none of the address types ${ctx.config.kubeletAddressTypes.join(',')}`, 'add the node’s address types to KUBELET_ADDRESS_TYPES');
+    const body = await ctx.fetch(target);
+    hold(ctx, +1);
+    try {
+      const batch = deriveNode({ summary: decode(node.name, body), node, pods: ctx.pods, prev: ctx.prev.get(node.name), clusterName: ctx.config.clusterName, maxGapMs: ctx.maxGapMs });
+      ctx.aggregator.add(batch);
+      const lines = encodeAll(batch.series, ctx);
+      lines.push(encodeState(node.name, bucketOf(node.name), batch.state, ctx.timeMs));
+      await ctx.writer.write(lines);
+    } finally {
+      hold(ctx, -1);
+    }
+    ctx.stats.nodesOk++;
+  } catch (err) {
+    const e = err instanceof KubeletError ? err : new KubeletError(node.name, 'error', asError(err).message);
+    ctx.stats.failures[e.reason] = (ctx.stats.failures[e.reason] ?? 0) + 1;
+    ctx.log.warn('node_failed', { node: node.name, reason: e.reason, error: e.message, ...(e.hint ? { hint: e.hint } : {}), durationMs: Math.round(performance.now() - started) });
+  }
+}
+
+export function encodeAll(series: readonly Series[], ctx: Pick<PipelineContext, 'timeMs' | 'config'>): string[] {
+  const lines: string[] = [];
+  for (const s of series) encodeSeries(s, ctx.timeMs, ctx.config.influxSchema, lines);
+  return lines;
+}
+
+function hold(ctx: PipelineContext, delta: number): void {
+  ctx.held.now += delta;
+  ctx.held.max = Math.max(ctx.held.max, ctx.held.now);
+}
+
+function decode(node: string, body: string): Summary {
+  try {
+    return decodeSummaryText(body);
+  } catch (err) {
+    if (err instanceof SummaryDecodeError) throw new KubeletError(node, 'invalid_json', `summary from ${node}: ${err.message}`, 'the kubelet sent a body that is not a stats summary; check its version and any proxy in between');
+    throw err;
+  }
+}
