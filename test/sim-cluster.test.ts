@@ -51,7 +51,12 @@ describe('API server', () => {
     const truth = sim.truth.nodes[1]!;
     expect(node.status?.addresses).toContainEqual({ type: 'InternalIP', address: truth.address });
     expect(node.status?.daemonEndpoints?.kubeletEndpoint?.Port).toBe(truth.port);
-    expect(node.status?.capacity).toEqual({ cpu: '4', memory: '16777216Ki', 'ephemeral-storage': '104857600Ki', pods: '110' });
+    expect(node.status?.capacity).toEqual({
+      cpu: '4',
+      memory: '16777216Ki',
+      'ephemeral-storage': '104857600Ki',
+      pods: '110',
+    });
     expect(node.status?.allocatable?.['cpu']).toBe('3800m');
     expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
     expect(list.metadata?.resourceVersion).toMatch(/^\d+$/);
@@ -62,13 +67,31 @@ describe('API server', () => {
     kc.loadFromFile(sim.kubeconfigPath);
     const core = kc.makeApiClient(CoreV1Api);
     const onNode1 = await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=node-1' });
-    expect(onNode1.items.map((p) => p.metadata?.name)).toEqual(['pod-1-0', 'pod-1-1', 'pod-1-2', 'pod-1-3']);
-    const frontendNs0 = await core.listNamespacedPod({ namespace: 'ns-0', labelSelector: 'tier=frontend,app in (app-0,app-2)' });
-    expect(frontendNs0.items.map((p) => p.metadata?.name)).toEqual(['pod-0-0', 'pod-0-2', 'pod-1-0', 'pod-1-2', 'pod-2-0', 'pod-2-2']);
+    expect(onNode1.items.map((p) => p.metadata?.name)).toEqual([
+      'pod-1-0',
+      'pod-1-1',
+      'pod-1-2',
+      'pod-1-3',
+    ]);
+    const frontendNs0 = await core.listNamespacedPod({
+      namespace: 'ns-0',
+      labelSelector: 'tier=frontend,app in (app-0,app-2)',
+    });
+    expect(frontendNs0.items.map((p) => p.metadata?.name)).toEqual([
+      'pod-0-0',
+      'pod-0-2',
+      'pod-1-0',
+      'pod-1-2',
+      'pod-2-0',
+      'pod-2-2',
+    ]);
     const notApp0 = await core.listPodForAllNamespaces({ labelSelector: 'app!=app-0,!missing' });
     expect(notApp0.items).toHaveLength(6);
     const pod = await core.readNamespacedPod({ namespace: 'ns-0', name: 'pod-0-0' });
-    expect(pod.spec?.containers.map((c) => c.resources)).toEqual([{ limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '100m', memory: '128Mi' } }, {}]);
+    expect(pod.spec?.containers.map((c) => c.resources)).toEqual([
+      { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '100m', memory: '128Mi' } },
+      {}, // no requests, no limits
+    ]);
   });
 
   it('pages with limit/continue and returns the same items as one list', async () => {

@@ -34,27 +34,25 @@ function target(family: Family, schema: Schema): { measurement: string; field: s
   return at < 0 ? { measurement: family.name, field: 'value' } : { measurement: family.name.slice(0, at), field: family.name.slice(at + 1) };
 }
 
-const targets = new Map<string, string>();
+/** Escaped measurement and `␠field=` per family and schema, computed once. */
+const prefixes = new Map<string, { measurement: string; field: string }>();
 
-/** `measurement` + the field key with `=`, escaped, memoised per family and schema. */
-function prefix(family: Family, schema: Schema): [string, string] {
-  const key = `${schema}\u0000${family.name}`;
-  let m = targets.get(key);
-  if (m === undefined) {
+function prefix(family: Family, schema: Schema): { measurement: string; field: string } {
+  const key = schema === 'heapster' ? family.name : `\u0000${family.name}`;
+  let p = prefixes.get(key);
+  if (!p) {
     const t = target(family, schema);
-    m = `${escapeMeasurement(t.measurement)}\u0000 ${escapeTag(t.field)}=`;
-    targets.set(key, m);
+    prefixes.set(key, (p = { measurement: escapeMeasurement(t.measurement), field: ` ${escapeTag(t.field)}=` }));
   }
-  const at = m.indexOf('\u0000');
-  return [m.slice(0, at), m.slice(at + 1)];
+  return p;
 }
 
 /** Appends one line per sample of `series` to `out`. `timeMs` is written with precision=ms. */
 export function encodeSeries(series: Series, timeMs: number, schema: Schema, out: string[]): void {
   const base = tagString(series.tags);
   for (const s of series.samples) {
-    const [measurement, field] = prefix(s.family, schema);
+    const p = prefix(s.family, schema);
     const tags = s.tags ? tagString({ ...series.tags, ...s.tags }) : base;
-    out.push(`${measurement}${tags}${field}${fieldValue(s.value, s.family.int)} ${timeMs}`);
+    out.push(`${p.measurement}${tags}${p.field}${fieldValue(s.value, s.family.int)} ${timeMs}`);
   }
 }

@@ -5,19 +5,27 @@
  * concatenated raw into a query.
  */
 
-/** `"name"` with `\` and `"` escaped. Measurement, tag and field names. */
-export function ident(name: string): string {
-  return `"${name.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+/**
+ * Line breaks as the line-protocol encoder stores them in names (the two characters `\n`), so a
+ * query finds what was written; InfluxQL has no escape for a carriage return at all.
+ */
+function storedForm(s: string): string {
+  return s.replace(/\r?\n|\r/g, '\\n');
 }
 
-/** `'value'` with `\` and `'` escaped, and newlines written as escapes so a statement stays one line. */
+/** `"name"` with `\` and `"` escaped. Measurement, tag and field names. */
+export function ident(name: string): string {
+  return `"${storedForm(name).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** `'value'` with `\` and `'` escaped; never a raw line break, so a statement stays one line. */
 export function literal(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+  return `'${storedForm(value).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /** `/^(?:a|b)$/` matching exactly the given values, every regex metacharacter escaped. */
 export function exactRegex(values: readonly string[]): string {
-  const alts = values.map((v) => v.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&').replace(/\n/g, '\\n'));
+  const alts = values.map((v) => storedForm(v).replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&'));
   return `/^(?:${alts.join('|')})$/`;
 }
 

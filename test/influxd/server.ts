@@ -42,6 +42,11 @@ bind-address = "127.0.0.1:${rpcPort}"
   wal-dir = "${dir}/wal"
   query-log-enabled = false
   cache-snapshot-write-cold-duration = "10s"
+  # Heapster's schema is one series per metric and object: 1,000 nodes × 30 pods is ~2.8M
+  # series, past the default cap of 1M. tsi1 keeps the series index on disk, not in RAM.
+  index-version = "tsi1"
+  max-series-per-database = 0
+  max-values-per-tag = 0
 [monitor]
   store-enabled = false
 [http]

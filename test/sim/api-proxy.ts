@@ -64,10 +64,12 @@ function forward(
   upstream.on('response', (reply) => {
     res.writeHead(reply.statusCode ?? 502, filterHeaders(reply.headers));
     reply.pipe(res);
+    // A kubelet that cuts the body off mid-way: cut the client off too.
+    reply.on('error', () => res.destroy());
   });
   upstream.on('error', (error) => {
-    if (res.headersSent) return void res.destroy();
-    sendStatus(res, 503, `error trying to reach service: ${error.message}`);
+    if (res.headersSent) res.destroy();
+    else sendStatus(res, 503, `error trying to reach service: ${error.message}`);
   });
   // A client that gives up must not leave the upstream request (e.g. a hung kubelet) open.
   res.once('close', () => upstream.destroy());

@@ -64,7 +64,10 @@ function handle(
 ): void {
   const url = new URL(req.url ?? '/', `https://${serverAddress}`);
   countApiRequest(opts.log, req.method ?? 'GET', url);
-  if (PUBLIC_PATHS.has(url.pathname)) return void res.end('ok');
+  if (PUBLIC_PATHS.has(url.pathname)) {
+    res.end('ok');
+    return;
+  }
   if (!hasBearer(req.headers.authorization, opts.token)) {
     return sendStatus(res, 401, 'Unauthorized');
   }

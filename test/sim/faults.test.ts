@@ -82,9 +82,11 @@ describe('response faults', () => {
   it('are visible through the API server proxy', async () => {
     await sim.setFault('node-0', { kind: 'status', code: 404 });
     await sim.setFault('node-1', { kind: 'bad-cert' });
+    await sim.setFault('node-2', { kind: 'truncated', abort: true });
     const get = (node: string) =>
       httpGet(`${sim.apiUrl}/api/v1/nodes/${node}/proxy/stats/summary`, { ca, token: sim.token });
     expect(statusOf(await get('node-0'))).toBe(404);
+    expect((await get('node-2')).ok).toBe(false);
     const res = await get('node-1');
     expect(statusOf(res)).toBe(503);
     expect(res.ok && JSON.parse(res.body)).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable' });
@@ -115,7 +117,7 @@ describe('request accounting', () => {
     sim.requests.reset();
     await Promise.all(sim.nodes.map((n) => summaryOf(n.name)));
     expect(sim.requests.maxInFlight).toBe(4);
-    expect(sim.requests.inFlight).toBe(0);
+    await expect.poll(() => sim.requests.inFlight).toBe(0);
     expect(sim.requests.byNode).toEqual({ 'node-0': 1, 'node-1': 1, 'node-2': 1, 'node-3': 1 });
   });
 });

@@ -87,10 +87,10 @@ export function synthesizedPods(summary: SummaryDoc): Json[] {
   });
 }
 
-/** "summary_k8s-1.20.15_…" → "v1.20.15"; captures without a version get "v0.0.0-unknown". */
+/** "summary_k8s-1.20.15_…" → "v1.20.15", "…k8s-1.9-alpha…" → "v1.9.0"; else "v0.0.0-unknown". */
 function versionFromFileName(file: string): string {
-  const match = /k8s-(\d+\.\d+(?:\.\d+)?)/.exec(file);
-  return match ? `v${match[1]}` : 'v0.0.0-unknown';
+  const match = /k8s-(\d+\.\d+)(\.\d+)?/.exec(file);
+  return match ? `v${match[1]}${match[2] ?? '.0'}` : 'v0.0.0-unknown';
 }
 
 /** A stable UUID-shaped id (md5 of a seed), so repeated runs serve the same uid. */

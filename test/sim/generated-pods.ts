@@ -12,7 +12,7 @@ import type {
   UsageTruth,
   VolumeTruth,
 } from '#test/sim/truth';
-import { amountsOf, resourceSpecFor } from '#test/sim/generated-resources';
+import { resourcesFor } from '#test/sim/generated-resources';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -65,12 +65,14 @@ function generatePod(layout: PodLayout, p: number): PodTruth {
   };
 }
 
+const sharedLabels = new Map<number, Readonly<Record<string, string>>>();
+
+/** Labels depend on the pod index only, so pods share one frozen object per index. */
 function podLabels(n: number, p: number): Record<string, string> {
-  const labels: Record<string, string> = {
-    app: `app-${p % 3}`,
-    tier: p % 2 === 0 ? 'frontend' : 'backend',
-  };
-  if (n === 0 && p === 0) labels['note'] = AWKWARD_LABEL_VALUE;
+  const base = { app: `app-${p % 3}`, tier: p % 2 === 0 ? 'frontend' : 'backend' };
+  if (n === 0 && p === 0) return { ...base, note: AWKWARD_LABEL_VALUE };
+  const labels = sharedLabels.get(p) ?? Object.freeze(base);
+  sharedLabels.set(p, labels);
   return labels;
 }
 
@@ -81,8 +83,7 @@ function generateContainer(
   podStartMs: number,
 ): ContainerTruth {
   const local = p * layout.containersPerPod + k;
-  const spec = resourceSpecFor(local);
-  const limits = amountsOf(spec.limits);
+  const { spec, requests, limits } = resourcesFor(local);
   // One container starts out already restarted once, so restart_count is not always 0.
   const restarted = p === 1 && k === 0;
   const workingSetBytes = (16 + 4 * (local % 50)) * MIB;
@@ -98,7 +99,7 @@ function generateContainer(
     rootfs: onNodeFs(layout.nodeFs, (1 + local) * MIB, 20 + local),
     logs: onNodeFs(layout.nodeFs, (64 + 16 * local) * KIB, 1),
     spec,
-    requests: amountsOf(spec.requests),
+    requests,
     limits,
   };
 }

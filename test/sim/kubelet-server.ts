@@ -62,11 +62,19 @@ export async function startKubelets(opts: KubeletFleetOptions): Promise<KubeletF
   };
   const nodes = opts.nodes.map((n) => newListener(n.name, n.address));
   for (const node of nodes) byName.set(node.name, node);
-  await listenAll(nodes, opts.samePort, listen);
+  const close = (): Promise<void> => Promise.all(nodes.map(closeListener)).then(() => undefined);
+  await listenAll(nodes, opts.samePort, listen).catch(async (error: unknown) => {
+    await close();
+    throw error;
+  });
   return {
     endpoint: (name) => byName.get(name),
-    setFault: (name, fault) => applyFault(byName.get(name), fault, listen),
-    close: () => Promise.all(nodes.map(closeListener)).then(() => undefined),
+    setFault: async (name, fault) => {
+      const node = byName.get(name);
+      if (!node) throw new Error(`setFault: no node named ${name}`);
+      await applyFault(node, fault, listen);
+    },
+    close,
   };
 }
 
@@ -88,11 +96,10 @@ async function listenAll(
 }
 
 async function applyFault(
-  node: NodeListener | undefined,
+  node: NodeListener,
   fault: Fault | undefined,
   listen: (node: NodeListener, port: number) => Promise<void>,
 ): Promise<void> {
-  if (!node) throw new Error('setFault: unknown node');
   const certChanged = isCertFault(node.fault) || isCertFault(fault);
   node.fault = fault;
   if (fault?.kind === 'down') return closeListener(node);

@@ -14,6 +14,8 @@ export interface RequestLog {
   inFlight: number;
   /** Highest `inFlight` seen since start / the last reset(). */
   maxInFlight: number;
+  /** Wall clock (epoch ms) of the first kubelet request since start / the last reset(): the bench's cold-start mark. */
+  firstKubeletRequestAtMs?: number;
   /** Zero everything (in-flight requests stay counted in `inFlight`). */
   reset(): void;
 }
@@ -30,6 +32,7 @@ export function createRequestLog(): RequestLog {
       log.apiRequests = [];
       log.byNode = {};
       log.maxInFlight = log.inFlight;
+      delete log.firstKubeletRequestAtMs;
     },
   };
   return log;
@@ -41,6 +44,7 @@ export function countApiRequest(log: RequestLog, method: string, url: URL): void
 }
 
 export function countKubeletRequest(log: RequestLog, node: string): void {
+  log.firstKubeletRequestAtMs ??= Date.now();
   log.byNode[node] = (log.byNode[node] ?? 0) + 1;
 }
 

@@ -1,0 +1,17 @@
+/**
+ * @module bench/scenarios
+ * Cluster sizes measured by `npm run bench` (nodes × pods per node, 2 containers per pod).
+ */
+export interface Scenario {
+  name: string;
+  nodes: number;
+  podsPerNode: number;
+  /** Shards run one after another (5,000 nodes are collected as an Indexed Job of 5). */
+  shards: number;
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  { name: '100x30', nodes: 100, podsPerNode: 30, shards: 1 },
+  { name: '1000x30', nodes: 1000, podsPerNode: 30, shards: 1 },
+  { name: '5000x30', nodes: 5000, podsPerNode: 30, shards: 5 },
+];

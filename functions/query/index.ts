@@ -1,0 +1,62 @@
+/**
+ * @module query/index
+ * The query service: a long-lived Deployment (the aggregation layer needs a Service to call)
+ * holding no state. HTTPS on QUERY_PORT for everything; plain HTTP on HTTP_PORT for the model and
+ * scraper APIs. SIGTERM: not ready, finish what is in flight, exit 0. Exit 2: bad configuration.
+ */
+import { helpText } from '#shared/config/settings';
+import { readInfluxAuth } from '#shared/config/common';
+import { ConfigError, asError } from '#shared/errors';
+import { InfluxClient, routePackageLogs } from '#shared/influx/client';
+import { createLogger } from '#shared/log';
+import { QueryMetrics } from '#shared/query/self-metrics';
+import { closeAll, listen, reloadTls, type Listener } from '#shared/query/server';
+import { querySettings, readQueryConfig, type QueryConfig } from '#shared/query/settings';
+import { servingCert, watchServingCert } from '#shared/query/tls';
+import { createApp } from './app';
+
+async function main(argv: string[]): Promise<number | undefined> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(helpText('heapless query: metrics.k8s.io, Heapster’s model API and the Dashboard scraper API, served from InfluxDB', querySettings) + '\n');
+    return 0;
+  }
+  let config: QueryConfig;
+  try {
+    config = readQueryConfig(process.env, argv);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    createLogger({ fn: 'query' }).error('config_invalid', { problems: err.problems, hint: 'see --help' });
+    return 2;
+  }
+  const log = createLogger({ fn: 'query', level: config.logLevel, secrets: [config.influxPassword, config.influxToken] });
+  routePackageLogs(log);
+  const influx = new InfluxClient({ url: config.influxUrl, db: config.influxDb, auth: readInfluxAuth(config), timeoutMs: config.influxTimeout, maxSockets: 16 });
+  let draining = false;
+  const deps = { influx, settings: config, log, now: Date.now, metrics: new QueryMetrics(), draining: () => draining };
+  const tls = servingCert(config);
+  const https = await listen(createApp({ ...deps, metricsApi: true }), { port: config.queryPort, host: config.listenHost, tls });
+  const listeners: Listener[] = [https];
+  if (config.tlsCertFile && config.tlsKeyFile) {
+    watchServingCert({ tlsCertFile: config.tlsCertFile, tlsKeyFile: config.tlsKeyFile }, (pair) => reloadTls(https, pair), (error) => log.warn('tls_reload_failed', { error }));
+  }
+  if (config.httpPort !== undefined) listeners.push(await listen(createApp({ ...deps, metricsApi: false }), { port: config.httpPort, host: config.listenHost }));
+  log.info('listening', { https: config.queryPort, http: config.httpPort ?? null, selfSignedCert: tls.selfSigned, influxUrl: config.influxUrl, influxDb: config.influxDb });
+  const stop = (signal: string): void => {
+    draining = true;
+    log.info('shutdown', { signal, timeoutMs: config.shutdownTimeout });
+    void closeAll(listeners, config.shutdownTimeout).then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  return undefined;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (err) => {
+    createLogger({ fn: 'query' }).error('start_failed', { error: asError(err), errorName: asError(err).name });
+    process.exitCode = 1;
+  },
+);

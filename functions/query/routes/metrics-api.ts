@@ -1,0 +1,103 @@
+/**
+ * @module query/routes/metrics-api
+ * metrics.k8s.io/v1beta1 as metrics-server serves it (kubelet-and-apis.md §4), read from
+ * InfluxDB: discovery, node and pod lists (labelSelector, fieldSelector) and single gets.
+ * Labels come from the `labels` tag, so the service needs no Kubernetes API access at all.
+ */
+import { Hono, type Context } from 'hono';
+import { runStatement, type QueryDeps } from '#shared/query/deps';
+import { parseLabelSelector, matchesLabels, type LabelRequirement } from '#shared/query/label-selector';
+import { fieldFilter, parseFieldSelector, type TagPredicate } from '#shared/query/field-selector';
+import { API_GROUP, list, nodeItem, notFound, podItem, RESOURCE_LIST, single, type Built } from '#shared/query/metrics-objects';
+import { foldNodes, foldPods, nodeUsageStatement, podUsageStatement, usageScope } from '#shared/query/usage-query';
+import { objectName } from '#shared/query/validate';
+
+const BASE = '/apis/metrics.k8s.io/v1beta1';
+const NODE_FIELDS = { 'metadata.name': 'nodename' };
+/** spec.nodeName is an addition: metrics-server reads it as "" (so it selects nothing there). */
+const POD_FIELDS = { 'metadata.name': 'pod_name', 'metadata.namespace': 'namespace_name', 'spec.nodeName': 'nodename' };
+
+type Json = Record<string, unknown>;
+
+export function metricsApiRoutes(deps: QueryDeps): Hono {
+  const app = new Hono({ strict: false });
+  app.get('/apis/metrics.k8s.io', (c) => c.json(API_GROUP));
+  app.get(BASE, (c) => c.json(RESOURCE_LIST));
+  app.get(`${BASE}/nodes`, (c) => listNodes(c, deps));
+  app.get(`${BASE}/nodes/:name`, (c) => getNode(c, deps));
+  app.get(`${BASE}/pods`, (c) => listPods(c, deps, undefined));
+  app.get(`${BASE}/namespaces/:namespace/pods`, (c) => listPods(c, deps, objectName('namespace', c.req.param('namespace'))));
+  app.get(`${BASE}/namespaces/:namespace/pods/:name`, (c) => getPod(c, deps));
+  return app;
+}
+
+interface ListFilter {
+  labels: LabelRequirement[];
+  /** undefined: the field selector can match nothing. */
+  predicates: TagPredicate[] | undefined;
+}
+
+/** Both selectors are validated before anything is queried, so a bad one is always a 400. */
+function listFilter(c: Context, fields: Record<string, string>): ListFilter {
+  const labels = parseLabelSelector('labelSelector', c.req.query('labelSelector'));
+  const filter = fieldFilter('fieldSelector', parseFieldSelector('fieldSelector', c.req.query('fieldSelector')), fields);
+  return { labels, predicates: filter.none ? undefined : filter.predicates };
+}
+
+function built(deps: QueryDeps, nowMs: number): Built {
+  return { nowMs, window: { fixedMs: deps.settings.metricsWindow, intervalMs: deps.settings.interval } };
+}
+
+async function nodeItems(c: Context, deps: QueryDeps, predicates: TagPredicate[]): Promise<Json[]> {
+  const nowMs = deps.now();
+  const scope = usageScope(nowMs, deps.settings.interval, deps.settings.clusterName);
+  const result = await runStatement(c, deps, nodeUsageStatement(predicates, scope));
+  const b = built(deps, nowMs);
+  return present(foldNodes(result).map((n) => nodeItem(n, b)));
+}
+
+async function podItems(c: Context, deps: QueryDeps, predicates: TagPredicate[]): Promise<Json[]> {
+  const nowMs = deps.now();
+  const scope = usageScope(nowMs, deps.settings.interval, deps.settings.clusterName);
+  const result = await runStatement(c, deps, podUsageStatement(predicates, scope));
+  const b = built(deps, nowMs);
+  return present(foldPods(result).map((p) => podItem(p, b)));
+}
+
+function present(items: Array<Json | undefined>): Json[] {
+  return items.filter((i): i is Json => i !== undefined);
+}
+
+function byLabels(items: Json[], reqs: LabelRequirement[]): Json[] {
+  if (reqs.length === 0) return items;
+  return items.filter((item) => matchesLabels(reqs, ((item['metadata'] as Json)['labels'] ?? {}) as Record<string, string>));
+}
+
+async function listNodes(c: Context, deps: QueryDeps): Promise<Response> {
+  const f = listFilter(c, NODE_FIELDS);
+  const items = f.predicates ? byLabels(await nodeItems(c, deps, f.predicates), f.labels) : [];
+  return c.json(list('NodeMetricsList', items));
+}
+
+async function getNode(c: Context, deps: QueryDeps): Promise<Response> {
+  const name = objectName('name', c.req.param('name'));
+  const [item] = await nodeItems(c, deps, [{ tag: 'nodename', negated: false, value: name }]);
+  return item ? c.json(single('NodeMetrics', item)) : c.json(notFound('nodemetrics', name), 404);
+}
+
+async function listPods(c: Context, deps: QueryDeps, namespace: string | undefined): Promise<Response> {
+  const f = listFilter(c, POD_FIELDS);
+  if (!f.predicates) return c.json(list('PodMetricsList', []));
+  const scoped = namespace === undefined ? f.predicates : [{ tag: 'namespace_name', negated: false, value: namespace }, ...f.predicates];
+  return c.json(list('PodMetricsList', byLabels(await podItems(c, deps, scoped), f.labels)));
+}
+
+async function getPod(c: Context, deps: QueryDeps): Promise<Response> {
+  const namespace = objectName('namespace', c.req.param('namespace'));
+  const name = objectName('name', c.req.param('name'));
+  const [item] = await podItems(c, deps, [
+    { tag: 'namespace_name', negated: false, value: namespace },
+    { tag: 'pod_name', negated: false, value: name },
+  ]);
+  return item ? c.json(single('PodMetrics', item)) : c.json(notFound('podmetrics', name), 404);
+}

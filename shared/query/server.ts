@@ -1,0 +1,55 @@
+/**
+ * @module query/server
+ * Starting a Hono app on @hono/node-server (HTTPS or HTTP) and closing it gracefully: stop
+ * accepting, let requests in flight finish, drop idle keep-alive connections, and cut whatever
+ * is left once the timeout passes.
+ */
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+
+export interface Listener {
+  server: Server | HttpsServer;
+  port: number;
+}
+
+export interface ListenOptions {
+  port: number;
+  host: string;
+  tls?: { cert: string; key: string };
+}
+
+/** Resolves once the port is bound (port 0 picks a free one, for tests). */
+export function listen(app: Hono, opts: ListenOptions): Promise<Listener> {
+  return new Promise((resolve, reject) => {
+    const tls = opts.tls ? { createServer: createHttpsServer, serverOptions: { cert: opts.tls.cert, key: opts.tls.key } } : {};
+    const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host, ...tls }, (info: AddressInfo) => resolve({ server, port: info.port })) as Server;
+    server.once('error', reject);
+  });
+}
+
+/** Serves a new certificate on an HTTPS listener from the next handshake on. */
+export function reloadTls(listener: Listener, pair: { cert: string; key: string }): void {
+  if ('setSecureContext' in listener.server) listener.server.setSecureContext({ cert: pair.cert, key: pair.key });
+}
+
+/** Graceful close of every listener; resolves when all are closed or `timeoutMs` has passed. */
+export async function closeAll(listeners: readonly Listener[], timeoutMs: number): Promise<void> {
+  const closed = Promise.all(listeners.map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  // A keep-alive connection whose request finishes after close() turns idle and would hold the
+  // server open until keepAliveTimeout; sweep idle connections until everything is closed.
+  const sweep = setInterval(() => listeners.forEach(({ server }) => server.closeIdleConnections()), 100);
+  listeners.forEach(({ server }) => server.closeIdleConnections());
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      listeners.forEach(({ server }) => server.closeAllConnections());
+      resolve();
+    }, timeoutMs);
+  });
+  await Promise.race([closed, deadline]);
+  clearInterval(sweep);
+  clearTimeout(timer);
+}

@@ -1,0 +1,55 @@
+/**
+ * @module query/settings
+ * Every setting of the query service (env var or flag; `--help` lists them). Only the InfluxDB
+ * connection is shared with the collector; the service never creates or alters the database.
+ */
+import { influxSettings, kubeSettings, logSettings, runSettings } from '#shared/config/common';
+import { bool, duration, int, optional, str } from '#shared/config/parsers';
+import { parseArgv, readSettings, setting, type SettingsOf } from '#shared/config/settings';
+import { ConfigError } from '#shared/errors';
+
+// The retention setting only matters to the writer, which owns the database.
+const { influxRetention: _unused, ...influxRead } = influxSettings;
+
+export const querySettings = {
+  ...influxRead,
+  ...logSettings,
+  interval: runSettings.interval,
+  clusterName: setting({ ...kubeSettings.clusterName, help: 'only serve points whose cluster_name tag equals this (unset: every point, for one cluster per database)' }),
+  queryPort: setting({ env: 'QUERY_PORT', help: 'HTTPS port: metrics.k8s.io, the model and scraper APIs, health and /metrics', default: '8443', parse: int(1, 65535) }),
+  httpPort: setting({ env: 'HTTP_PORT', help: 'plain-HTTP port for the model and Dashboard scraper APIs and health (the Dashboard reaches its scraper over HTTP); unset: none', default: '8000', parse: optional(int(1, 65535)) }),
+  listenHost: setting({ env: 'LISTEN_HOST', help: 'address both ports bind to', default: '0.0.0.0', parse: str }),
+  tlsCertFile: setting({ env: 'TLS_CERT_FILE', help: 'PEM serving certificate (chain) of the HTTPS port; unset with TLS_KEY_FILE: a self-signed one is made at start', default: '', parse: optional(str) }),
+  tlsKeyFile: setting({ env: 'TLS_KEY_FILE', help: 'PEM private key of TLS_CERT_FILE', default: '', parse: optional(str) }),
+  metricsWindow: setting({ env: 'METRICS_WINDOW', help: 'fixed `window` of metrics.k8s.io answers (unset: the spacing of the object’s last two points, else INTERVAL)', default: '', parse: optional(duration(1_000, 86_400_000)) }),
+  modelApi: setting({ env: 'MODEL_API', help: 'serve Heapster’s model API under /api/v1/model', default: 'true', parse: bool }),
+  modelWindow: setting({ env: 'MODEL_WINDOW', help: 'model API: default `start` is `end` minus this (Heapster kept 15 minutes in memory)', default: '15m', parse: duration(1_000) }),
+  dashboardApi: setting({ env: 'DASHBOARD_API', help: 'serve the Dashboard metrics-scraper API under /api/v1/dashboard', default: 'true', parse: bool }),
+  dashboardWindow: setting({ env: 'DASHBOARD_WINDOW', help: 'history returned by the scraper API (the scraper’s --metric-duration)', default: '15m', parse: duration(1_000, 86_400_000) }),
+  shutdownTimeout: setting({ env: 'SHUTDOWN_TIMEOUT', help: 'on SIGTERM, how long in-flight requests may finish before the process exits', default: '20s', parse: duration(0, 600_000) }),
+};
+
+export type QueryConfig = SettingsOf<typeof querySettings>;
+
+/** Reads and cross-checks the settings; one ConfigError lists every problem. */
+export function readQueryConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = []): QueryConfig {
+  const problems = crossChecks(env, argv);
+  try {
+    const config = readSettings(querySettings, env, argv);
+    if (problems.length === 0) return config;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.unshift(...err.problems);
+  }
+  throw new ConfigError(problems);
+}
+
+/** Checks across settings, on the raw values so they are reported with the per-setting ones. */
+function crossChecks(env: NodeJS.ProcessEnv, argv: readonly string[]): string[] {
+  const flags = parseArgv(argv, querySettings).values;
+  const raw = (s: { env: string; default?: string }): string => (flags[s.env] ?? env[s.env] ?? s.default ?? '').trim();
+  const problems: string[] = [];
+  if ((raw(querySettings.tlsCertFile) === '') !== (raw(querySettings.tlsKeyFile) === '')) problems.push('TLS_CERT_FILE and TLS_KEY_FILE go together: set both, or neither for a self-signed certificate');
+  if (raw(querySettings.httpPort) !== '' && Number(raw(querySettings.httpPort)) === Number(raw(querySettings.queryPort))) problems.push('HTTP_PORT and QUERY_PORT must differ');
+  return problems;
+}

@@ -1,0 +1,71 @@
+/**
+ * @module test/helpers/query-fixture
+ * The query service's app over a simulated cluster collected twice into a fresh database of the
+ * suite's influxd, on the simulator's clock. Requests go through `app.request` (no port); the
+ * service's log lines are captured.
+ */
+import type { Hono } from 'hono';
+import { collectedTwice, type Collected } from '#test/helpers/collected';
+import type { SimOptions } from '#test/sim/cluster';
+import type { InfluxClient } from '#shared/influx/client';
+import { createLogger } from '#shared/log';
+import type { QueryDeps } from '#shared/query/deps';
+import { QueryMetrics } from '#shared/query/self-metrics';
+import { readQueryConfig } from '#shared/query/settings';
+import { createApp } from '../../functions/query/app';
+
+export interface Answer {
+  status: number;
+  contentType: string;
+  text: string;
+  /** Parsed body (undefined when it is not JSON). */
+  json: any;
+}
+
+export interface QueryFixture {
+  collected: Collected;
+  app: Hono;
+  deps: QueryDeps;
+  /** Log lines of the query service, parsed. */
+  logs: Array<Record<string, unknown>>;
+  get(path: string): Promise<Answer>;
+  stop(): Promise<void>;
+}
+
+/** Fixed start so timestamps in assertions are readable. */
+export const SIM_START_MS = Date.parse('2026-11-23T10:00:00Z');
+
+export interface FixtureOptions {
+  sim?: SimOptions;
+  /** Collector settings, e.g. CLUSTER_NAME. */
+  collectEnv?: Record<string, string>;
+  /** Query-service settings, e.g. METRICS_WINDOW. */
+  queryEnv?: Record<string, string>;
+}
+
+export async function queryFixture(name: string, opts: FixtureOptions = {}): Promise<QueryFixture> {
+  const collected = await collectedTwice(name, { startTimeMs: SIM_START_MS, ...opts.sim }, opts.collectEnv);
+  const logs: Array<Record<string, unknown>> = [];
+  const deps = queryDeps(collected.client, () => collected.sim.clock.nowMs(), logs, opts.queryEnv);
+  const app = createApp(deps);
+  return { collected, app, deps, logs, get: (path) => answer(app, path), stop: () => collected.stop() };
+}
+
+/** Deps over a database at a clock; `env` overrides settings (e.g. MODEL_API=false). */
+export function queryDeps(client: InfluxClient, now: () => number, logs: Array<Record<string, unknown>>, env: Record<string, string> = {}): QueryDeps {
+  const settings = readQueryConfig({ INFLUX_URL: client.options.url, INFLUX_DB: client.options.db, INTERVAL: '60s', ...env });
+  const log = createLogger({ fn: 'query', level: 'debug', sink: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) });
+  return { influx: client, settings, log, now, metrics: new QueryMetrics(), metricsApi: true, draining: () => false };
+}
+
+export async function answer(app: Hono, path: string): Promise<Answer> {
+  const res = await app.request(path);
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', text, json };
+}
