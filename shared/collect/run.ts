@@ -17,6 +17,11 @@ import { Aggregator } from '#shared/derive/aggregate';
 import { InfluxClient, routePackageLogs } from '#shared/influx/client';
 import { Writer, type WriterStats } from '#shared/influx/writer';
 import { readStates } from '#shared/influx/state-store';
+import { Spool } from '#shared/influx/spool';
+import { replaySpool } from '#shared/influx/replay';
+import type { NodeState } from '#shared/derive/types';
+import { asError } from '#shared/errors';
+import { join } from 'node:path';
 import { encodeRunStats, newRunStats, nodesFailed, type RunStats } from '#shared/collect/run-stats';
 import { bucketsOf, inShard, type Shard } from '#shared/collect/shard';
 import { collectNode, encodeAll, type PipelineContext } from '#shared/collect/node-pipeline';
@@ -49,14 +54,13 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
   const [allNodes, podList] = await Promise.all([listNodes(kc, listOpts), listPods(kc, listOpts)]);
   const nodes = allNodes.filter((n) => inShard(n.name, shard));
   const client = new InfluxClient({ url: config.influxUrl, db: config.influxDb, auth: readInfluxAuth(config), timeoutMs: config.influxTimeout });
-  await client.ensureDatabase(config.influxRetention);
-  const maxGapMs = config.rateMaxGap ?? Math.round(config.interval * 1.5);
-  const stateRead = performance.now();
-  const prev = await readStates(client, timeMs - maxGapMs - config.interval, timeMs, shard.count > 1 ? bucketsOf(shard) : undefined);
   const stats = newRunStats();
-  stats.stateReadMs = Math.round(performance.now() - stateRead);
-  const deadlineMs = started + (config.runDeadline ?? config.interval - 5_000);
-  const writer = new Writer(client, { batchSize: config.influxBatchSize, maxInFlight: 2, deadlineMs });
+  // The deadline is wall-clock time, whatever clock stamps the points.
+  const deadlineMs = Date.now() + (config.runDeadline ?? config.interval - 5_000);
+  const spool = config.spoolDir ? new Spool(shard.count > 1 ? join(config.spoolDir, `shard-${shard.index}`) : config.spoolDir, config.spoolMaxBytes) : undefined;
+  const maxGapMs = config.rateMaxGap ?? Math.round(config.interval * 1.5);
+  const prev = await prepareInflux(client, config, { log, stats, spool, deadlineMs, since: timeMs - maxGapMs - config.interval, before: timeMs, buckets: shard.count > 1 ? bucketsOf(shard) : undefined });
+  const writer = new Writer(client, { batchSize: config.influxBatchSize, maxInFlight: 2, deadlineMs, ...(spool ? { spool } : {}) });
   const shardTags: Record<string, string> = shard.count > 1 ? { shard: String(shard.index) } : {};
   const ctx: PipelineContext = { config, log, timeMs, maxGapMs, pods: podsOn(nodes, podList), prev, fetch: await fetcher(kc, config), writer, aggregator: new Aggregator(config.clusterName, shardTags), stats, held: { now: 0, max: 0 } };
 
@@ -64,22 +68,58 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
   await forEachLimit(nodes, config.kubeletConcurrency, (node) => collectNode(ctx, node));
   await writer.write(encodeAll(ctx.aggregator.series(), ctx));
   const written = await writer.close();
-  Object.assign(stats, { points: written.points, bytes: written.bytes, failedPoints: written.failedPoints, maxPayloadsHeld: ctx.held.max });
+  Object.assign(stats, { points: written.points, bytes: written.bytes, failedPoints: written.failedPoints, spooledPoints: written.spooledPoints, badPoints: written.badPoints, maxPayloadsHeld: ctx.held.max, spoolDroppedPoints: spool?.figures.droppedPoints ?? 0 });
   stats.durationMs = Math.round(performance.now() - startedMono);
 
-  const runWritten = await writeRunPoint(client, encodeRunStats('collect', stats, timeMs, config.clusterName, shardTags), deadlineMs);
+  const runWritten = await writeRunPoint(client, encodeRunStats('collect', stats, timeMs, config.clusterName, shardTags), deadlineMs, spool);
   const errors = [...written.errors, ...runWritten.errors];
-  const writeFailed = written.failedPoints > 0 || errors.length > 0;
+  if (written.badLines.length > 0) log.warn('bad_points', { count: written.badPoints, examples: written.badLines, hint: 'InfluxDB rejected these lines; the rest of their batches was stored' });
+  if (stats.spoolDroppedPoints > 0) log.warn('spool_full', { droppedPoints: stats.spoolDroppedPoints, spoolDir: config.spoolDir, hint: 'InfluxDB has been unreachable for long: the oldest spooled points were dropped; raise SPOOL_MAX_BYTES or restore InfluxDB' });
+  const writeFailed = written.failedPoints > 0 || written.spooledPoints > 0 || errors.length > 0;
   log.info('run', { runTime: new Date(timeMs).toISOString(), ...(shard.count > 1 ? { shard: `${shard.index}/${shard.count}` } : {}), ...summary(stats), ...(writeFailed ? { writeErrors: errors } : {}) });
   return { exitCode: writeFailed || (stats.nodes > 0 && stats.nodesOk === 0) ? 1 : 0, stats, timeMs };
 }
 
 function summary(s: RunStats): Record<string, unknown> {
-  return { nodes: s.nodes, nodesOk: s.nodesOk, nodesFailed: nodesFailed(s), failures: s.failures, points: s.points, bytes: s.bytes, failedPoints: s.failedPoints, stateReadMs: s.stateReadMs, maxPayloadsHeld: s.maxPayloadsHeld, durationMs: s.durationMs };
+  return { nodes: s.nodes, nodesOk: s.nodesOk, nodesFailed: nodesFailed(s), failures: s.failures, points: s.points, bytes: s.bytes, failedPoints: s.failedPoints, spooledPoints: s.spooledPoints, replayedPoints: s.replayedPoints, spoolDroppedPoints: s.spoolDroppedPoints, badPoints: s.badPoints, stateReadMs: s.stateReadMs, maxPayloadsHeld: s.maxPayloadsHeld, durationMs: s.durationMs };
 }
 
-async function writeRunPoint(client: InfluxClient, line: string, deadlineMs: number): Promise<WriterStats> {
-  const w = new Writer(client, { batchSize: 1, maxInFlight: 1, deadlineMs });
+interface Prepare {
+  log: Logger;
+  stats: RunStats;
+  spool: Spool | undefined;
+  deadlineMs: number;
+  since: number;
+  before: number;
+  buckets: number[] | undefined;
+}
+
+/**
+ * Database, spool replay and previous counters. An unreachable InfluxDB does not stop the run:
+ * it still scrapes, and what it cannot write goes to the spool (without previous counters this
+ * run simply has no rates).
+ */
+async function prepareInflux(client: InfluxClient, config: CollectConfig, p: Prepare): Promise<Map<string, NodeState>> {
+  try {
+    if (config.influxCreateDb) await client.ensureDatabase(config.influxRetention);
+    if (p.spool) {
+      const replay = await replaySpool(client, p.spool, p.deadlineMs);
+      p.stats.replayedPoints = replay.replayedPoints;
+      p.stats.badPoints += replay.badPoints;
+      if (replay.replayedPoints > 0 || replay.remaining > 0) p.log.info('spool_replayed', { ...replay });
+    }
+    const t0 = performance.now();
+    const prev = await readStates(client, p.since, p.before, p.buckets);
+    p.stats.stateReadMs = Math.round(performance.now() - t0);
+    return prev;
+  } catch (err) {
+    p.log.error('influx_unavailable', { error: asError(err), url: config.influxUrl, hint: p.spool ? 'collecting anyway; points that cannot be written go to SPOOL_DIR' : 'collecting anyway; set SPOOL_DIR to keep points InfluxDB cannot take' });
+    return new Map();
+  }
+}
+
+async function writeRunPoint(client: InfluxClient, line: string, deadlineMs: number, spool: Spool | undefined): Promise<WriterStats> {
+  const w = new Writer(client, { batchSize: 1, maxInFlight: 1, deadlineMs, ...(spool ? { spool } : {}) });
   await w.write([line]);
   return w.close();
 }

@@ -3,7 +3,7 @@
  * Every setting of the collect function (env var or flag; `--help` lists them).
  */
 import { influxSettings, kubeSettings, logSettings, runSettings } from '#shared/config/common';
-import { bool, csvOf, duration, int, oneOf, optional } from '#shared/config/parsers';
+import { bool, csvOf, duration, int, oneOf, optional, str } from '#shared/config/parsers';
 import { readSettings, setting, type SettingsOf } from '#shared/config/settings';
 import { ADDRESS_TYPES } from '#shared/kube/kubelet-target';
 import { ConfigError } from '#shared/errors';
@@ -24,6 +24,8 @@ export const collectSettings = {
   rateMaxGap: setting({ env: 'RATE_MAX_GAP', help: 'longest gap between two counter readings that still gives a rate (default: 1.5 × INTERVAL, so a missed run gives no rate)', default: '', parse: optional(duration(1_000)) }),
   influxSchema: setting({ env: 'INFLUX_SCHEMA', help: 'heapster (one measurement per metric, field value) or withfields (measurement per prefix, field per metric)', default: 'heapster', parse: oneOf(['heapster', 'withfields'] as const) }),
   influxBatchSize: setting({ env: 'INFLUX_BATCH_SIZE', help: 'lines per write request', default: '5000', parse: int(1, 100_000) }),
+  spoolDir: setting({ env: 'SPOOL_DIR', help: 'folder (a PersistentVolume) for points InfluxDB did not take before the deadline; replayed oldest first by the next run (unset: such points are lost, and counted)', default: '', parse: optional(str) }),
+  spoolMaxBytes: setting({ env: 'SPOOL_MAX_BYTES', help: 'size cap of the spool; the oldest points are dropped (and counted) beyond it', default: String(512 * 1024 * 1024), parse: int(1024) }),
   shardIndex: setting({ env: 'SHARD_INDEX', help: 'this run’s shard, 0-based (default: JOB_COMPLETION_INDEX of an Indexed Job, else 0)', default: '0', parse: int(0, 1023) }),
   shardCount: setting({ env: 'SHARD_COUNT', help: 'number of shards the nodes are split over by a hash of their name', default: '1', parse: int(1, 1024) }),
   runDeadline: setting({ env: 'RUN_DEADLINE', help: 'a run gives up retrying writes after this long (default: INTERVAL − 5s)', default: '', parse: optional(duration(1_000)) }),

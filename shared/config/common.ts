@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { setting } from '#shared/config/settings';
-import { duration, httpUrl, int, oneOf, optional, str } from '#shared/config/parsers';
+import { bool, duration, httpUrl, int, oneOf, optional, str } from '#shared/config/parsers';
 
 export const influxSettings = {
   influxUrl: setting({ env: 'INFLUX_URL', help: 'InfluxDB base URL; its v1 API (/write, /query) is used', default: 'http://127.0.0.1:8086', parse: httpUrl }),
@@ -15,6 +15,7 @@ export const influxSettings = {
   influxToken: setting({ env: 'INFLUX_TOKEN', help: 'InfluxDB 2.x/3.x token (Authorization: Token); prefer INFLUX_TOKEN_FILE', default: '', parse: str, secret: true }),
   influxTokenFile: setting({ env: 'INFLUX_TOKEN_FILE', help: 'file holding the token (a mounted Secret); read at each run', default: '', parse: optional(str) }),
   influxRetention: setting({ env: 'INFLUX_RETENTION', help: 'duration of the retention policy created as the database default (e.g. 7d, 30d); 0 = keep forever', default: '7d', parse: retention }),
+  influxCreateDb: setting({ env: 'INFLUX_CREATE_DB', help: 'create the database and its retention policy if missing (InfluxDB 1.x); false for 2.x/3.x, whose v1 API cannot (map a bucket with a DBRP instead)', default: 'true', parse: bool }),
   influxTimeout: setting({ env: 'INFLUX_TIMEOUT', help: 'timeout of one InfluxDB request', default: '10s', parse: duration(100, 600_000) }),
 };
 

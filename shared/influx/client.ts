@@ -64,6 +64,22 @@ export class InfluxClient {
     return results;
   }
 
+  /**
+   * POSTs one line-protocol body (ms timestamps) to `/write`; resolves with the HTTP status.
+   * Throws only when InfluxDB cannot be reached. Used where the WriteApi's batching is in the way:
+   * bisecting a rejected body and replaying the spool.
+   */
+  async postBody(body: string): Promise<number> {
+    const path = `/write?${new URLSearchParams({ db: this.options.db, precision: 'ms' }).toString()}`;
+    try {
+      await this.transport.request(path, body, { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' } });
+      return 204;
+    } catch (err) {
+      if (err instanceof HttpError) return err.statusCode;
+      throw toInfluxError(err, `write to ${this.options.url}`);
+    }
+  }
+
   /** True when `/ping` answers 204. */
   async ping(): Promise<boolean> {
     try {
@@ -107,10 +123,14 @@ export function toInfluxError(err: unknown, what: string): InfluxError {
   return new InfluxError(`${what}: ${e?.message ?? String(err)}${e?.code ? ` (${e.code})` : ''}`);
 }
 
-/** The package logs to the console with stack traces; route it into our JSON log instead. */
-export function routePackageLogs(log: { warn(e: string, f?: Record<string, unknown>): void; error(e: string, f?: Record<string, unknown>): void }): void {
+/**
+ * The package logs every failed attempt to the console with stack traces. Its messages go to
+ * our JSON log at debug level: the Writer settles every body itself and the run's line reports
+ * what was written, spooled or lost.
+ */
+export function routePackageLogs(log: { debug(e: string, f?: Record<string, unknown>): void }): void {
   setLogger({
-    error: (message, error) => log.error('influx_client', { message, error }),
-    warn: (message, error) => log.warn('influx_client', { message, error }),
+    error: (message, error) => log.debug('influx_client', { message, error }),
+    warn: (message, error) => log.debug('influx_client', { message, error }),
   });
 }

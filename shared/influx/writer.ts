@@ -11,7 +11,9 @@
  */
 import type { WriteApi } from '@influxdata/influxdb-client';
 import type { InfluxClient } from '#shared/influx/client';
+import type { Spool } from '#shared/influx/spool';
 import { toInfluxError } from '#shared/influx/client';
+import { bisect } from '#shared/influx/bisect';
 
 export interface WriterOptions {
   /** Lines per request; 5,000 is where influxd 1.6 ingests best on 2 cores (influxdb.md §4a). */
@@ -21,13 +23,21 @@ export interface WriterOptions {
   deadlineMs: number;
   /** Retention policy to write into; default: the database's default policy. */
   rp?: string;
+  /** Where bodies go that InfluxDB did not take before the deadline; without one they are lost (and counted). */
+  spool?: Spool;
 }
 
 export interface WriterStats {
   points: number;
   bytes: number;
   batches: number;
+  /** Points not stored and not spooled. */
   failedPoints: number;
+  /** Points kept in the spool for the next run. */
+  spooledPoints: number;
+  /** Lines InfluxDB rejected as invalid (isolated by bisecting); the first few are in `badLines`. */
+  badPoints: number;
+  badLines: string[];
   errors: string[];
 }
 
@@ -37,10 +47,10 @@ const MAX_RETRIES = 20;
 export class Writer {
   private readonly api: WriteApi;
   private pending: string[] = [];
-  /** Lines of each body not yet settled (bodies may hold newlines inside string fields). */
-  private readonly unsettled = new Map<string, number>();
+  /** The lines of each body not yet settled, kept for bisecting a rejected body. */
+  private readonly unsettled = new Map<string, string[]>();
   private wakeClose: (() => void) | undefined;
-  readonly stats: WriterStats = { points: 0, bytes: 0, batches: 0, failedPoints: 0, errors: [] };
+  readonly stats: WriterStats = { points: 0, bytes: 0, batches: 0, failedPoints: 0, spooledPoints: 0, badPoints: 0, badLines: [], errors: [] };
 
   constructor(
     private readonly client: InfluxClient,
@@ -83,49 +93,78 @@ export class Writer {
       });
       clearTimeout(timer);
     }
-    for (const [body, lines] of this.unsettled) this.fail(body, lines, 'write: not stored before the run deadline');
+    for (const [body, lines] of this.unsettled) this.giveUp(body, lines, 'write: not stored before the run deadline');
     await this.api.close().catch(() => undefined);
     return this.stats;
   }
 
   private send(lines: string[]): void {
     const body = lines.join('\n');
-    this.unsettled.set(body, (this.unsettled.get(body) ?? 0) + lines.length);
+    this.unsettled.set(body, lines);
     this.api.writeRecord(body);
   }
 
-  private settle(body: string): number {
-    const n = this.unsettled.get(body) ?? 0;
+  /** The body's lines, now settled (identical bodies, were there any, settle together). */
+  private settle(body: string): string[] {
+    const lines = this.unsettled.get(body) ?? [];
     this.unsettled.delete(body);
     if (this.unsettled.size === 0) this.wakeClose?.();
-    return n;
+    return lines;
   }
 
   private succeeded(bodies: string[]): void {
     for (const body of bodies) {
       this.stats.batches++;
-      this.stats.points += this.settle(body);
+      this.stats.points += this.settle(body).length;
       this.stats.bytes += Buffer.byteLength(body) + 1;
     }
   }
 
-  private fail(body: string, lines: number, message: string): void {
+  /** Not stored in time: into the spool when there is one, else counted as lost. */
+  private giveUp(body: string, lines: readonly string[], message: string): void {
     this.unsettled.delete(body);
-    this.stats.failedPoints += lines;
+    if (this.opts.spool && this.spoolBody(body, lines.length, message)) this.stats.spooledPoints += lines.length;
+    else this.stats.failedPoints += lines.length;
     if (!this.stats.errors.includes(message)) this.stats.errors.push(message);
   }
 
+  private spoolBody(body: string, lines: number, message: string): boolean {
+    try {
+      this.opts.spool?.add(body, lines);
+      return true;
+    } catch (err) {
+      const e = `spool: cannot keep points that were not written (${message}): ${(err as Error).message}`;
+      if (!this.stats.errors.includes(e)) this.stats.errors.push(e);
+      return false;
+    }
+  }
+
+  /** Stores the good lines of a rejected body and reports the bad ones. */
+  private async salvage(body: string, message: string): Promise<void> {
+    const lines = this.unsettled.get(body) ?? [];
+    const r = await bisect(lines, (part) => this.client.postBody(part)).catch(() => undefined);
+    this.settle(body);
+    if (!r) return this.giveUp(body, lines, message);
+    this.stats.batches++;
+    this.stats.points += r.stored;
+    this.stats.badPoints += r.bad.length;
+    for (const line of r.bad) if (this.stats.badLines.length < 5) this.stats.badLines.push(line.slice(0, 300));
+    if (r.bad.length > 0 && !this.stats.errors.includes(message)) this.stats.errors.push(message);
+  }
+
   /**
-   * Called on every failed attempt. Returning undefined keeps the package's retry policy
-   * (network errors, 429 and 5xx retried with backoff until the deadline); a body is settled as
-   * failed only when no retry will follow.
+   * Called on every failed attempt. A 400 (bad lines) or 413 (too large) is bisected: returning a
+   * promise replaces the package's handling. Otherwise undefined keeps its retry policy (network
+   * errors, 429 and 5xx retried with backoff until the deadline), and a body is given up only
+   * when no retry will follow.
    */
   private failed(error: Error, bodies: string[], attempt: number, expires: number): Promise<void> | undefined {
     const status = (error as { statusCode?: number }).statusCode;
+    const message = toInfluxError(error, 'write').message;
+    if (status === 400 || status === 413) return Promise.all(bodies.map((b) => this.salvage(b, message))).then(() => undefined);
     const final = (status !== undefined && status < 429) || Date.now() >= expires || attempt > MAX_RETRIES;
     if (!final) return undefined;
-    const message = toInfluxError(error, 'write').message;
-    for (const body of bodies) this.fail(body, this.settle(body), message);
+    for (const body of bodies) this.giveUp(body, this.settle(body), message);
     return undefined;
   }
 }

@@ -29,7 +29,9 @@ export type Fault =
   /** TLS: certificate from the sim CA with only a DNS SAN (the node name). */
   | { kind: 'no-ip-san' }
   /** Listener closed and open connections reset: connection refused. */
-  | { kind: 'down' };
+  | { kind: 'down' }
+  /** 200 with exactly this body: hand-made hostile payloads. */
+  | { kind: 'body'; body: string };
 
 export type CertFaultKind = 'bad-cert' | 'expired-cert' | 'no-ip-san';
 
@@ -78,6 +80,9 @@ export function respondWithFault(
       return true;
     case 'slow':
       dribble(res, payload(), fault.bytesPerSecond);
+      return true;
+    case 'body':
+      sendJsonText(res, fault.body);
       return true;
     default:
       return false;

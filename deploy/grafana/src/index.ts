@@ -1,0 +1,28 @@
+/**
+ * @module deploy/grafana
+ * Every provisioned dashboard, by file name under deploy/grafana/dashboards/.
+ * `npx tsx deploy/grafana/src/generate.ts` writes them; test/deploy-dashboards.test.ts checks
+ * that the files equal this output and that every query returns data.
+ */
+import { clusterDashboard, namespaceDashboard, nodeDashboard, podDashboard } from './compute';
+import { heapsterClusterDashboard, heapsterPodsDashboard } from './heapster';
+import { eventsDashboard, selfDashboard } from './operations';
+import type { Json } from './panels';
+
+export function buildDashboards(): Record<string, Json> {
+  return {
+    'heapless-cluster.json': clusterDashboard(),
+    'heapless-namespace.json': namespaceDashboard(),
+    'heapless-node.json': nodeDashboard(),
+    'heapless-pod.json': podDashboard(),
+    'heapster-cluster.json': heapsterClusterDashboard(),
+    'heapster-pods.json': heapsterPodsDashboard(),
+    'heapless-events.json': eventsDashboard(),
+    'heapless-self.json': selfDashboard(),
+  };
+}
+
+/** The exact file text: two-space JSON and a final newline. */
+export function dashboardFile(d: Json): string {
+  return JSON.stringify(d, null, 2) + '\n';
+}
