@@ -75,10 +75,12 @@ export async function runEvents(config: EventsConfig, deps: EventsDeps): Promise
   const written = await writer.close();
   stats.points = written.points;
   stats.bytes = written.bytes;
-  stats.failedPoints = written.failedPoints;
+  // Lines InfluxDB rejected (isolated by bisecting) count as failed: their versions stay out of
+  // the state, so the next run tries them again.
+  stats.failedPoints = written.failedPoints + written.badPoints;
   if (ctx.firstInvalid) log.warn('events_invalid', { count: stats.invalid, first: ctx.firstInvalid });
 
-  const writeFailed = written.failedPoints > 0 || written.errors.length > 0;
+  const writeFailed = stats.failedPoints > 0 || written.errors.length > 0;
   const tail = await writeTail(client, ctx, { scope, started, timeMs, deadlineMs, writeFailed, clockStart });
   const errors = [...written.errors, ...tail.errors];
   log.info('run', { runTime: new Date(timeMs).toISOString(), ...stats, ...(errors.length > 0 ? { writeErrors: errors } : {}) });
