@@ -27,6 +27,7 @@ const TARGETS = {
   'apiserver-proxy': 'overlays/apiserver-proxy',
   nodeport: 'overlays/nodeport',
   'external-influxdb': 'overlays/external-influxdb',
+  sharded: 'overlays/sharded',
 } as const;
 type Target = keyof typeof TARGETS;
 const NAMES = Object.keys(TARGETS) as Target[];
@@ -266,7 +267,8 @@ describe('the base', () => {
     expect(job['backoffLimit']).toBe(0);
     expect(cron['spec']['successfulJobsHistoryLimit']).toBeLessThanOrEqual(3);
     expect(cron['spec']['failedJobsHistoryLimit']).toBeLessThanOrEqual(3);
-    expect(c['env']).toContainEqual({ name: 'NODE_OPTIONS', value: '--enable-source-maps' });
+    expect(c['env']).toContainEqual({ name: 'NODE_OPTIONS', value: '--enable-source-maps --max-old-space-size=256' });
+    expect(c['env']).toContainEqual({ name: 'SPOOL_DIR', value: '/var/spool/heapless' });
     const runDeadline = parseDurationMs(c['env'].find((e: Obj) => e['name'] === 'RUN_DEADLINE')['value']) / 1000;
     expect(runDeadline).toBeLessThan(job['activeDeadlineSeconds']);
     // Sharded over an Indexed Job: one pod per shard, SHARD_COUNT = completions = parallelism.
@@ -375,6 +377,16 @@ describe('the overlays', () => {
       expect(ping['spec']['sink']['ref']).toEqual({ apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: `heapless-${fn}` });
     }
     expect(find('knative', 'Deployment', 'heapless-query')).toBeDefined();
+  });
+
+  it('sharded: the collect Job runs 5 indexed pods side by side, SHARD_COUNT matching, on a shared spool', () => {
+    const job = get('sharded', 'CronJob', 'heapless-collect')['spec']['jobTemplate']['spec'];
+    expect(job).toMatchObject({ completionMode: 'Indexed', completions: 5, parallelism: 5 });
+    const env = Object.fromEntries(job['template']['spec']['containers'][0]['env'].map((e: Obj) => [e['name'], e['value']]));
+    expect(env['SHARD_COUNT']).toBe('5');
+    expect(env['SPOOL_DIR']).toBe('/var/spool/heapless');
+    expect(get('sharded', 'PersistentVolumeClaim', 'heapless-collect-spool')['spec']['accessModes']).toEqual(['ReadWriteMany']);
+    expect(get('base', 'PersistentVolumeClaim', 'heapless-collect-spool')['spec']['accessModes']).toEqual(['ReadWriteOnce']);
   });
 
   it('apiserver-proxy: KUBELET_ACCESS=apiserver-proxy', () => {
