@@ -103,6 +103,7 @@ async function baselinesFor(sim: SimCluster, influx: InfluxdServer): Promise<Awa
     nodes,
     pods: new Map(podList.map((p) => [`${p.namespace}/${p.name}`, p])),
     fetchSummary: (name) => fetch(kubeletTarget(byNode.get(name)!, ['InternalIP'], undefined)!),
+    advanceSeconds: (s) => sim.clock.advance(s),
     influxUrl: influx.url,
     db: 'baseline',
     timeMs: Math.floor(Date.now() / 60_000) * 60_000,

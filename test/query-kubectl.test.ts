@@ -2,7 +2,9 @@
  * @module query-kubectl.test
  * The real kubectl 1.32 against the simulated cluster, with the query service registered as the
  * metrics.k8s.io backend (test/helpers/metrics-aggregator): `kubectl top node` and
- * `kubectl top pod` print the simulator's exact usage, read back from InfluxDB.
+ * `kubectl top pod` print the simulator's exact usage, read back from InfluxDB. Authentication is
+ * on (QUERY_AUTH=delegated): every request arrives with the front-proxy client certificate and
+ * kubectl's identity, which the query service checks with SubjectAccessReviews.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,7 +30,7 @@ async function kubectl(...args: string[]): Promise<string[][]> {
 }
 
 beforeAll(async () => {
-  f = await queryFixture('q_kubectl', { sim: { nodes: 3, podsPerNode: 4, containersPerPod: 2, namespaces: 2 } });
+  f = await queryFixture('q_kubectl', { sim: { nodes: 3, podsPerNode: 4, containersPerPod: 2, namespaces: 2 }, auth: true });
   agg = await aggregate(f.collected.sim, f.app);
   cacheDir = mkdtempSync(join(tmpdir(), 'heapless-kubectl-'));
 });
@@ -92,6 +94,15 @@ describe('kubectl top through the query service', () => {
   it('kubectl top pod --field-selector is passed to metrics.k8s.io (kubectl 1.32) and honoured', async () => {
     const [, ...rows] = await kubectl('top', 'pod', '-A', '--field-selector', 'spec.nodeName=node-2');
     expect(rows.map((r) => r[1]).sort()).toEqual(f.collected.sim.truth.nodes[2]!.pods.map((p) => p.name).sort());
+  });
+
+  it('went through the delegated authorization as kubectl’s user, and refuses a user without RBAC as kube-apiserver words it', async () => {
+    const sim = f.collected.sim;
+    expect(sim.auth.counts.subjectAccessReview).toBeGreaterThan(0);
+    expect(sim.auth.lastReview).toMatchObject({ user: 'system:admin', groups: ['system:masters', 'system:authenticated'] });
+    sim.auth.tokens.set('viewer-token-0123456789', { username: 'viewer', groups: ['system:authenticated'] });
+    const err = await kubectl('--token', 'viewer-token-0123456789', 'top', 'node').catch((e: { stderr: string }) => e.stderr);
+    expect(String(err)).toContain('nodes.metrics.k8s.io is forbidden: User "viewer" cannot list resource "nodes" in API group "metrics.k8s.io" at the cluster scope');
   });
 
   it('a missing pod is the error kubectl prints for metrics-server', async () => {

@@ -133,7 +133,9 @@ describe('settings and the entry point', () => {
 
   it('starts with tsx, serves both ports, and exits 0 on SIGTERM after logging the shutdown', async () => {
     const [https, http] = [await freePort(), await freePort()];
-    const env = { ...process.env, QUERY_PORT: String(https), HTTP_PORT: String(http), LISTEN_HOST: '127.0.0.1', INFLUX_URL: inject('influxUrl'), INFLUX_DB: f.collected.client.options.db };
+    // Authentication as deployed (QUERY_AUTH=delegated), against the simulated API server.
+    const env = { ...process.env, QUERY_PORT: String(https), HTTP_PORT: String(http), LISTEN_HOST: '127.0.0.1', INFLUX_URL: inject('influxUrl'), INFLUX_DB: f.collected.client.options.db, KUBECONFIG: f.collected.sim.kubeconfigPath };
+    const bearer = { authorization: `Bearer ${f.collected.sim.token}` };
     const child = spawn(process.execPath, ['--import', 'tsx', 'functions/query/index.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: Array<Record<string, unknown>> = [];
     let buffer = '';
@@ -147,11 +149,13 @@ describe('settings and the entry point', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       await expect.poll(() => lines.some((l) => l['event'] === 'listening'), { timeout: 20_000 }).toBe(true);
-      expect(lines.find((l) => l['event'] === 'listening')).toMatchObject({ https, http, selfSignedCert: true });
+      expect(lines.find((l) => l['event'] === 'listening')).toMatchObject({ https, http, selfSignedCert: true, queryAuth: 'delegated', modelAuth: 'delegated' });
+      expect(lines.find((l) => l['event'] === 'auth_config_loaded')).toMatchObject({ frontProxy: true, allowedNames: ['front-proxy-client'] });
       expect((await fetch(`http://127.0.0.1:${http}/readyz`)).status).toBe(200);
       // The plain-HTTP port has no metrics.k8s.io: the aggregator only ever calls HTTPS.
-      expect((await fetch(`http://127.0.0.1:${http}/apis/metrics.k8s.io/v1beta1`)).status).toBe(404);
-      expect((await fetch(`http://127.0.0.1:${http}/api/v1/model/nodes`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${http}/apis/metrics.k8s.io/v1beta1`, { headers: bearer })).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${http}/api/v1/model/nodes`)).status).toBe(401);
+      expect((await fetch(`http://127.0.0.1:${http}/api/v1/model/nodes`, { headers: bearer })).status).toBe(200);
       const fingerprint = await servedFingerprint(https);
       expect(fingerprint).toMatch(/^[0-9A-F:]+$/);
       child.kill('SIGTERM');

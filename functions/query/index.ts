@@ -10,7 +10,9 @@ import { ConfigError, asError } from '#shared/errors';
 import { InfluxClient, routePackageLogs } from '#shared/influx/client';
 import { createLogger } from '#shared/log';
 import { QueryMetrics } from '#shared/query/self-metrics';
-import { closeAll, listen, reloadTls, type Listener } from '#shared/query/server';
+import { closeAll, listen, reloadTls, setClientCa, type Listener } from '#shared/query/server';
+import { startAuth, type QueryAuth } from '#shared/query/auth/setup';
+import { readStaticToken } from '#shared/query/auth/static-token';
 import { querySettings, readQueryConfig, type QueryConfig } from '#shared/query/settings';
 import { servingCert, watchServingCert } from '#shared/query/tls';
 import { createApp } from './app';
@@ -24,31 +26,54 @@ async function main(argv: string[]): Promise<number | undefined> {
   try {
     config = readQueryConfig(process.env, argv);
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    createLogger({ fn: 'query' }).error('config_invalid', { problems: err.problems, hint: 'see --help' });
-    return 2;
+    return configInvalid(err);
   }
-  const log = createLogger({ fn: 'query', level: config.logLevel, secrets: [config.influxPassword, config.influxToken] });
+  const log = createLogger({ fn: 'query', level: config.logLevel, secrets: [config.influxPassword, config.influxToken, ...startToken(config.queryAuthTokenFile)] });
   routePackageLogs(log);
   const influx = new InfluxClient({ url: config.influxUrl, db: config.influxDb, auth: readInfluxAuth(config), timeoutMs: config.influxTimeout, maxSockets: 16 });
   let draining = false;
-  const deps = { influx, settings: config, log, now: Date.now, metrics: new QueryMetrics(), draining: () => draining };
-  const tls = servingCert(config);
-  const https = await listen(createApp({ ...deps, metricsApi: true }), { port: config.queryPort, host: config.listenHost, tls });
+  let https: Listener | undefined;
+  let auth: QueryAuth;
+  try {
+    // A new front-proxy CA reaches the HTTPS port's TLS context; before the port exists, `tls` below takes it.
+    auth = await startAuth(config, log, (ca) => https && setClientCa(https, ca));
+  } catch (err) {
+    return configInvalid(err);
+  }
+  const deps = { influx, settings: config, log, now: Date.now, metrics: new QueryMetrics(), draining: () => draining, ...(auth.guard ? { guard: auth.guard } : {}) };
+  const tls = { ...servingCert(config), requestCert: auth.requestCert, clientCa: auth.clientCa() };
+  https = await listen(createApp({ ...deps, metricsApi: true }), { port: config.queryPort, host: config.listenHost, tls });
   const listeners: Listener[] = [https];
   if (config.tlsCertFile && config.tlsKeyFile) {
-    watchServingCert({ tlsCertFile: config.tlsCertFile, tlsKeyFile: config.tlsKeyFile }, (pair) => reloadTls(https, pair), (error) => log.warn('tls_reload_failed', { error }));
+    const served = https;
+    watchServingCert({ tlsCertFile: config.tlsCertFile, tlsKeyFile: config.tlsKeyFile }, (pair) => reloadTls(served, pair), (error) => log.warn('tls_reload_failed', { error }));
   }
   if (config.httpPort !== undefined) listeners.push(await listen(createApp({ ...deps, metricsApi: false }), { port: config.httpPort, host: config.listenHost }));
-  log.info('listening', { https: config.queryPort, http: config.httpPort ?? null, selfSignedCert: tls.selfSigned, influxUrl: config.influxUrl, influxDb: config.influxDb });
+  log.info('listening', { https: config.queryPort, http: config.httpPort ?? null, selfSignedCert: tls.selfSigned, influxUrl: config.influxUrl, influxDb: config.influxDb, queryAuth: config.queryAuth, modelAuth: config.modelAuth, staticToken: Boolean(config.queryAuthTokenFile) });
   const stop = (signal: string): void => {
     draining = true;
+    auth.stop();
     log.info('shutdown', { signal, timeoutMs: config.shutdownTimeout });
     void closeAll(listeners, config.shutdownTimeout).then(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   return undefined;
+}
+
+function configInvalid(err: unknown): number {
+  if (!(err instanceof ConfigError)) throw err;
+  createLogger({ fn: 'query' }).error('config_invalid', { problems: err.problems, hint: 'see --help' });
+  return 2;
+}
+
+/** The static token as it is at start, so the logger redacts it should it ever reach a line. */
+function startToken(file: string | undefined): string[] {
+  try {
+    return file ? [readStaticToken(file)] : [];
+  } catch {
+    return [];
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -17,7 +17,8 @@ import { kubeletTarget } from '#shared/kube/kubelet-target';
 import { decodeSummaryText, SummaryDecodeError } from '#shared/decode/summary';
 import { deriveNode } from '#shared/derive/node';
 import { encodeSeries } from '#shared/encode/line-protocol';
-import { encodeState } from '#shared/influx/state-store';
+import { decodeState, encodeState, type PackedState } from '#shared/influx/state-store';
+import { encodeUsage } from '#shared/influx/usage-snapshot';
 import { bucketOf } from '#shared/collect/shard';
 
 export interface PipelineContext {
@@ -26,7 +27,7 @@ export interface PipelineContext {
   timeMs: number;
   maxGapMs: number;
   pods: ReadonlyMap<string, PodInfo>;
-  prev: ReadonlyMap<string, NodeState>;
+  prev: ReadonlyMap<string, PackedState>;
   fetch: FetchSummary;
   writer: Writer;
   aggregator: Aggregator;
@@ -45,10 +46,11 @@ export async function collectNode(ctx: PipelineContext, node: NodeInfo): Promise
     const body = await ctx.fetch(target);
     hold(ctx, +1);
     try {
-      const batch = deriveNode({ summary: decode(node.name, body), node, pods: ctx.pods, prev: ctx.prev.get(node.name), clusterName: ctx.config.clusterName, maxGapMs: ctx.maxGapMs });
+      const batch = deriveNode({ summary: decode(node.name, body), node, pods: ctx.pods, prev: unpack(ctx.prev.get(node.name)), clusterName: ctx.config.clusterName, maxGapMs: ctx.maxGapMs });
       ctx.aggregator.add(batch);
       const lines = encodeAll(batch.series, ctx);
       lines.push(encodeState(node.name, bucketOf(node.name), batch.state, ctx.timeMs));
+      lines.push(encodeUsage(batch, bucketOf(node.name), ctx.timeMs, ctx.config.clusterName));
       await ctx.writer.write(lines);
     } finally {
       hold(ctx, -1);
@@ -65,6 +67,10 @@ export function encodeAll(series: readonly Series[], ctx: Pick<PipelineContext, 
   const lines: string[] = [];
   for (const s of series) encodeSeries(s, ctx.timeMs, ctx.config.influxSchema, lines);
   return lines;
+}
+
+function unpack(packed: PackedState | undefined): NodeState | undefined {
+  return packed ? decodeState(packed) : undefined;
 }
 
 function hold(ctx: PipelineContext, delta: number): void {

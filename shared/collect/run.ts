@@ -16,10 +16,9 @@ import { forEachLimit } from '#shared/scrape/pool';
 import { Aggregator } from '#shared/derive/aggregate';
 import { InfluxClient, routePackageLogs } from '#shared/influx/client';
 import { Writer, type WriterStats } from '#shared/influx/writer';
-import { readStates } from '#shared/influx/state-store';
+import { readStates, type PackedState } from '#shared/influx/state-store';
 import { Spool } from '#shared/influx/spool';
 import { replaySpool } from '#shared/influx/replay';
-import type { NodeState } from '#shared/derive/types';
 import { asError } from '#shared/errors';
 import { join } from 'node:path';
 import { encodeRunStats, newRunStats, nodesFailed, type RunStats } from '#shared/collect/run-stats';
@@ -51,16 +50,16 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
   const kc = loadKubeConfig(config.kubeconfig);
   const listOpts = { pageSize: config.pageSize, timeoutMs: config.apiTimeout };
   // Fail fast, before anything is written, when the API server cannot list what the run needs.
-  const [allNodes, podList] = await Promise.all([listNodes(kc, listOpts), listPods(kc, listOpts)]);
+  const [allNodes, podList] = await Promise.all([listNodes(kc, listOpts), listPods(kc, listOpts, (p) => p.nodeName !== undefined && inShard(p.nodeName, shard))]);
   const nodes = allNodes.filter((n) => inShard(n.name, shard));
-  const client = new InfluxClient({ url: config.influxUrl, db: config.influxDb, auth: readInfluxAuth(config), timeoutMs: config.influxTimeout });
+  const client = new InfluxClient({ url: config.influxUrl, db: config.influxDb, auth: readInfluxAuth(config), timeoutMs: config.influxTimeout, maxSockets: config.influxConcurrency });
   const stats = newRunStats();
   // The deadline is wall-clock time, whatever clock stamps the points.
   const deadlineMs = Date.now() + (config.runDeadline ?? config.interval - 5_000);
   const spool = config.spoolDir ? new Spool(shard.count > 1 ? join(config.spoolDir, `shard-${shard.index}`) : config.spoolDir, config.spoolMaxBytes) : undefined;
   const maxGapMs = config.rateMaxGap ?? Math.round(config.interval * 1.5);
   const prev = await prepareInflux(client, config, { log, stats, spool, deadlineMs, since: timeMs - maxGapMs - config.interval, before: timeMs, buckets: shard.count > 1 ? bucketsOf(shard) : undefined });
-  const writer = new Writer(client, { batchSize: config.influxBatchSize, maxInFlight: 2, deadlineMs, ...(spool ? { spool } : {}) });
+  const writer = new Writer(client, { batchSize: config.influxBatchSize, maxInFlight: config.influxConcurrency, deadlineMs, ...(spool ? { spool } : {}) });
   const shardTags: Record<string, string> = shard.count > 1 ? { shard: String(shard.index) } : {};
   const ctx: PipelineContext = { config, log, timeMs, maxGapMs, pods: podsOn(nodes, podList), prev, fetch: await fetcher(kc, config), writer, aggregator: new Aggregator(config.clusterName, shardTags), stats, held: { now: 0, max: 0 } };
 
@@ -99,7 +98,7 @@ interface Prepare {
  * it still scrapes, and what it cannot write goes to the spool (without previous counters this
  * run simply has no rates).
  */
-async function prepareInflux(client: InfluxClient, config: CollectConfig, p: Prepare): Promise<Map<string, NodeState>> {
+async function prepareInflux(client: InfluxClient, config: CollectConfig, p: Prepare): Promise<Map<string, PackedState>> {
   try {
     if (config.influxCreateDb) await client.ensureDatabase(config.influxRetention);
     if (p.spool) {

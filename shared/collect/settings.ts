@@ -28,6 +28,7 @@ export const collectSettings = {
   spoolMaxBytes: setting({ env: 'SPOOL_MAX_BYTES', help: 'size cap of the spool; the oldest points are dropped (and counted) beyond it', default: String(512 * 1024 * 1024), parse: int(1024) }),
   shardIndex: setting({ env: 'SHARD_INDEX', help: 'this run’s shard, 0-based (default: JOB_COMPLETION_INDEX of an Indexed Job, else 0)', default: '0', parse: int(0, 1023) }),
   shardCount: setting({ env: 'SHARD_COUNT', help: 'number of shards the nodes are split over by a hash of their name', default: '1', parse: int(1, 1024) }),
+  influxConcurrency: setting({ env: 'INFLUX_CONCURRENCY', help: 'write requests in flight at once; the writer waits beyond this (backpressure)', default: '2', parse: int(1, 32) }),
   runDeadline: setting({ env: 'RUN_DEADLINE', help: 'a run gives up retrying writes after this long (default: INTERVAL − 5s)', default: '', parse: optional(duration(1_000)) }),
 };
 

@@ -20,17 +20,20 @@ export async function listNodes(kc: KubeConfig, opts: ListOptions): Promise<Node
   return out;
 }
 
-/** Every pod: its labels, images, requests and limits, whatever its phase (pods without stats are simply not matched). */
-export async function listPods(kc: KubeConfig, opts: ListOptions): Promise<PodInfo[]> {
+/**
+ * Pods with their labels, images, requests and limits, whatever their phase (pods without stats
+ * are simply not matched). `keep` drops the others page by page, so a shard holds only its own.
+ */
+export async function listPods(kc: KubeConfig, opts: ListOptions, keep: (p: PodInfo) => boolean = () => true): Promise<PodInfo[]> {
   const api = kc.makeApiClient(CoreV1Api);
   const out: PodInfo[] = [];
-  await forEachPage((cont, o) => api.listPodForAllNamespaces({ limit: opts.pageSize, ...(cont ? { _continue: cont } : {}) }, o) as Promise<Page>, { timeoutMs: opts.timeoutMs, what: 'pods' }, (items) => collect(items, decodePod, out));
+  await forEachPage((cont, o) => api.listPodForAllNamespaces({ limit: opts.pageSize, ...(cont ? { _continue: cont } : {}) }, o) as Promise<Page>, { timeoutMs: opts.timeoutMs, what: 'pods' }, (items) => collect(items, decodePod, out, keep));
   return out;
 }
 
-function collect<T>(items: unknown[], decode: (o: unknown) => T | undefined, out: T[]): void {
+function collect<T>(items: unknown[], decode: (o: unknown) => T | undefined, out: T[], keep: (x: T) => boolean = () => true): void {
   for (const item of items) {
     const decoded = decode(item);
-    if (decoded) out.push(decoded);
+    if (decoded && keep(decoded)) out.push(decoded);
   }
 }

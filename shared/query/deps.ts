@@ -31,10 +31,17 @@ export interface QueryDeps {
   /** True once SIGTERM arrived: /readyz then fails so the Service stops sending traffic. */
   draining: () => boolean;
   /**
-   * Runs before every API route (not the probes or /metrics): the place for request
-   * authentication (front-proxy client certificates, TokenReview) when it is added.
+   * Runs before every API route (not the probes or /metrics, which the kubelet calls without
+   * credentials): request authentication and authorization (query/auth/guard).
    */
   guard?: MiddlewareHandler;
+}
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Set by a handler that answers an error itself, for the errors metric (e.g. `auth_unavailable`). */
+    failureReason: string;
+  }
 }
 
 /**

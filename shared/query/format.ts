@@ -59,9 +59,18 @@ function fraction(ms: number): string {
   return ms === 0 ? '' : '.' + String(ms).padStart(3, '0').replace(/0+$/, '');
 }
 
+/** Seconds rendered lately: a 30,000-pod list repeats a few timestamps (now, and each run's). */
+const recentSeconds = new Map<number, string>();
+
 /** RFC 3339 at whole seconds, as metav1.Time marshals: `2026-06-26T10:14:35Z`. */
 export function rfc3339Seconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const s = Math.floor(ms / 1000);
+  let text = recentSeconds.get(s);
+  if (text === undefined) {
+    if (recentSeconds.size >= 64) recentSeconds.clear();
+    recentSeconds.set(s, (text = new Date(s * 1000).toISOString().replace('.000Z', 'Z')));
+  }
+  return text;
 }
 
 /** RFC 3339 with the fraction Go's RFC3339Nano keeps (trailing zeros trimmed): `…:50Z`, `…:50.5Z`. */

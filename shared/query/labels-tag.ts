@@ -6,7 +6,22 @@
  * is taken as the rest of the previous value.
  */
 
-export function parseLabelsTag(tag: string | null | undefined): Record<string, string> {
+/** Pods of one workload share their labels: parsed once, as long as the cache holds (entries). */
+const CACHE_MAX = 10_000;
+const cache = new Map<string, Readonly<Record<string, string>>>();
+
+/** The labels of a tag; frozen, since one object serves every pod with the same tag. */
+export function parseLabelsTag(tag: string | null | undefined): Readonly<Record<string, string>> {
+  const key = tag ?? '';
+  let labels = cache.get(key);
+  if (!labels) {
+    if (cache.size >= CACHE_MAX) cache.clear();
+    cache.set(key, (labels = Object.freeze(parse(key))));
+  }
+  return labels;
+}
+
+function parse(tag: string): Record<string, string> {
   const labels: Record<string, string> = {};
   if (!tag) return labels;
   let lastKey: string | undefined;

@@ -78,7 +78,7 @@ function labelText(labels: Labels): string {
 export class QueryMetrics {
   readonly requests = new Counter('heapless_query_requests_total', 'HTTP requests answered, by route pattern, method and status code.');
   readonly latency = new Histogram('heapless_query_request_duration_seconds', 'Time to answer a request, by route pattern, in seconds.');
-  readonly errors = new Counter('heapless_query_errors_total', 'Requests that failed, by route pattern and reason (bad_request, not_found, influx_unavailable, internal).');
+  readonly errors = new Counter('heapless_query_errors_total', 'Requests that failed, by route pattern and reason (bad_request, unauthorized, forbidden, not_found, influx_unavailable, auth_unavailable, internal).');
   readonly influxLatency = new Histogram('heapless_query_influx_duration_seconds', 'Time InfluxDB took to answer the statement of a request, by route pattern, in seconds.');
 
   render(): string {

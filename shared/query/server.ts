@@ -13,26 +13,56 @@ import type { Hono } from 'hono';
 export interface Listener {
   server: Server | HttpsServer;
   port: number;
+  /** The HTTPS port's current TLS material (a reload replaces the whole context). */
+  tls?: TlsOptions;
+}
+
+export interface TlsOptions {
+  cert: string;
+  key: string;
+  /**
+   * Ask every client for a certificate without requiring one (probes and token callers have
+   * none); the guard decides what a verified one is worth.
+   */
+  requestCert?: boolean;
+  /** PEM CA bundle client certificates are verified against (the front-proxy CA). */
+  clientCa?: string | undefined;
 }
 
 export interface ListenOptions {
   port: number;
   host: string;
-  tls?: { cert: string; key: string };
+  tls?: TlsOptions;
 }
 
 /** Resolves once the port is bound (port 0 picks a free one, for tests). */
 export function listen(app: Hono, opts: ListenOptions): Promise<Listener> {
   return new Promise((resolve, reject) => {
-    const tls = opts.tls ? { createServer: createHttpsServer, serverOptions: { cert: opts.tls.cert, key: opts.tls.key } } : {};
-    const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host, ...tls }, (info: AddressInfo) => resolve({ server, port: info.port })) as Server;
+    const tls = opts.tls ? { createServer: createHttpsServer, serverOptions: { ...secureContext(opts.tls), requestCert: opts.tls.requestCert ?? false, rejectUnauthorized: false } } : {};
+    const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host, ...tls }, (info: AddressInfo) => resolve({ server, port: info.port, ...(opts.tls ? { tls: { ...opts.tls } } : {}) })) as Server;
     server.once('error', reject);
   });
 }
 
+function secureContext(t: TlsOptions): { cert: string; key: string; ca?: string } {
+  return { cert: t.cert, key: t.key, ...(t.clientCa ? { ca: t.clientCa } : {}) };
+}
+
 /** Serves a new certificate on an HTTPS listener from the next handshake on. */
 export function reloadTls(listener: Listener, pair: { cert: string; key: string }): void {
-  if ('setSecureContext' in listener.server) listener.server.setSecureContext({ cert: pair.cert, key: pair.key });
+  updateTls(listener, { cert: pair.cert, key: pair.key });
+}
+
+/** Verifies client certificates against a new CA bundle from the next handshake on. */
+export function setClientCa(listener: Listener, clientCa: string): void {
+  updateTls(listener, { clientCa });
+}
+
+function updateTls(listener: Listener, change: Partial<TlsOptions>): void {
+  if (!('setSecureContext' in listener.server)) return;
+  const next = { ...(listener.tls ?? { cert: '', key: '' }), ...change };
+  listener.server.setSecureContext(secureContext(next));
+  listener.tls = next;
 }
 
 /** Graceful close of every listener; resolves when all are closed or `timeoutMs` has passed. */

@@ -4,7 +4,7 @@
  * connection is shared with the collector; the service never creates or alters the database.
  */
 import { influxSettings, kubeSettings, logSettings, runSettings } from '#shared/config/common';
-import { bool, duration, int, optional, str } from '#shared/config/parsers';
+import { bool, duration, int, oneOf, optional, str } from '#shared/config/parsers';
 import { parseArgv, readSettings, setting, type SettingsOf } from '#shared/config/settings';
 import { ConfigError } from '#shared/errors';
 
@@ -26,6 +26,11 @@ export const querySettings = {
   modelWindow: setting({ env: 'MODEL_WINDOW', help: 'model API: default `start` is `end` minus this (Heapster kept 15 minutes in memory)', default: '15m', parse: duration(1_000) }),
   dashboardApi: setting({ env: 'DASHBOARD_API', help: 'serve the Dashboard metrics-scraper API under /api/v1/dashboard', default: 'true', parse: bool }),
   dashboardWindow: setting({ env: 'DASHBOARD_WINDOW', help: 'history returned by the scraper API (the scraper’s --metric-duration)', default: '15m', parse: duration(1_000, 86_400_000) }),
+  queryAuth: setting({ env: 'QUERY_AUTH', help: 'who may read metrics.k8s.io: `delegated` = as metrics-server (the aggregation layer’s front-proxy client certificate, or a bearer token a TokenReview accepts; then a SubjectAccessReview per request); `none` = anyone (warned at start)', default: 'delegated', parse: oneOf(['delegated', 'none'] as const) }),
+  modelAuth: setting({ env: 'MODEL_AUTH', help: 'who may read the model and Dashboard scraper APIs: `delegated` = as QUERY_AUTH, or the QUERY_AUTH_TOKEN_FILE token; `token` = only that token (no Kubernetes API needed); `none` = anyone (warned at start; the Dashboard sends no credentials)', default: 'delegated', parse: oneOf(['delegated', 'token', 'none'] as const) }),
+  queryAuthTokenFile: setting({ env: 'QUERY_AUTH_TOKEN_FILE', help: 'file holding a static bearer token (a mounted Secret) for the model and scraper APIs; re-read when it changes', default: '', parse: optional(str) }),
+  kubeconfig: setting({ ...kubeSettings.kubeconfig, help: 'kubeconfig path for the delegated authentication calls, used when not running in a cluster' }),
+  apiTimeout: setting({ ...kubeSettings.apiTimeout, help: 'timeout of one Kubernetes API call (TokenReview, SubjectAccessReview, the authentication ConfigMap)', default: '5s' }),
   shutdownTimeout: setting({ env: 'SHUTDOWN_TIMEOUT', help: 'on SIGTERM, how long in-flight requests may finish before the process exits', default: '20s', parse: duration(0, 600_000) }),
 };
 
@@ -50,6 +55,7 @@ function crossChecks(env: NodeJS.ProcessEnv, argv: readonly string[]): string[] 
   const raw = (s: { env: string; default?: string }): string => (flags[s.env] ?? env[s.env] ?? s.default ?? '').trim();
   const problems: string[] = [];
   if ((raw(querySettings.tlsCertFile) === '') !== (raw(querySettings.tlsKeyFile) === '')) problems.push('TLS_CERT_FILE and TLS_KEY_FILE go together: set both, or neither for a self-signed certificate');
+  if (raw(querySettings.modelAuth) === 'token' && raw(querySettings.queryAuthTokenFile) === '') problems.push('MODEL_AUTH=token needs QUERY_AUTH_TOKEN_FILE');
   if (raw(querySettings.httpPort) !== '' && Number(raw(querySettings.httpPort)) === Number(raw(querySettings.queryPort))) problems.push('HTTP_PORT and QUERY_PORT must differ');
   return problems;
 }

@@ -1,7 +1,8 @@
 /**
  * @module query/usage-query
- * The one InfluxQL statement behind each metrics.k8s.io list or get, and the fold of its rows into
- * the latest CPU and memory reading per node or per container.
+ * The per-series InfluxQL statement behind a metrics.k8s.io pod get (and lists, when no usage
+ * snapshot is in view: query/usage-snapshot-query), and the folds of readings into the latest CPU
+ * and memory reading per node or per container, shared by both sources.
  *
  * The statement is a raw SELECT with the identifying tags as columns, over both measurements and
  * the last 2.5 collection intervals: so every object yields its latest point (a run may still be
@@ -62,46 +63,109 @@ export function podUsageStatement(predicates: readonly TagPredicate[], scope: Sc
 
 /** Latest readings per node, sorted by name. */
 export function foldNodes(result: QueryResult | undefined): NodeUsage[] {
-  const nodes = new Map<string, NodeUsage>();
+  const nodes = new NodeFold();
   forEachRow(result, ({ measurement, cell }) => {
-    const name = str(cell('nodename'));
     const time = num(cell('time'));
     const value = num(cell('value'));
-    if (!name || time === undefined || value === undefined) return;
-    let node = nodes.get(name);
-    if (!node) nodes.set(name, (node = { name, labels: '' }));
-    if (record(node, measurement, time, value)) node.labels = str(cell('labels'));
+    const key = usageKey(measurement);
+    if (key && time !== undefined && value !== undefined) nodes.add(str(cell('nodename')), str(cell('labels')), key, time, value);
   });
-  return [...nodes.values()].sort((a, b) => compare(a.name, b.name));
+  return nodes.result();
 }
 
 /** Latest readings per container, grouped by pod, sorted by namespace then name. */
 export function foldPods(result: QueryResult | undefined): PodUsage[] {
-  const pods = new Map<string, PodUsage>();
+  const pods = new PodFold();
   forEachRow(result, ({ measurement, cell }) => {
-    const namespace = str(cell('namespace_name'));
-    const name = str(cell('pod_name'));
-    const container = str(cell('container_name'));
     const time = num(cell('time'));
     const value = num(cell('value'));
-    if (!namespace || !name || !container || time === undefined || value === undefined) return;
-    const key = `${namespace}/${name}`;
-    let pod = pods.get(key);
-    if (!pod) pods.set(key, (pod = { namespace, name, labels: '', containers: new Map() }));
-    let usage = pod.containers.get(container);
-    if (!usage) pod.containers.set(container, (usage = {}));
-    if (record(usage, measurement, time, value)) pod.labels = str(cell('labels'));
+    const key = usageKey(measurement);
+    if (key && time !== undefined && value !== undefined) pods.add(str(cell('namespace_name')), str(cell('pod_name')), str(cell('container_name')), str(cell('labels')), key, time, value);
   });
-  return [...pods.values()].sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));
+  return pods.result();
 }
 
-/** Keeps the latest reading and the time of the one before; true when this row is the newest. */
-function record(usage: Usage, measurement: string, timeMs: number, value: number): boolean {
-  const key = measurement === CPU_MEASUREMENT ? 'cpu' : measurement === MEMORY_MEASUREMENT ? 'memory' : undefined;
-  if (!key) return false;
+export type UsageKey = 'cpu' | 'memory';
+
+function usageKey(measurement: string): UsageKey | undefined {
+  return measurement === CPU_MEASUREMENT ? 'cpu' : measurement === MEMORY_MEASUREMENT ? 'memory' : undefined;
+}
+
+/**
+ * Readings in any order → each node's latest CPU and memory and the time of the CPU reading
+ * before (the `window`); the labels are those of the newest reading. Shared by the per-series
+ * rows and the usage snapshots (query/usage-snapshot-query), so both answer alike.
+ */
+export class NodeFold {
+  private readonly nodes = new Map<string, NodeUsage>();
+
+  add(name: string, labels: string, key: UsageKey, timeMs: number, value: number): void {
+    if (!name) return;
+    let node = this.nodes.get(name);
+    if (!node) this.nodes.set(name, (node = { name, labels: '' }));
+    if (record(node, key, timeMs, value)) node.labels = labels;
+  }
+
+  result(): NodeUsage[] {
+    return [...this.nodes.values()].sort((a, b) => compare(a.name, b.name));
+  }
+}
+
+/** The same per container, grouped by pod. */
+export class PodFold {
+  private readonly pods = new Map<string, Map<string, PodUsage>>();
+
+  add(namespace: string, name: string, container: string, labels: string, key: UsageKey, timeMs: number, value: number): void {
+    if (!namespace || !name || !container) return;
+    const pod = this.pod(namespace, name);
+    if (record(containerOf(pod, container), key, timeMs, value)) pod.labels = labels;
+  }
+
+  /** A whole pod at once (one lookup for all its containers): [container, cpu or null, memory or null]. */
+  addPod(namespace: string, name: string, labels: string, timeMs: number, containers: ReadonlyArray<readonly [string, number | null, number | null]>): void {
+    if (!namespace || !name) return;
+    const pod = this.pod(namespace, name);
+    for (const [container, cpu, memory] of containers) {
+      if (!container) continue;
+      const usage = containerOf(pod, container);
+      if (cpu !== null && record(usage, 'cpu', timeMs, cpu)) pod.labels = labels;
+      if (memory !== null && record(usage, 'memory', timeMs, memory)) pod.labels = labels;
+    }
+  }
+
+  /** By namespace, then name: no key string built per reading. */
+  private pod(namespace: string, name: string): PodUsage {
+    let inNamespace = this.pods.get(namespace);
+    if (!inNamespace) this.pods.set(namespace, (inNamespace = new Map()));
+    let pod = inNamespace.get(name);
+    if (!pod) inNamespace.set(name, (pod = { namespace, name, labels: '', containers: new Map() }));
+    return pod;
+  }
+
+  result(): PodUsage[] {
+    const namespaces = [...this.pods.keys()].sort(compare);
+    return namespaces.flatMap((ns) => [...(this.pods.get(ns) as Map<string, PodUsage>).values()].sort((a, b) => compare(a.name, b.name)));
+  }
+}
+
+function containerOf(pod: PodUsage, container: string): Usage {
+  let usage = pod.containers.get(container);
+  if (!usage) pod.containers.set(container, (usage = {}));
+  return usage;
+}
+
+/** Keeps the latest reading and the time of the one before; true when this one is the newest. */
+function record(usage: Usage, key: UsageKey, timeMs: number, value: number): boolean {
   const current = usage[key];
-  if (!current || timeMs > current.timeMs) {
-    usage[key] = { timeMs, value, ...(current ? { prevTimeMs: current.timeMs } : {}) };
+  if (!current) {
+    usage[key] = { timeMs, value };
+    return true;
+  }
+  // Updated in place: a 30,000-pod list records a quarter of a million readings.
+  if (timeMs > current.timeMs) {
+    current.prevTimeMs = current.timeMs;
+    current.timeMs = timeMs;
+    current.value = value;
     return true;
   }
   if (timeMs < current.timeMs && (current.prevTimeMs === undefined || timeMs > current.prevTimeMs)) current.prevTimeMs = timeMs;

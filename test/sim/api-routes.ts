@@ -8,6 +8,7 @@ import type { ApiGroupExtension } from '#test/sim/api-discovery';
 import * as discovery from '#test/sim/api-discovery';
 import { arraySource, findByName, sendList, type ListSource } from '#test/sim/api-lists';
 import { sendJson, sendNotFound } from '#test/sim/http-util';
+import { sendAuthConfigMap, type SimAuth } from '#test/sim/api-auth';
 
 type Json = Record<string, unknown>;
 
@@ -19,6 +20,8 @@ export interface ApiData {
   namespaces(): Json[];
   events: EventStore;
   extraApiGroups: ApiGroupExtension[];
+  /** Aggregated-API-server support (sim/api-auth); absent = those routes 404. */
+  auth?: SimAuth;
 }
 
 export interface RouteContext {
@@ -56,6 +59,7 @@ export const ROUTES: ReadonlyArray<[RegExp, Handler]> = [
     /^\/api\/v1\/namespaces\/([^/]+)\/events\/([^/]+)$/,
     (c, [ns, name]) => getOne(c, coreEvents(c), 'Event', name, ns),
   ],
+  [/^\/api\/v1\/namespaces\/kube-system\/configmaps\/extension-apiserver-authentication$/, (c) => (c.data.auth ? sendAuthConfigMap(c.res, c.data.auth) : sendNotFound(c.res, 'configmaps', 'extension-apiserver-authentication'))],
   [/^\/apis\/events\.k8s\.io\/v1\/events$/, (c) => listEventsV1(c)],
   [/^\/apis\/events\.k8s\.io\/v1\/namespaces\/([^/]+)\/events$/, (c, [ns]) => listEventsV1(c, ns)],
 ];

@@ -12,6 +12,7 @@ import { countApiRequest } from '#test/sim/request-log';
 import { ROUTES, type ApiData, type RouteContext } from '#test/sim/api-routes';
 import { proxyToKubelet, type ProxyOptions } from '#test/sim/api-proxy';
 import { hasBearer, sendStatus } from '#test/sim/http-util';
+import { knownToken, serveReviews } from '#test/sim/api-auth';
 
 export interface ApiServerOptions {
   data: ApiData;
@@ -68,11 +69,12 @@ function handle(
     res.end('ok');
     return;
   }
-  if (!hasBearer(req.headers.authorization, opts.token)) {
+  if (!hasBearer(req.headers.authorization, opts.token) && !knownToken(req.headers.authorization, opts.data.auth)) {
     return sendStatus(res, 401, 'Unauthorized');
   }
   if (proxyToKubelet(req, res, url, opts.proxy)) return;
   if (serveExtension(req, res, url, opts.data)) return;
+  if (serveReviews(req, res, url, opts.data.auth)) return;
   if (req.method !== 'GET') {
     return sendStatus(res, 405, `the server does not allow this method on the requested resource`);
   }

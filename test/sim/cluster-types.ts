@@ -4,6 +4,7 @@
  */
 import type { CertKeyPair } from '#shared/tls/certificates';
 import type { ApiGroupExtension } from '#test/sim/api-discovery';
+import type { SimAuth, SimFrontProxy } from '#test/sim/api-auth';
 import type { SimClock } from '#test/sim/clock';
 import type { Fault } from '#test/sim/faults';
 import type { RequestLog } from '#test/sim/request-log';
@@ -55,6 +56,10 @@ export interface SimCluster {
   nodes: SimNodeInfo[];
   clock: SimClock;
   truth: GroundTruth;
+  /** TokenReview / SubjectAccessReview answers and the authentication ConfigMap (sim/api-auth); mutable. */
+  auth: SimAuth;
+  /** kube-apiserver's front-proxy CA and client certificate (made on first use), as the aggregation layer presents it. */
+  readonly frontProxy: SimFrontProxy;
   /** Mutable: push a group to make `GET /apis` list it (e.g. metrics.k8s.io). */
   extraApiGroups: ApiGroupExtension[];
   /** New start time = now, counters restart from 0, restartCount + 1 (generated pods only). */

@@ -26,6 +26,7 @@ import { startKubelets, type KubeletFleet } from '#test/sim/kubelet-server';
 import { startApiServer, type ApiServer } from '#test/sim/api-server';
 import { writeKubeconfig } from '#test/sim/kubeconfig';
 import { createRequestLog, type RequestLog } from '#test/sim/request-log';
+import { createSimAuth, type SimAuth } from '#test/sim/api-auth';
 
 export type { SimCluster, SimNodeInfo, SimOptions } from '#test/sim/cluster-types';
 export type { Fault } from '#test/sim/faults';
@@ -42,6 +43,7 @@ export async function startCluster(opts: SimOptions = {}): Promise<SimCluster> {
   ]);
   const ca = createCa('heapless-sim-ca');
   const token = randomBytes(24).toString('hex');
+  const auth = createSimAuth(token);
   const log = createRequestLog();
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'heapless-sim-')));
   const cleanup: Array<() => Promise<void>> = [];
@@ -49,10 +51,10 @@ export async function startCluster(opts: SimOptions = {}): Promise<SimCluster> {
   try {
     const fleet = await startFleet(opts, state, ca, token, log);
     cleanup.unshift(() => fleet.close());
-    const api = await startApi(state, ca, token, log, fleet, opts);
+    const api = await startApi(state, ca, token, log, fleet, opts, auth);
     cleanup.unshift(() => api.close());
     const files = await writeKubeconfig(dir, api.url, ca.certPem, token);
-    return simHandle({ state, ca, token, log, fleet, api, ...files, cleanup });
+    return simHandle({ state, ca, token, log, fleet, api, auth, ...files, cleanup });
   } catch (error) {
     await runAll(cleanup);
     throw error;
@@ -110,6 +112,7 @@ function startApi(
   log: RequestLog,
   fleet: KubeletFleet,
   opts: SimOptions,
+  auth: SimAuth,
 ): Promise<ApiServer> {
   const serving = issueCert(ca, {
     commonName: 'kube-apiserver',
@@ -119,7 +122,7 @@ function startApi(
   });
   const kubeletCa = opts.insecureHttpKubelets ? undefined : ca.certPem;
   const proxy = { kubelet: (name: string) => fleet.endpoint(name), kubeletCa, token };
-  return startApiServer({ data: apiData(state), token, serving, proxy, log });
+  return startApiServer({ data: { ...apiData(state), auth }, token, serving, proxy, log });
 }
 
 interface HandleParts {
@@ -129,6 +132,7 @@ interface HandleParts {
   log: RequestLog;
   fleet: KubeletFleet;
   api: ApiServer;
+  auth: SimAuth;
   kubeconfigPath: string;
   caFile: string;
   cleanup: Array<() => Promise<void>>;
@@ -146,6 +150,10 @@ function simHandle(p: HandleParts): SimCluster {
     nodes: nodeInfos(state.truth),
     clock: state.clock,
     truth: state.truth,
+    auth: p.auth,
+    get frontProxy() {
+      return p.auth.frontProxy;
+    },
     extraApiGroups: state.extraApiGroups,
     restartContainer: (ns, pod, container) => restartContainer(state, ns, pod, container),
     setFault: (node, fault) => p.fleet.setFault(node, fault),

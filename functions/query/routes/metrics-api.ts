@@ -2,14 +2,19 @@
  * @module query/routes/metrics-api
  * metrics.k8s.io/v1beta1 as metrics-server serves it (kubelet-and-apis.md §4), read from
  * InfluxDB: discovery, node and pod lists (labelSelector, fieldSelector) and single gets.
- * Labels come from the `labels` tag, so the service needs no Kubernetes API access at all.
+ * Labels come from the `labels` tag, so answering needs no Kubernetes API access at all.
+ * Lists and node gets read the collector's usage snapshots (about one row per node); a pod get
+ * reads that pod's own series (found by its tags); both fall back to the per-series
+ * measurements when no snapshot is in the look-back (data written by an older collector).
  */
 import { Hono, type Context } from 'hono';
 import { runStatement, type QueryDeps } from '#shared/query/deps';
 import { parseLabelSelector, matchesLabels, type LabelRequirement } from '#shared/query/label-selector';
 import { fieldFilter, parseFieldSelector, type TagPredicate } from '#shared/query/field-selector';
 import { API_GROUP, list, nodeItem, notFound, podItem, RESOURCE_LIST, single, type Built } from '#shared/query/metrics-objects';
-import { foldNodes, foldPods, nodeUsageStatement, podUsageStatement, usageScope } from '#shared/query/usage-query';
+import { foldNodes, foldPods, nodeUsageStatement, podUsageStatement, usageScope, type NodeUsage, type PodUsage } from '#shared/query/usage-query';
+import { foldSnapshotNodes, foldSnapshotPods, nodenamePredicates, snapshotStatement } from '#shared/query/usage-snapshot-query';
+import type { Scope } from '#shared/query/where';
 import { objectName } from '#shared/query/validate';
 
 const BASE = '/apis/metrics.k8s.io/v1beta1';
@@ -51,17 +56,28 @@ function built(deps: QueryDeps, nowMs: number): Built {
 async function nodeItems(c: Context, deps: QueryDeps, predicates: TagPredicate[]): Promise<Json[]> {
   const nowMs = deps.now();
   const scope = usageScope(nowMs, deps.settings.interval, deps.settings.clusterName);
-  const result = await runStatement(c, deps, nodeUsageStatement(predicates, scope));
+  const nodes = await nodeUsage(c, deps, predicates, scope);
   const b = built(deps, nowMs);
-  return present(foldNodes(result).map((n) => nodeItem(n, b)));
+  return present(nodes.map((n) => nodeItem(n, b)));
 }
 
-async function podItems(c: Context, deps: QueryDeps, predicates: TagPredicate[]): Promise<Json[]> {
+/** `single`: one pod named by namespace and name, cheaper from its own series than from every snapshot. */
+async function podItems(c: Context, deps: QueryDeps, predicates: TagPredicate[], single = false): Promise<Json[]> {
   const nowMs = deps.now();
   const scope = usageScope(nowMs, deps.settings.interval, deps.settings.clusterName);
-  const result = await runStatement(c, deps, podUsageStatement(predicates, scope));
+  const pods = await podUsage(c, deps, predicates, scope, single);
   const b = built(deps, nowMs);
-  return present(foldPods(result).map((p) => podItem(p, b)));
+  return present(pods.map((p) => podItem(p, b)));
+}
+
+async function nodeUsage(c: Context, deps: QueryDeps, predicates: TagPredicate[], scope: Scope): Promise<NodeUsage[]> {
+  const snapshots = foldSnapshotNodes(await runStatement(c, deps, snapshotStatement('nodes', predicates, scope)));
+  return snapshots ?? foldNodes(await runStatement(c, deps, nodeUsageStatement(predicates, scope)));
+}
+
+async function podUsage(c: Context, deps: QueryDeps, predicates: TagPredicate[], scope: Scope, single: boolean): Promise<PodUsage[]> {
+  const snapshots = single ? undefined : foldSnapshotPods(await runStatement(c, deps, snapshotStatement('pods', nodenamePredicates(predicates), scope)), predicates);
+  return snapshots ?? foldPods(await runStatement(c, deps, podUsageStatement(predicates, scope)));
 }
 
 function present(items: Array<Json | undefined>): Json[] {
@@ -95,9 +111,14 @@ async function listPods(c: Context, deps: QueryDeps, namespace: string | undefin
 async function getPod(c: Context, deps: QueryDeps): Promise<Response> {
   const namespace = objectName('namespace', c.req.param('namespace'));
   const name = objectName('name', c.req.param('name'));
-  const [item] = await podItems(c, deps, [
-    { tag: 'namespace_name', negated: false, value: namespace },
-    { tag: 'pod_name', negated: false, value: name },
-  ]);
+  const [item] = await podItems(
+    c,
+    deps,
+    [
+      { tag: 'namespace_name', negated: false, value: namespace },
+      { tag: 'pod_name', negated: false, value: name },
+    ],
+    true,
+  );
   return item ? c.json(single('PodMetrics', item)) : c.json(notFound('podmetrics', name), 404);
 }
