@@ -4,7 +4,7 @@
  * simulated cluster, runs the built bundle twice (the second run, with rates, is measured), then
  * measures the parse and ingest baselines on the same data, and prints one JSON line.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { loadKubeConfig } from '#shared/kube/config';
 import { listNodes, listPods } from '#shared/kube/list';
@@ -19,6 +19,8 @@ import { measureBaselines } from '#bench/baselines';
 import { measureQueries } from '#bench/queries';
 
 const BUNDLE = `${PROJECT_DIR}/dist/collect/index.mjs`;
+/** The bundle runs with the collect CronJob's own V8 flags, so the memory figure is the deployed one. */
+const NODE_OPTIONS = /--max-old-space-size=\d+(?: --max-semi-space-size=\d+)?/.exec(readFileSync(`${PROJECT_DIR}/deploy/base/collect.yaml`, 'utf8'))?.[0] ?? '';
 const INTERVAL_MS = 5_000;
 
 function pickScenarios(argv: string[]): Scenario[] {
@@ -49,6 +51,7 @@ async function collectOnce(sim: SimCluster, influx: InfluxdServer, s: Scenario):
         RUN_DEADLINE: '10m',
         SHARD_COUNT: String(s.shards),
         SHARD_INDEX: String(i),
+        NODE_OPTIONS,
       }),
     );
   }
@@ -84,6 +87,7 @@ async function scenario(s: Scenario): Promise<Record<string, unknown>> {
       baselineIngestSeconds: round(baselines.ingestSeconds),
       baselinePoints: baselines.points,
       overhead: round(wall / (baselines.parseSeconds + baselines.ingestSeconds)),
+      nodeOptions: NODE_OPTIONS,
       bundleBytes: statSync(BUNDLE).size,
       runDurationMs: shards.map((r) => r.run['durationMs']),
       ...(queries ? { queries } : {}),

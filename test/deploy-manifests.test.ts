@@ -267,7 +267,7 @@ describe('the base', () => {
     expect(job['backoffLimit']).toBe(0);
     expect(cron['spec']['successfulJobsHistoryLimit']).toBeLessThanOrEqual(3);
     expect(cron['spec']['failedJobsHistoryLimit']).toBeLessThanOrEqual(3);
-    expect(c['env']).toContainEqual({ name: 'NODE_OPTIONS', value: '--enable-source-maps --max-old-space-size=256' });
+    expect(c['env']).toContainEqual({ name: 'NODE_OPTIONS', value: '--enable-source-maps --max-old-space-size=96 --max-semi-space-size=4' });
     expect(c['env']).toContainEqual({ name: 'SPOOL_DIR', value: '/var/spool/heapless' });
     const runDeadline = parseDurationMs(c['env'].find((e: Obj) => e['name'] === 'RUN_DEADLINE')['value']) / 1000;
     expect(runDeadline).toBeLessThan(job['activeDeadlineSeconds']);

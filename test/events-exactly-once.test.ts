@@ -2,20 +2,14 @@ import { createServer } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InfluxClient } from '#shared/influx/client';
-import { readEventsConfig } from '#shared/events/events-settings';
-import { runEvents } from '#shared/events/run';
 import { forEachEventPage } from '#shared/events/list';
 import { ApiServerError } from '#shared/errors';
 import { loadKubeConfig } from '#shared/kube/config';
-import { createLogger } from '#shared/log';
-import { freshDatabase, rows, writeLines } from '#test/helpers/influx';
-import { startCluster, type SimCluster } from '#test/sim/cluster';
+import { rows, writeLines } from '#test/helpers/influx';
+import { BASE, eventsRun, eventsSetup, iso, type Json } from '#test/helpers/events';
 
-type Json = Record<string, unknown>;
-const BASE = Date.parse('2026-03-01T10:00:00Z');
-const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 /** Core/v1 event `ev-<i>` about pod `web-<i>`; its count and latest occurrence (s after BASE) are given. */
 function podEvent(i: number, count = 1, lastS = i): Json {
@@ -32,24 +26,8 @@ function podEvent(i: number, count = 1, lastS = i): Json {
   };
 }
 
-let sim: SimCluster | undefined;
-afterEach(async () => {
-  await sim?.stop();
-  sim = undefined;
-});
-
-async function setup(prefix: string, dir?: string): Promise<{ sim: SimCluster; client: InfluxClient }> {
-  sim = await startCluster({ nodes: 1, podsPerNode: 1, ...(dir ? { dir } : {}) });
-  return { sim, client: await freshDatabase(prefix) };
-}
-
-async function run(s: SimCluster, client: InfluxClient, o: { env?: Record<string, string>; nowMs?: number } = {}) {
-  const logs: Json[] = [];
-  const log = createLogger({ fn: 'events', sink: (line) => logs.push(JSON.parse(line) as Json) });
-  const config = readEventsConfig({ KUBECONFIG: s.kubeconfigPath, INFLUX_URL: client.options.url, INFLUX_DB: client.options.db, INFLUX_RETENTION: '0', ...o.env });
-  const nowMs = o.nowMs;
-  return { ...(await runEvents(config, { log, ...(nowMs !== undefined ? { now: () => nowMs } : {}) })), logs };
-}
+const setup = eventsSetup;
+const run = eventsRun;
 
 /** `uid:count` of every stored event point, sorted. */
 async function versions(client: InfluxClient): Promise<string[]> {

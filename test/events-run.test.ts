@@ -1,19 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InfluxClient } from '#shared/influx/client';
-import { readEventsConfig } from '#shared/events/events-settings';
-import { runEvents } from '#shared/events/run';
 import { forEachEventPage } from '#shared/events/list';
 import { loadKubeConfig } from '#shared/kube/config';
-import { createLogger } from '#shared/log';
 import { freshDatabase, rows } from '#test/helpers/influx';
 import { FIXTURES_DIR } from '#test/helpers/paths';
-import { startCluster, type SimCluster } from '#test/sim/cluster';
+import type { SimCluster } from '#test/sim/cluster';
+import { BASE, eventsRun, eventsSetup, iso, type Json } from '#test/helpers/events';
 
-type Json = Record<string, unknown>;
 const GKE = JSON.parse(readFileSync(`${FIXTURES_DIR}/apiserver/event_single_gke-2019_k9s.json`, 'utf8')) as Json;
-const BASE = Date.parse('2026-03-01T10:00:00Z');
-const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 /** A kubelet-style core/v1 event about pod `web-<i>`, first and last seen at BASE + i s. */
 function podEvent(i: number, over: Json = {}): Json {
@@ -32,24 +27,8 @@ function podEvent(i: number, over: Json = {}): Json {
   };
 }
 
-let sim: SimCluster | undefined;
-afterEach(async () => {
-  await sim?.stop();
-  sim = undefined;
-});
-
-async function setup(prefix: string): Promise<{ sim: SimCluster; client: InfluxClient }> {
-  sim = await startCluster({ nodes: 1, podsPerNode: 1 });
-  return { sim, client: await freshDatabase(prefix) };
-}
-
-/** One run; retention is unlimited unless `env` says otherwise, so events of any date are kept. */
-async function run(s: SimCluster, client: InfluxClient, env: Record<string, string> = {}) {
-  const logs: Json[] = [];
-  const log = createLogger({ fn: 'events', sink: (line) => logs.push(JSON.parse(line) as Json) });
-  const config = readEventsConfig({ KUBECONFIG: s.kubeconfigPath, INFLUX_URL: client.options.url, INFLUX_DB: client.options.db, INFLUX_RETENTION: '0', ...env });
-  return { ...(await runEvents(config, { log })), logs };
-}
+const setup = eventsSetup;
+const run = (s: SimCluster, client: InfluxClient, env: Record<string, string> = {}) => eventsRun(s, client, { env });
 
 describe('events run against the simulated API server and a real influxd', () => {
   it('writes each new event once, in Heapster’s eventer schema, and its own figures', async () => {

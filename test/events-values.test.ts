@@ -1,16 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { InfluxClient } from '#shared/influx/client';
-import { readEventsConfig } from '#shared/events/events-settings';
-import { runEvents } from '#shared/events/run';
-import { createLogger } from '#shared/log';
-import { freshDatabase, rows } from '#test/helpers/influx';
+import { rows } from '#test/helpers/influx';
 import { FIXTURES_DIR, REFERENCE_DIR } from '#test/helpers/paths';
-import { startCluster, type SimCluster } from '#test/sim/cluster';
+import type { SimCluster } from '#test/sim/cluster';
+import { BASE, eventsRun, eventsSetup, type Json } from '#test/helpers/events';
 
-type Json = Record<string, unknown>;
 const GKE = JSON.parse(readFileSync(`${FIXTURES_DIR}/apiserver/event_single_gke-2019_k9s.json`, 'utf8')) as Json;
-const BASE = Date.parse('2026-03-01T10:00:00Z');
 
 /** Free text: every line-protocol special character, kept verbatim in a string field. */
 const MESSAGE = 'Back-off, restarting: a=b "quoted" \'single\' back\\slash \\" \\\\n\nnew line\r\nCRLF\ttab 🚀 ünïcödé 中文 end\\';
@@ -34,22 +30,8 @@ function hostileEvent(): Json {
   };
 }
 
-let sim: SimCluster | undefined;
-afterEach(async () => {
-  await sim?.stop();
-  sim = undefined;
-});
-
-async function setup(prefix: string): Promise<{ sim: SimCluster; client: InfluxClient }> {
-  sim = await startCluster({ nodes: 1, podsPerNode: 1 });
-  return { sim, client: await freshDatabase(prefix) };
-}
-
-async function run(s: SimCluster, client: InfluxClient, env: Record<string, string> = {}) {
-  const log = createLogger({ fn: 'events', sink: () => {} });
-  const config = readEventsConfig({ KUBECONFIG: s.kubeconfigPath, INFLUX_URL: client.options.url, INFLUX_DB: client.options.db, INFLUX_RETENTION: '0', ...env });
-  return runEvents(config, { log });
-}
+const setup = eventsSetup;
+const run = (s: SimCluster, client: InfluxClient, env: Record<string, string> = {}) => eventsRun(s, client, { env });
 
 describe('event values round-trip exactly through a real influxd', () => {
   it.each(['core', 'events.k8s.io'])('withfields schema, listed through %s', async (api) => {

@@ -6,32 +6,16 @@
  */
 import { eventsSettings, readEventsConfig } from '#shared/events/events-settings';
 import { runEvents } from '#shared/events/run';
-import { helpText } from '#shared/config/settings';
-import { ConfigError, asError } from '#shared/errors';
-import { createLogger } from '#shared/log';
+import { runOnce } from '#shared/entry';
 
-async function main(argv: string[]): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(helpText('heapless events: export the Kubernetes events changed since the last run to InfluxDB, in Heapster’s eventer schema', eventsSettings) + '\n');
-    return 0;
-  }
-  let config;
-  try {
-    config = readEventsConfig(process.env, argv);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    createLogger({ fn: 'events' }).error('config_invalid', { problems: err.problems, hint: 'see --help' });
-    return 2;
-  }
-  const log = createLogger({ fn: 'events', level: config.logLevel, secrets: [config.influxPassword, config.influxToken] });
-  try {
-    return (await runEvents(config, { log })).exitCode;
-  } catch (err) {
-    log.error('run_failed', { error: asError(err), errorName: asError(err).name });
-    return 1;
-  }
-}
-
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+runOnce(
+  {
+    fn: 'events',
+    title: 'heapless events: export the Kubernetes events changed since the last run to InfluxDB, in Heapster’s eventer schema',
+    settings: eventsSettings,
+    read: readEventsConfig,
+    logLevel: (c) => c.logLevel,
+    secrets: (c) => [c.influxPassword, c.influxToken],
+  },
+  (config, log) => runEvents(config, { log }),
+);

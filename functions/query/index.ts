@@ -4,9 +4,9 @@
  * holding no state. HTTPS on QUERY_PORT for everything; plain HTTP on HTTP_PORT for the model and
  * scraper APIs. SIGTERM: not ready, finish what is in flight, exit 0. Exit 2: bad configuration.
  */
-import { helpText } from '#shared/config/settings';
 import { readInfluxAuth } from '#shared/config/common';
-import { ConfigError, asError } from '#shared/errors';
+import { asError } from '#shared/errors';
+import { configInvalid, prepare } from '#shared/entry';
 import { InfluxClient, routePackageLogs } from '#shared/influx/client';
 import { createLogger } from '#shared/log';
 import { QueryMetrics } from '#shared/query/self-metrics';
@@ -18,17 +18,19 @@ import { servingCert, watchServingCert } from '#shared/query/tls';
 import { createApp } from './app';
 
 async function main(argv: string[]): Promise<number | undefined> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(helpText('heapless query: metrics.k8s.io, Heapster’s model API and the Dashboard scraper API, served from InfluxDB', querySettings) + '\n');
-    return 0;
-  }
-  let config: QueryConfig;
-  try {
-    config = readQueryConfig(process.env, argv);
-  } catch (err) {
-    return configInvalid(err);
-  }
-  const log = createLogger({ fn: 'query', level: config.logLevel, secrets: [config.influxPassword, config.influxToken, ...startToken(config.queryAuthTokenFile)] });
+  const ready = prepare<QueryConfig>(
+    {
+      fn: 'query',
+      title: 'heapless query: metrics.k8s.io, Heapster’s model API and the Dashboard scraper API, served from InfluxDB',
+      settings: querySettings,
+      read: readQueryConfig,
+      logLevel: (c) => c.logLevel,
+      secrets: (c) => [c.influxPassword, c.influxToken, ...startToken(c.queryAuthTokenFile)],
+    },
+    argv,
+  );
+  if (typeof ready === 'number') return ready;
+  const { config, log } = ready;
   routePackageLogs(log);
   const influx = new InfluxClient({ url: config.influxUrl, db: config.influxDb, auth: readInfluxAuth(config), timeoutMs: config.influxTimeout, maxSockets: 16 });
   let draining = false;
@@ -38,7 +40,7 @@ async function main(argv: string[]): Promise<number | undefined> {
     // A new front-proxy CA reaches the HTTPS port's TLS context; before the port exists, `tls` below takes it.
     auth = await startAuth(config, log, (ca) => https && setClientCa(https, ca));
   } catch (err) {
-    return configInvalid(err);
+    return configInvalid('query', err);
   }
   const deps = { influx, settings: config, log, now: Date.now, metrics: new QueryMetrics(), draining: () => draining, ...(auth.guard ? { guard: auth.guard } : {}) };
   const tls = { ...servingCert(config), requestCert: auth.requestCert, clientCa: auth.clientCa() };
@@ -59,12 +61,6 @@ async function main(argv: string[]): Promise<number | undefined> {
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
   return undefined;
-}
-
-function configInvalid(err: unknown): number {
-  if (!(err instanceof ConfigError)) throw err;
-  createLogger({ fn: 'query' }).error('config_invalid', { problems: err.problems, hint: 'see --help' });
-  return 2;
 }
 
 /** The static token as it is at start, so the logger redacts it should it ever reach a line. */

@@ -24,11 +24,13 @@ export interface RunStats {
   stateReadMs: number;
   /** Most kubelet payloads held in memory at once; bounded by KUBELET_CONCURRENCY. */
   maxPayloadsHeld: number;
+  /** Peak resident memory of the process so far (MB), from getrusage. */
+  peakRssMb: number;
   durationMs: number;
 }
 
 export function newRunStats(): RunStats {
-  return { nodes: 0, nodesOk: 0, failures: {}, points: 0, bytes: 0, failedPoints: 0, spooledPoints: 0, replayedPoints: 0, spoolDroppedPoints: 0, badPoints: 0, stateReadMs: 0, maxPayloadsHeld: 0, durationMs: 0 };
+  return { nodes: 0, nodesOk: 0, failures: {}, points: 0, bytes: 0, failedPoints: 0, spooledPoints: 0, replayedPoints: 0, spoolDroppedPoints: 0, badPoints: 0, stateReadMs: 0, maxPayloadsHeld: 0, peakRssMb: 0, durationMs: 0 };
 }
 
 export function nodesFailed(s: RunStats): number {
@@ -39,7 +41,7 @@ export function nodesFailed(s: RunStats): number {
 export function encodeRunStats(fn: string, s: RunStats, timeMs: number, clusterName: string | undefined, extraTags: Record<string, string> = {}): string {
   const all: Record<string, string> = { ...extraTags, fn, ...(clusterName ? { cluster_name: clusterName } : {}) };
   const tags = Object.keys(all).sort().map((k) => `${escapeTag(k)}=${escapeTag(all[k] as string)}`).join(',');
-  const fields = [`nodes=${s.nodes}i`, `nodes_ok=${s.nodesOk}i`, `nodes_failed=${nodesFailed(s)}i`, `points=${s.points}i`, `bytes=${s.bytes}i`, `failed_points=${s.failedPoints}i`, `spooled_points=${s.spooledPoints}i`, `replayed_points=${s.replayedPoints}i`, `spool_dropped_points=${s.spoolDroppedPoints}i`, `bad_points=${s.badPoints}i`, `state_read_ms=${s.stateReadMs}i`, `max_payloads_held=${s.maxPayloadsHeld}i`, `duration_ms=${Math.round(s.durationMs)}i`];
+  const fields = [`nodes=${s.nodes}i`, `nodes_ok=${s.nodesOk}i`, `nodes_failed=${nodesFailed(s)}i`, `points=${s.points}i`, `bytes=${s.bytes}i`, `failed_points=${s.failedPoints}i`, `spooled_points=${s.spooledPoints}i`, `replayed_points=${s.replayedPoints}i`, `spool_dropped_points=${s.spoolDroppedPoints}i`, `bad_points=${s.badPoints}i`, `state_read_ms=${s.stateReadMs}i`, `max_payloads_held=${s.maxPayloadsHeld}i`, `peak_rss_mb=${s.peakRssMb}i`, `duration_ms=${Math.round(s.durationMs)}i`];
   for (const [reason, n] of Object.entries(s.failures)) fields.push(`failed_${reason.replace(/[^a-z0-9_]/gi, '_')}=${n}i`);
   return `heapless_run,${tags} ${fields.join(',')} ${timeMs}`;
 }

@@ -69,6 +69,7 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
   const written = await writer.close();
   Object.assign(stats, { points: written.points, bytes: written.bytes, failedPoints: written.failedPoints, spooledPoints: written.spooledPoints, badPoints: written.badPoints, maxPayloadsHeld: ctx.held.max, spoolDroppedPoints: spool?.figures.droppedPoints ?? 0 });
   stats.durationMs = Math.round(performance.now() - startedMono);
+  stats.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 
   const runWritten = await writeRunPoint(client, encodeRunStats('collect', stats, timeMs, config.clusterName, shardTags), deadlineMs, spool);
   const errors = [...written.errors, ...runWritten.errors];
@@ -80,7 +81,14 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
 }
 
 function summary(s: RunStats): Record<string, unknown> {
-  return { nodes: s.nodes, nodesOk: s.nodesOk, nodesFailed: nodesFailed(s), failures: s.failures, points: s.points, bytes: s.bytes, failedPoints: s.failedPoints, spooledPoints: s.spooledPoints, replayedPoints: s.replayedPoints, spoolDroppedPoints: s.spoolDroppedPoints, badPoints: s.badPoints, stateReadMs: s.stateReadMs, maxPayloadsHeld: s.maxPayloadsHeld, durationMs: s.durationMs };
+  return { nodes: s.nodes, nodesOk: s.nodesOk, nodesFailed: nodesFailed(s), failures: s.failures, points: s.points, bytes: s.bytes, failedPoints: s.failedPoints, spooledPoints: s.spooledPoints, replayedPoints: s.replayedPoints, spoolDroppedPoints: s.spoolDroppedPoints, badPoints: s.badPoints, stateReadMs: s.stateReadMs, maxPayloadsHeld: s.maxPayloadsHeld, peakRssMb: s.peakRssMb, durationMs: s.durationMs, ...memory() };
+}
+
+/** Where memory is at the end of a run (MB), to tell live data from garbage and buffers. */
+function memory(): Record<string, number> {
+  const m = process.memoryUsage();
+  const mb = (b: number) => Math.round(b / 1048576);
+  return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers) };
 }
 
 interface Prepare {

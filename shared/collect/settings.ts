@@ -19,7 +19,7 @@ export const collectSettings = {
   kubeletCaFile: setting({ env: 'KUBELET_CA_FILE', help: "CA bundle that signs the kubelets' serving certificates (default: the service-account CA, or the kubeconfig's CA)", default: '', parse: optional((s) => s) }),
   kubeletInsecureTls: setting({ env: 'KUBELET_INSECURE_TLS', help: 'skip kubelet certificate verification (logged as a warning on every run)', default: 'false', parse: bool }),
   kubeletTimeout: setting({ env: 'KUBELET_TIMEOUT', help: 'deadline for one kubelet answer, body included', default: '10s', parse: duration(100, 300_000) }),
-  kubeletConcurrency: setting({ env: 'KUBELET_CONCURRENCY', help: 'kubelets scraped at once; memory grows with this, not with cluster size', default: '16', parse: int(1, 1024) }),
+  kubeletConcurrency: setting({ env: 'KUBELET_CONCURRENCY', help: 'kubelets scraped at once; memory grows with this, not with cluster size', default: '8', parse: int(1, 1024) }),
   kubeletMaxBodyBytes: setting({ env: 'KUBELET_MAX_BODY_BYTES', help: 'largest summary accepted from one kubelet, in bytes', default: String(64 * 1024 * 1024), parse: int(1024) }),
   rateMaxGap: setting({ env: 'RATE_MAX_GAP', help: 'longest gap between two counter readings that still gives a rate (default: 1.5 × INTERVAL, so a missed run gives no rate)', default: '', parse: optional(duration(1_000)) }),
   influxSchema: setting({ env: 'INFLUX_SCHEMA', help: 'heapster (one measurement per metric, field value) or withfields (measurement per prefix, field per metric)', default: 'heapster', parse: oneOf(['heapster', 'withfields'] as const) }),

@@ -3,8 +3,7 @@
  * Which event versions were exported, kept in InfluxDB (measurement `heapless_events_state`).
  *
  * Each run that wrote something adds one point holding the versions it wrote, as a map
- * uid → count (JSON, deflated, base64, split over fields `s0`, `s1`, … under InfluxDB 1.x's
- * 64 KB string limit, like the collector's state). A run reads back the points of the last
+ * uid → count (influx/packed-fields, like the collector's state). A run reads back the points of the last
  * EVENTS_STATE_WINDOW and keeps, per uid, the highest count: a listed event whose count is not
  * above it was exported already. Each version is stored once, in the run that wrote it, so the
  * state costs about 30 bytes per event version, not per event per run.
@@ -14,16 +13,13 @@
  * event points were all acknowledged, so it never claims a version that InfluxDB lacks.
  * Tags `schema` and `cluster_name` scope it, so two exporters sharing a database keep apart.
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { InfluxClient } from '#shared/influx/client';
 import type { EventsSchema } from '#shared/events/events-settings';
-import { quoteString } from '#shared/encode/escape';
+import { packFields, unpackFields } from '#shared/influx/packed-fields';
 import { tagString } from '#shared/encode/line-protocol';
 import { ident, literal, timeLiteral } from '#shared/influx/influxql';
 
 export const EVENTS_STATE_MEASUREMENT = 'heapless_events_state';
-/** Characters per field, under the 64 KB string limit. */
-const PART_CHARS = 60_000;
 
 /** Event uid → the highest count exported. */
 export type Exported = Map<string, number>;
@@ -45,29 +41,15 @@ export function remember(exported: Exported, uid: string, count: number): void {
 
 /** The state point for the versions one run wrote, at the run's wall-clock time (ms). */
 export function encodeStateDelta(versions: Exported, scope: StateScope, timeMs: number): string {
-  const packed = deflateRawSync(JSON.stringify(Object.fromEntries(versions))).toString('base64');
-  const parts: string[] = [];
-  for (let i = 0; i * PART_CHARS < packed.length; i++) parts.push(`s${i}=${quoteString(packed.slice(i * PART_CHARS, (i + 1) * PART_CHARS))}`);
   const tags = tagString({ schema: scope.schema, cluster_name: scope.clusterName ?? '' });
-  return `${EVENTS_STATE_MEASUREMENT}${tags} versions=${versions.size}i,n=${parts.length}i,${parts.join(',')} ${timeMs}`;
+  return `${EVENTS_STATE_MEASUREMENT}${tags} versions=${versions.size}i,${packFields(Object.fromEntries(versions))} ${timeMs}`;
 }
 
 /** The versions of one state row; undefined when the row is damaged (it is then ignored). */
 export function decodeStateDelta(row: Record<string, unknown>): Array<[string, number]> | undefined {
-  const n = Number(row['n']);
-  if (!Number.isInteger(n) || n < 1) return undefined;
-  let packed = '';
-  for (let i = 0; i < n; i++) {
-    const part = row[`s${i}`];
-    if (typeof part !== 'string') return undefined;
-    packed += part;
-  }
-  try {
-    const map = JSON.parse(inflateRawSync(Buffer.from(packed, 'base64')).toString('utf8')) as Record<string, unknown>;
-    return Object.entries(map).filter((e): e is [string, number] => typeof e[1] === 'number');
-  } catch {
-    return undefined;
-  }
+  const map = unpackFields((column) => row[column]);
+  if (map === null || typeof map !== 'object' || Array.isArray(map)) return undefined;
+  return Object.entries(map).filter((e): e is [string, number] => typeof e[1] === 'number');
 }
 
 /** Every version exported since `sinceMs` in this scope. */

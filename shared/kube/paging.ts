@@ -42,7 +42,7 @@ export async function forEachPage(fetchPage: FetchPage, opts: PagingOptions, onP
  * Options that put `signal` on the request. The object-parameter API of client-node 1.4 hands
  * them to its Observable API, hence Observable middleware.
  */
-function abortable(signal: AbortSignal): ConfigurationOptions {
+export function abortable(signal: AbortSignal): ConfigurationOptions {
   const middleware: ObservableMiddleware = {
     pre: (ctx: RequestContext) => {
       ctx.setSignal(signal);

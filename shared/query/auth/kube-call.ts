@@ -4,7 +4,8 @@
  * HTTP status or the network error code. client-node's errors carry the response body, and a
  * TokenReview's body echoes the token it was asked about — so that body never leaves this module.
  */
-import { Observable, type ConfigurationOptions, type ObservableMiddleware, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import type { ConfigurationOptions } from '@kubernetes/client-node';
+import { abortable } from '#shared/kube/paging';
 
 /** A failed or timed-out call; `status` is the HTTP status when the API server answered. */
 export class KubeCallError extends Error {
@@ -35,14 +36,3 @@ function safeError(err: unknown): KubeCallError {
   return new KubeCallError(code ? `unreachable (${code})` : 'failed without an HTTP answer');
 }
 
-/** client-node 1.4's object-parameter API hands these options to its Observable middleware. */
-function abortable(signal: AbortSignal): ConfigurationOptions {
-  const middleware: ObservableMiddleware = {
-    pre: (ctx: RequestContext) => {
-      ctx.setSignal(signal);
-      return new Observable(Promise.resolve(ctx));
-    },
-    post: (ctx: ResponseContext) => new Observable(Promise.resolve(ctx)),
-  };
-  return { middleware: [middleware], middlewareMergeStrategy: 'append' };
-}

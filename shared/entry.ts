@@ -1,0 +1,65 @@
+/**
+ * @module entry
+ * What every function's entry point does before and after its work: `--help`, reading the
+ * settings once (every problem in one `config_invalid` line, exit 2), the JSON logger with the
+ * secrets it must never print, and exit codes. Entry files stay a few lines long.
+ */
+import { helpText, type SettingsTable } from '#shared/config/settings';
+import { ConfigError, asError } from '#shared/errors';
+import { createLogger, type Level, type Logger } from '#shared/log';
+
+export interface EntrySpec<C> {
+  fn: string;
+  /** First line of `--help`. */
+  title: string;
+  settings: SettingsTable;
+  read(env: NodeJS.ProcessEnv, argv: readonly string[]): C;
+  logLevel(config: C): Level;
+  /** Values never to appear in a log line. */
+  secrets(config: C): string[];
+}
+
+/** Exit code 2 for a bad configuration, as every function documents. */
+export const EXIT_CONFIG = 2;
+
+/**
+ * Handles `--help` and the settings; returns the config and logger, or the exit code to end with.
+ */
+export function prepare<C>(spec: EntrySpec<C>, argv: readonly string[]): { config: C; log: Logger } | number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(helpText(spec.title, spec.settings) + '\n');
+    return 0;
+  }
+  let config: C;
+  try {
+    config = spec.read(process.env, argv);
+  } catch (err) {
+    return configInvalid(spec.fn, err);
+  }
+  return { config, log: createLogger({ fn: spec.fn, level: spec.logLevel(config), secrets: spec.secrets(config) }) };
+}
+
+/** Logs every configuration problem in one line; anything else is a bug and rethrown. */
+export function configInvalid(fn: string, err: unknown): number {
+  if (!(err instanceof ConfigError)) throw err;
+  createLogger({ fn }).error('config_invalid', { problems: err.problems, hint: 'see --help' });
+  return EXIT_CONFIG;
+}
+
+/** A function that runs once and exits (collect, events): its exit code, or 1 when it throws. */
+export function runOnce<C>(spec: EntrySpec<C>, run: (config: C, log: Logger) => Promise<{ exitCode: number }>): void {
+  const ready = prepare(spec, process.argv.slice(2));
+  if (typeof ready === 'number') {
+    process.exitCode = ready;
+    return;
+  }
+  run(ready.config, ready.log).then(
+    (r) => {
+      process.exitCode = r.exitCode;
+    },
+    (err: unknown) => {
+      ready.log.error('run_failed', { error: asError(err), errorName: asError(err).name });
+      process.exitCode = 1;
+    },
+  );
+}
