@@ -14,6 +14,7 @@ import type { InfluxClient } from '#shared/influx/client';
 import type { Spool } from '#shared/influx/spool';
 import { toInfluxError } from '#shared/influx/client';
 import { bisect } from '#shared/influx/bisect';
+import { splitLines } from '#shared/influx/lines';
 
 export interface WriterOptions {
   /** Lines per request; 5,000 is where influxd 1.6 ingests best on 2 cores (influxdb.md §4a). */
@@ -47,8 +48,8 @@ const MAX_RETRIES = 20;
 export class Writer {
   private readonly api: WriteApi;
   private pending: string[] = [];
-  /** The lines of each body not yet settled, kept for bisecting a rejected body. */
-  private readonly unsettled = new Map<string, string[]>();
+  /** Line count of each body not yet settled (a rejected body is split again only to bisect it). */
+  private readonly unsettled = new Map<string, number>();
   private wakeClose: (() => void) | undefined;
   readonly stats: WriterStats = { points: 0, bytes: 0, batches: 0, failedPoints: 0, spooledPoints: 0, badPoints: 0, badLines: [], errors: [] };
 
@@ -100,13 +101,13 @@ export class Writer {
 
   private send(lines: string[]): void {
     const body = lines.join('\n');
-    this.unsettled.set(body, lines);
+    this.unsettled.set(body, (this.unsettled.get(body) ?? 0) + lines.length);
     this.api.writeRecord(body);
   }
 
-  /** The body's lines, now settled (identical bodies, were there any, settle together). */
-  private settle(body: string): string[] {
-    const lines = this.unsettled.get(body) ?? [];
+  /** The body's line count, now settled (identical bodies, were there any, settle together). */
+  private settle(body: string): number {
+    const lines = this.unsettled.get(body) ?? 0;
     this.unsettled.delete(body);
     if (this.unsettled.size === 0) this.wakeClose?.();
     return lines;
@@ -115,16 +116,16 @@ export class Writer {
   private succeeded(bodies: string[]): void {
     for (const body of bodies) {
       this.stats.batches++;
-      this.stats.points += this.settle(body).length;
+      this.stats.points += this.settle(body);
       this.stats.bytes += Buffer.byteLength(body) + 1;
     }
   }
 
   /** Not stored in time: into the spool when there is one, else counted as lost. */
-  private giveUp(body: string, lines: readonly string[], message: string): void {
+  private giveUp(body: string, lines: number, message: string): void {
     this.unsettled.delete(body);
-    if (this.opts.spool && this.spoolBody(body, lines.length, message)) this.stats.spooledPoints += lines.length;
-    else this.stats.failedPoints += lines.length;
+    if (this.opts.spool && this.spoolBody(body, lines, message)) this.stats.spooledPoints += lines;
+    else this.stats.failedPoints += lines;
     if (!this.stats.errors.includes(message)) this.stats.errors.push(message);
   }
 
@@ -141,9 +142,8 @@ export class Writer {
 
   /** Stores the good lines of a rejected body and reports the bad ones. */
   private async salvage(body: string, message: string): Promise<void> {
-    const lines = this.unsettled.get(body) ?? [];
-    const r = await bisect(lines, (part) => this.client.postBody(part)).catch(() => undefined);
-    this.settle(body);
+    const r = await bisect(splitLines(body), (part) => this.client.postBody(part)).catch(() => undefined);
+    const lines = this.settle(body);
     if (!r) return this.giveUp(body, lines, message);
     this.stats.batches++;
     this.stats.points += r.stored;
