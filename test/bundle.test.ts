@@ -13,7 +13,6 @@ describe('the built bundle, as a CronJob runs it', () => {
   let sim: SimCluster;
   let client: InfluxClient;
   beforeAll(async () => {
-    await run(process.execPath, ['esbuild.config.mjs'], { cwd: PROJECT_DIR });
     sim = await startCluster({ nodes: 3, podsPerNode: 2 });
     client = await freshDatabase('bundle');
   });
