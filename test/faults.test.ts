@@ -30,7 +30,7 @@ describe('50 nodes, 13 of them broken in every way a kubelet can be', () => {
   let result: Awaited<ReturnType<Collected['run']>>;
   let wallMs: number;
   beforeAll(async () => {
-    c = await collected('faults50', { nodes: 50, podsPerNode: 2 }, { KUBELET_TIMEOUT: '2s', KUBELET_MAX_BODY_BYTES: String(1_000_000), KUBELET_CONCURRENCY: '16' });
+    c = await collected('faults50', { nodes: 50, podsPerNode: 2 }, { KUBELET_TIMEOUT: '4s', KUBELET_MAX_BODY_BYTES: String(1_000_000), KUBELET_CONCURRENCY: '16' });
     for (const [node, fault] of Object.entries(FAULTS)) await c.sim.setFault(node, fault);
     const t0 = Date.now();
     result = await c.run();
@@ -39,8 +39,8 @@ describe('50 nodes, 13 of them broken in every way a kubelet can be', () => {
   afterAll(() => c.stop());
 
   it('ends within its deadline, with every healthy node complete', async () => {
-    // Every bad node costs at most KUBELET_TIMEOUT (2 s), and they are scraped in parallel.
-    expect(wallMs).toBeLessThan(15_000);
+    // Every bad node costs at most KUBELET_TIMEOUT (4 s), and they are scraped in parallel.
+    expect(wallMs).toBeLessThan(20_000);
     expect(result.exitCode).toBe(0);
     expect(result.stats.nodesOk).toBe(37);
     const healthy = c.sim.truth.nodes.filter((n) => !(n.name in FAULTS));

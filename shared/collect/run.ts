@@ -48,10 +48,7 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
   routePackageLogs(log);
 
   const kc = loadKubeConfig(config.kubeconfig);
-  const listOpts = { pageSize: config.pageSize, timeoutMs: config.apiTimeout };
-  // Fail fast, before anything is written, when the API server cannot list what the run needs.
-  const [allNodes, podList] = await Promise.all([listNodes(kc, listOpts), listPods(kc, listOpts, (p) => p.nodeName !== undefined && inShard(p.nodeName, shard))]);
-  const nodes = allNodes.filter((n) => inShard(n.name, shard));
+  const { nodes, pods } = await listShard(kc, config, shard);
   const client = new InfluxClient({ url: config.influxUrl, db: config.influxDb, auth: readInfluxAuth(config), timeoutMs: config.influxTimeout, maxSockets: config.influxConcurrency });
   const stats = newRunStats();
   // The deadline is wall-clock time, whatever clock stamps the points.
@@ -61,7 +58,7 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
   const prev = await prepareInflux(client, config, { log, stats, spool, deadlineMs, since: timeMs - maxGapMs - config.interval, before: timeMs, buckets: shard.count > 1 ? bucketsOf(shard) : undefined });
   const writer = new Writer(client, { batchSize: config.influxBatchSize, maxInFlight: config.influxConcurrency, deadlineMs, ...(spool ? { spool } : {}) });
   const shardTags: Record<string, string> = shard.count > 1 ? { shard: String(shard.index) } : {};
-  const ctx: PipelineContext = { config, log, timeMs, maxGapMs, pods: podsOn(nodes, podList), prev, fetch: await fetcher(kc, config), writer, aggregator: new Aggregator(config.clusterName, shardTags), stats, held: { now: 0, max: 0 } };
+  const ctx: PipelineContext = { config, log, timeMs, maxGapMs, pods, prev, fetch: await fetcher(kc, config), writer, aggregator: new Aggregator(config.clusterName, shardTags), stats, held: { now: 0, max: 0 } };
 
   stats.nodes = nodes.length;
   await forEachLimit(nodes, config.kubeletConcurrency, (node) => collectNode(ctx, node));
@@ -70,14 +67,39 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
   Object.assign(stats, { points: written.points, bytes: written.bytes, failedPoints: written.failedPoints, spooledPoints: written.spooledPoints, badPoints: written.badPoints, maxPayloadsHeld: ctx.held.max, spoolDroppedPoints: spool?.figures.droppedPoints ?? 0 });
   stats.durationMs = Math.round(performance.now() - startedMono);
   stats.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-
   const runWritten = await writeRunPoint(client, encodeRunStats('collect', stats, timeMs, config.clusterName, shardTags), deadlineMs, spool);
-  const errors = [...written.errors, ...runWritten.errors];
+  const exitCode = report(log, config, { stats, written, runWritten, timeMs, shard });
+  return { exitCode, stats, timeMs };
+}
+
+/**
+ * This shard's nodes and the pods on them. Fails fast, before anything is written, when the API
+ * server cannot list what the run needs.
+ */
+async function listShard(kc: KubeConfig, config: CollectConfig, shard: Shard): Promise<{ nodes: NodeInfo[]; pods: Map<string, PodInfo> }> {
+  const opts = { pageSize: config.pageSize, timeoutMs: config.apiTimeout };
+  const onShard = (node: string | undefined): boolean => node !== undefined && inShard(node, shard);
+  const [nodes, pods] = await Promise.all([listNodes(kc, opts), listPods(kc, opts, (p) => onShard(p.nodeName))]);
+  return { nodes: nodes.filter((n) => onShard(n.name)), pods: new Map(pods.map((p) => [`${p.namespace}/${p.name}`, p])) };
+}
+
+interface Outcome {
+  stats: RunStats;
+  written: WriterStats;
+  runWritten: WriterStats;
+  timeMs: number;
+  shard: Shard;
+}
+
+/** The run's log lines; the exit code: 1 when the write failed or every node failed. */
+function report(log: Logger, config: CollectConfig, o: Outcome): number {
+  const { stats, written } = o;
+  const errors = [...written.errors, ...o.runWritten.errors];
   if (written.badLines.length > 0) log.warn('bad_points', { count: written.badPoints, examples: written.badLines, hint: 'InfluxDB rejected these lines; the rest of their batches was stored' });
   if (stats.spoolDroppedPoints > 0) log.warn('spool_full', { droppedPoints: stats.spoolDroppedPoints, spoolDir: config.spoolDir, hint: 'InfluxDB has been unreachable for long: the oldest spooled points were dropped; raise SPOOL_MAX_BYTES or restore InfluxDB' });
   const writeFailed = written.failedPoints > 0 || written.spooledPoints > 0 || errors.length > 0;
-  log.info('run', { runTime: new Date(timeMs).toISOString(), ...(shard.count > 1 ? { shard: `${shard.index}/${shard.count}` } : {}), ...summary(stats), ...(writeFailed ? { writeErrors: errors } : {}) });
-  return { exitCode: writeFailed || (stats.nodes > 0 && stats.nodesOk === 0) ? 1 : 0, stats, timeMs };
+  log.info('run', { runTime: new Date(o.timeMs).toISOString(), ...(o.shard.count > 1 ? { shard: `${o.shard.index}/${o.shard.count}` } : {}), ...summary(stats), ...(writeFailed ? { writeErrors: errors } : {}) });
+  return writeFailed || (stats.nodes > 0 && stats.nodesOk === 0) ? 1 : 0;
 }
 
 function summary(s: RunStats): Record<string, unknown> {
@@ -140,12 +162,4 @@ function fetcher(kc: KubeConfig, c: CollectConfig): Promise<FetchSummary> {
     maxBodyBytes: c.kubeletMaxBodyBytes,
     concurrency: c.kubeletConcurrency,
   });
-}
-
-/** Pods on this shard's nodes, by `namespace/name`: a shard keeps only its own pods in memory. */
-function podsOn(nodes: readonly NodeInfo[], pods: readonly PodInfo[]): Map<string, PodInfo> {
-  const names = new Set(nodes.map((n) => n.name));
-  const out = new Map<string, PodInfo>();
-  for (const p of pods) if (p.nodeName !== undefined && names.has(p.nodeName)) out.set(`${p.namespace}/${p.name}`, p);
-  return out;
 }
