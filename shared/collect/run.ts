@@ -48,14 +48,18 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
   routePackageLogs(log);
 
   const kc = loadKubeConfig(config.kubeconfig);
-  const { nodes, pods } = await listShard(kc, config, shard);
   const client = new InfluxClient({ url: config.influxUrl, db: config.influxDb, auth: readInfluxAuth(config), timeoutMs: config.influxTimeout, maxSockets: config.influxConcurrency });
   const stats = newRunStats();
   // The deadline is wall-clock time, whatever clock stamps the points.
   const deadlineMs = Date.now() + (config.runDeadline ?? config.interval - 5_000);
   const spool = config.spoolDir ? new Spool(shard.count > 1 ? join(config.spoolDir, `shard-${shard.index}`) : config.spoolDir, config.spoolMaxBytes) : undefined;
   const maxGapMs = config.rateMaxGap ?? Math.round(config.interval * 1.5);
-  const prev = await prepareInflux(client, config, { log, stats, spool, deadlineMs, since: timeMs - maxGapMs - config.interval, before: timeMs, buckets: shard.count > 1 ? bucketsOf(shard) : undefined });
+  // Listing and InfluxDB's preparation are independent: side by side, they shorten the time to
+  // the first kubelet request. A failed listing still ends the run before any of its points.
+  const [{ nodes, pods }, prev] = await Promise.all([
+    listShard(kc, config, shard),
+    prepareInflux(client, config, { log, stats, spool, deadlineMs, since: timeMs - maxGapMs - config.interval, before: timeMs, buckets: shard.count > 1 ? bucketsOf(shard) : undefined }),
+  ]);
   const writer = new Writer(client, { batchSize: config.influxBatchSize, maxInFlight: config.influxConcurrency, deadlineMs, ...(spool ? { spool } : {}) });
   const shardTags: Record<string, string> = shard.count > 1 ? { shard: String(shard.index) } : {};
   const ctx: PipelineContext = { config, log, timeMs, maxGapMs, pods, prev, fetch: await fetcher(kc, config), writer, aggregator: new Aggregator(config.clusterName, shardTags), stats, held: { now: 0, max: 0 } };
