@@ -5,9 +5,9 @@
  * - ingest: a minimal writer pushing the same line protocol into influxd (5,000-line bodies,
  *   2 keep-alive connections, bodies rendered before the clock starts).
  * The lines are what a steady-state run writes: derived with a previous reading (so rates are
- * there) into series that already exist (an untimed first pass creates them, as the collector's
- * first run did). Nodes are processed in chunks so the bench never holds a 5,000-node cluster's
- * lines at once; only the parse and the POSTs are timed.
+ * there), into the collector's own database and series (which its runs created), at earlier
+ * timestamps so its data is left alone. Nodes are processed in chunks so the bench never holds a
+ * 5,000-node cluster's lines at once; only the parse and the POSTs are timed.
  */
 import { Agent, request } from 'node:http';
 import { decodeSummaryText } from '#shared/decode/summary';
@@ -37,19 +37,15 @@ const CHUNK_NODES = 50;
 const BATCH_LINES = 5000;
 
 export async function measureBaselines(input: BaselineInput): Promise<Baselines> {
-  await post(input.influxUrl, `/query?q=${encodeURIComponent(`CREATE DATABASE "${input.db}"`)}`, '');
   const agent = new Agent({ keepAlive: true, maxSockets: 2 });
   let parseMs = 0;
   let ingestMs = 0;
   let points = 0;
   for (let i = 0; i < input.nodes.length; i += CHUNK_NODES) {
     const chunk = input.nodes.slice(i, i + CHUNK_NODES);
-    const first = await reading(input, chunk, undefined, input.timeMs - 60_000);
+    const first = await reading(input, chunk, undefined, input.timeMs);
     input.advanceSeconds(5);
-    const warm = await reading(input, chunk, first.states, input.timeMs - 30_000);
-    await writeAll(input.influxUrl, input.db, batches(warm.lines), agent);
-    input.advanceSeconds(5);
-    const measured = await reading(input, chunk, warm.states, input.timeMs);
+    const measured = await reading(input, chunk, first.states, input.timeMs);
     const t0 = performance.now();
     for (const b of measured.bodies) JSON.parse(b);
     parseMs += performance.now() - t0;

@@ -109,8 +109,9 @@ async function baselinesFor(sim: SimCluster, influx: InfluxdServer): Promise<Awa
     fetchSummary: (name) => fetch(kubeletTarget(byNode.get(name)!, ['InternalIP'], undefined)!),
     advanceSeconds: (s) => sim.clock.advance(s),
     influxUrl: influx.url,
-    db: 'baseline',
-    timeMs: Math.floor(Date.now() / 60_000) * 60_000,
+    db: 'k8s',
+    // An hour back: the collector's series, none of its points.
+    timeMs: Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000,
   });
 }
 
