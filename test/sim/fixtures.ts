@@ -6,20 +6,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { FIXTURES_DIR } from '#test/helpers/paths';
 import { compileSummaryTemplate, type SummaryTemplate } from '#test/sim/summary-template';
 import { synthesizedNode, synthesizedPods, type SummaryDoc } from '#test/sim/fixture-objects';
 
 type Json = Record<string, unknown>;
 
-/**
- * The shared fixtures folder: `$HEAPLESS_FIXTURES_DIR`, else `shared/fixtures` beside the
- * repository (the layout of the workplace and of CI).
- */
+/** The shared fixtures folder (test/helpers/paths: `shared/` beside the repository, or HEAPLESS_SHARED_DIR). */
 export function fixturesDir(): string {
-  const fromEnv = process.env['HEAPLESS_FIXTURES_DIR'];
-  if (fromEnv) return fromEnv;
-  return fileURLToPath(new URL('../../../shared/fixtures/', import.meta.url));
+  return FIXTURES_DIR;
 }
 
 /** Captures whose API-server snapshot (nodes + pods) was taken from the same cluster. */
