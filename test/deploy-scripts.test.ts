@@ -56,13 +56,6 @@ function waitForLine(p: Proc, match: (l: Record<string, unknown>) => boolean): P
   });
 }
 
-function waitForFile(path: string): Promise<void> {
-  return new Promise((resolve) => {
-    const check = () => (existsSync(path) ? resolve() : setTimeout(check, 5));
-    check();
-  });
-}
-
 describe('http-trigger.mjs (the knative overlay)', () => {
   let dir: string;
   let trigger: Proc;

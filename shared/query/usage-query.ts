@@ -61,27 +61,27 @@ export function podUsageStatement(predicates: readonly TagPredicate[], scope: Sc
   return `SELECT ${idents(POD_COLUMNS)} FROM ${idents([CPU_MEASUREMENT, MEMORY_MEASUREMENT])} ${where('pod_container', predicates.map(tagPredicate), scope)}`;
 }
 
-/** Latest readings per node, sorted by name. */
-export function foldNodes(result: QueryResult | undefined): NodeUsage[] {
-  const nodes = new NodeFold();
+/** Every row that is a complete cpu or memory reading: its usage key, time (ms) and value. */
+function forEachReading(result: QueryResult | undefined, visit: (r: { key: NonNullable<ReturnType<typeof usageKey>>; time: number; value: number }, cell: (column: string) => unknown) => void): void {
   forEachRow(result, ({ measurement, cell }) => {
     const time = num(cell('time'));
     const value = num(cell('value'));
     const key = usageKey(measurement);
-    if (key && time !== undefined && value !== undefined) nodes.add(str(cell('nodename')), str(cell('labels')), key, time, value);
+    if (key && time !== undefined && value !== undefined) visit({ key, time, value }, cell);
   });
+}
+
+/** Latest readings per node, sorted by name. */
+export function foldNodes(result: QueryResult | undefined): NodeUsage[] {
+  const nodes = new NodeFold();
+  forEachReading(result, (r, cell) => nodes.add(str(cell('nodename')), str(cell('labels')), r.key, r.time, r.value));
   return nodes.result();
 }
 
 /** Latest readings per container, grouped by pod, sorted by namespace then name. */
 export function foldPods(result: QueryResult | undefined): PodUsage[] {
   const pods = new PodFold();
-  forEachRow(result, ({ measurement, cell }) => {
-    const time = num(cell('time'));
-    const value = num(cell('value'));
-    const key = usageKey(measurement);
-    if (key && time !== undefined && value !== undefined) pods.add(str(cell('namespace_name')), str(cell('pod_name')), str(cell('container_name')), str(cell('labels')), key, time, value);
-  });
+  forEachReading(result, (r, cell) => pods.add(str(cell('namespace_name')), str(cell('pod_name')), str(cell('container_name')), str(cell('labels')), r.key, r.time, r.value));
   return pods.result();
 }
 
