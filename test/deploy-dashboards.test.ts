@@ -18,14 +18,14 @@ import { createLogger } from '#shared/log';
 import { collectedTwice, type Collected } from '#test/helpers/collected';
 import { freshDatabase, writeLines } from '#test/helpers/influx';
 import { fillQuery, namesIn, queriesOf, readDashboard, variablesOf, type FillContext } from '#test/helpers/dashboards';
-import { PROJECT_DIR, REFERENCE_DIR } from '#test/helpers/paths';
+import { FIXTURES_DIR, PROJECT_DIR } from '#test/helpers/paths';
 import { buildDashboards, dashboardFile } from '../deploy/grafana/src/index';
 
 const OURS_DIR = join(PROJECT_DIR, 'deploy', 'grafana', 'dashboards');
 const OURS = readdirSync(OURS_DIR).filter((f) => f.endsWith('.json')).sort();
 const DASHBOARDS = [
   ...OURS.map((f) => ({ name: f, dashboard: readDashboard(join(OURS_DIR, f)) })),
-  ...['cluster.json', 'pods.json'].map((f) => ({ name: `heapster-grafana/${f}`, dashboard: readDashboard(join(REFERENCE_DIR, 'heapster-grafana', f)) })),
+  ...['cluster.json', 'pods.json'].map((f) => ({ name: `heapster-grafana/${f}`, dashboard: readDashboard(join(FIXTURES_DIR, 'heapster-grafana', f)) })),
 ];
 
 // --- what heapless writes, from the code that writes it --------------------------------------
@@ -230,7 +230,7 @@ describe('totals over series', () => {
     }
     await writeLines(client, lines);
     const ours = queriesOf(readDashboard(join(OURS_DIR, 'heapster-cluster.json'))).find((q) => q.panelTitle === 'Overall Cluster CPU Usage' && q.where.endsWith(' A'));
-    const heapster = queriesOf(readDashboard(join(REFERENCE_DIR, 'heapster-grafana', 'cluster.json'))).find((q) => q.panelTitle === 'Overall Cluster CPU Usage' && q.where.endsWith(' A'));
+    const heapster = queriesOf(readDashboard(join(FIXTURES_DIR, 'heapster-grafana', 'cluster.json'))).find((q) => q.panelTitle === 'Overall Cluster CPU Usage' && q.where.endsWith(' A'));
     const fill = (q: string) => fillQuery(q, { fromMs: t0, toMs: t0 + 599_999, interval: '5m', values: { cluster: 'all' }, variables: [{ name: 'cluster', query: '', includeAll: true, multi: false, allValue: '.*' }] });
     const values = async (q: string) => ((await client.query(fill(q)))[0]?.series?.[0]?.values ?? []).map((row) => row[1]);
     // Act

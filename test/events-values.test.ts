@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { InfluxClient } from '#shared/influx/client';
 import { rows } from '#test/helpers/influx';
-import { FIXTURES_DIR, REFERENCE_DIR } from '#test/helpers/paths';
+import { FIXTURES_DIR } from '#test/helpers/paths';
 import type { SimCluster } from '#test/sim/cluster';
 import { BASE, eventsRun, eventsSetup, type Json } from '#test/helpers/events';
 
@@ -69,7 +69,7 @@ describe('event values round-trip exactly through a real influxd', () => {
 });
 
 describe('Heapster’s events.json dashboard', () => {
-  const dashboard = JSON.parse(readFileSync(`${REFERENCE_DIR}/heapster-grafana/influxdb_withfields/events.json`, 'utf8')) as Json;
+  const dashboard = JSON.parse(readFileSync(`${FIXTURES_DIR}/heapster-grafana/influxdb_withfields/events.json`, 'utf8')) as Json;
   const queries: string[] = [];
   JSON.stringify(dashboard, (key, value: unknown) => {
     if (key === 'query' && typeof value === 'string') queries.push(value);

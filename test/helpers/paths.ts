@@ -1,10 +1,10 @@
 /**
  * @module test/helpers/paths
- * The reference folder `shared/` that sits beside the repository (fixtures, specs, Heapster's
- * dashboards). HEAPLESS_SHARED_DIR overrides it.
+ * Where the project's own files are. Everything a test, the simulator or the bench reads lives
+ * inside this repository (test/fixtures, with its SOURCES.md); nothing reads a sibling folder.
  */
 import { resolve } from 'node:path';
 
 export const PROJECT_DIR = resolve(new URL('../..', import.meta.url).pathname);
-export const REFERENCE_DIR = process.env['HEAPLESS_SHARED_DIR'] ?? resolve(PROJECT_DIR, '..', 'shared');
-export const FIXTURES_DIR = resolve(REFERENCE_DIR, 'fixtures');
+/** Real captured payloads and Heapster's original dashboards (test/fixtures/SOURCES.md). */
+export const FIXTURES_DIR = resolve(PROJECT_DIR, 'test', 'fixtures');

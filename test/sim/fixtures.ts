@@ -12,7 +12,7 @@ import { synthesizedNode, synthesizedPods, type SummaryDoc } from '#test/sim/fix
 
 type Json = Record<string, unknown>;
 
-/** The shared fixtures folder (test/helpers/paths: `shared/` beside the repository, or HEAPLESS_SHARED_DIR). */
+/** The project's fixtures folder (test/fixtures; see SOURCES.md there). */
 export function fixturesDir(): string {
   return FIXTURES_DIR;
 }
