@@ -66,13 +66,25 @@ interface Reading {
 }
 
 /** Every node of the chunk read once, derived against the previous reading, encoded. */
-async function reading(input: BaselineInput, chunk: readonly NodeInfo[], prev: Map<string, NodeState> | undefined, timeMs: number): Promise<Reading> {
+async function reading(
+  input: BaselineInput,
+  chunk: readonly NodeInfo[],
+  prev: Map<string, NodeState> | undefined,
+  timeMs: number,
+): Promise<Reading> {
   const bodies = await Promise.all(chunk.map((n) => input.fetchSummary(n.name)));
   const lines: string[] = [];
   const states = new Map<string, NodeState>();
   for (const [j, body] of bodies.entries()) {
     const node = chunk[j] as NodeInfo;
-    const batch = deriveNode({ summary: decodeSummaryText(body), node, pods: input.pods, prev: prev?.get(node.name), clusterName: undefined, maxGapMs: 3_600_000 });
+    const batch = deriveNode({
+      summary: decodeSummaryText(body),
+      node,
+      pods: input.pods,
+      prev: prev?.get(node.name),
+      clusterName: undefined,
+      maxGapMs: 3_600_000,
+    });
     for (const s of batch.series) encodeSeries(s, timeMs, 'heapster', lines);
     states.set(node.name, batch.state);
   }
@@ -97,7 +109,11 @@ function post(base: string, path: string, body: string, agent?: Agent): Promise<
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, base), { method: 'POST', agent }, (res) => {
       res.resume();
-      res.on('end', () => (res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`influxd answered ${res.statusCode} to ${path}`))));
+      res.on('end', () =>
+        res.statusCode && res.statusCode < 300
+          ? resolve()
+          : reject(new Error(`influxd answered ${res.statusCode} to ${path}`)),
+      );
     });
     req.on('error', reject);
     req.end(body);

@@ -19,7 +19,10 @@ export interface ProcessFigures {
 export function runBundle(bundle: string, env: Record<string, string>): Promise<ProcessFigures> {
   return new Promise((resolve, reject) => {
     const spawnedAtMs = Date.now();
-    const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, bundle], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, bundle], {
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -27,9 +30,23 @@ export function runBundle(bundle: string, env: Record<string, string>): Promise<
     child.on('error', reject);
     child.on('close', (code) => {
       const time = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err);
-      const run = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['event'] === 'run');
-      if (!time || !run) return reject(new Error(`collect run produced no figures (exit ${code}): ${out.slice(-2000)} ${err.slice(-2000)}`));
-      resolve({ exitCode: code ?? -1, wallSeconds: Number(time[1]), cpuSeconds: Number(time[2]) + Number(time[3]), peakRssMb: Math.round(Number(time[4]) / 1024), run, spawnedAtMs });
+      const run = out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l['event'] === 'run');
+      if (!time || !run)
+        return reject(
+          new Error(`collect run produced no figures (exit ${code}): ${out.slice(-2000)} ${err.slice(-2000)}`),
+        );
+      resolve({
+        exitCode: code ?? -1,
+        wallSeconds: Number(time[1]),
+        cpuSeconds: Number(time[2]) + Number(time[3]),
+        peakRssMb: Math.round(Number(time[4]) / 1024),
+        run,
+        spawnedAtMs,
+      });
     });
   });
 }

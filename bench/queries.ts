@@ -21,8 +21,22 @@ export async function measureQueries(influxUrl: string, db: string): Promise<Rec
   if (lastMs === undefined) return undefined;
   // Answer as of just after the last run, however long ago the bench wrote it.
   const now = (): number => lastMs + 1_000;
-  const settings = readQueryConfig({ INFLUX_URL: influxUrl, INFLUX_DB: db, INTERVAL: '60s', QUERY_AUTH: 'none', MODEL_AUTH: 'none' });
-  const app = createApp({ influx: client, settings, log: silentLogger, now, metrics: new QueryMetrics(), metricsApi: true, draining: () => false });
+  const settings = readQueryConfig({
+    INFLUX_URL: influxUrl,
+    INFLUX_DB: db,
+    INTERVAL: '60s',
+    QUERY_AUTH: 'none',
+    MODEL_AUTH: 'none',
+  });
+  const app = createApp({
+    influx: client,
+    settings,
+    log: silentLogger,
+    now,
+    metrics: new QueryMetrics(),
+    metricsApi: true,
+    draining: () => false,
+  });
   const list = await timed(app, `${API}/pods`);
   const items = (JSON.parse(list.body) as { items: Array<{ metadata: { name: string; namespace: string } }> }).items;
   const pod = items[0]?.metadata;

@@ -20,7 +20,10 @@ import { measureQueries } from '#bench/queries';
 
 const BUNDLE = `${PROJECT_DIR}/dist/collect/index.mjs`;
 /** The bundle runs with the collect CronJob's own V8 flags, so the memory figure is the deployed one. */
-const NODE_OPTIONS = /--max-old-space-size=\d+(?: --max-semi-space-size=\d+)?/.exec(readFileSync(`${PROJECT_DIR}/deploy/base/collect.yaml`, 'utf8'))?.[0] ?? '';
+const NODE_OPTIONS =
+  /--max-old-space-size=\d+(?: --max-semi-space-size=\d+)?/.exec(
+    readFileSync(`${PROJECT_DIR}/deploy/base/collect.yaml`, 'utf8'),
+  )?.[0] ?? '';
 const INTERVAL_MS = 5_000;
 
 function pickScenarios(argv: string[]): Scenario[] {
@@ -28,7 +31,8 @@ function pickScenarios(argv: string[]): Scenario[] {
   if (at < 0) return [...SCENARIOS];
   const name = argv[at]?.includes('=') ? argv[at]?.split('=')[1] : argv[at + 1];
   const found = SCENARIOS.filter((s) => s.name === name);
-  if (found.length === 0) throw new Error(`unknown scenario ${name}; choose one of ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  if (found.length === 0)
+    throw new Error(`unknown scenario ${name}; choose one of ${SCENARIOS.map((s) => s.name).join(', ')}`);
   return found;
 }
 
@@ -59,7 +63,16 @@ async function collectOnce(sim: SimCluster, influx: InfluxdServer, s: Scenario):
 }
 
 async function scenario(s: Scenario): Promise<Record<string, unknown>> {
-  const [influx, sim] = await Promise.all([startInfluxd(), startCluster({ nodes: s.nodes, podsPerNode: s.podsPerNode, containersPerPod: 2, namespaces: 10, sameAddress: s.nodes > 200 })]);
+  const [influx, sim] = await Promise.all([
+    startInfluxd(),
+    startCluster({
+      nodes: s.nodes,
+      podsPerNode: s.podsPerNode,
+      containersPerPod: 2,
+      namespaces: 10,
+      sameAddress: s.nodes > 200,
+    }),
+  ]);
   try {
     await collectOnce(sim, influx, s);
     await nextInterval();
@@ -97,11 +110,21 @@ async function scenario(s: Scenario): Promise<Record<string, unknown>> {
   }
 }
 
-async function baselinesFor(sim: SimCluster, influx: InfluxdServer): Promise<Awaited<ReturnType<typeof measureBaselines>>> {
+async function baselinesFor(
+  sim: SimCluster,
+  influx: InfluxdServer,
+): Promise<Awaited<ReturnType<typeof measureBaselines>>> {
   const kc = loadKubeConfig(sim.kubeconfigPath);
   const opts = { pageSize: 500, timeoutMs: 120_000 };
   const [nodes, podList] = await Promise.all([listNodes(kc, opts), listPods(kc, opts)]);
-  const fetch = await createSummaryFetcher(kc, { access: 'direct', caFile: sim.caFile, insecure: false, timeoutMs: 60_000, maxBodyBytes: 64 << 20, concurrency: 8 });
+  const fetch = await createSummaryFetcher(kc, {
+    access: 'direct',
+    caFile: sim.caFile,
+    insecure: false,
+    timeoutMs: 60_000,
+    maxBodyBytes: 64 << 20,
+    concurrency: 8,
+  });
   const byNode = new Map(nodes.map((n) => [n.name, n]));
   return measureBaselines({
     nodes,
@@ -121,7 +144,8 @@ function round(x: number): number {
 
 async function main(): Promise<void> {
   const scenarios = pickScenarios(process.argv.slice(2));
-  if (!existsSync(BUNDLE) || process.env['BENCH_SKIP_BUILD'] !== '1') execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: PROJECT_DIR, stdio: 'ignore' });
+  if (!existsSync(BUNDLE) || process.env['BENCH_SKIP_BUILD'] !== '1')
+    execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: PROJECT_DIR, stdio: 'ignore' });
   for (const s of scenarios) process.stdout.write(JSON.stringify(await scenario(s)) + '\n');
 }
 

@@ -17,30 +17,54 @@ describe('collect: simulated cluster → real influxd, two runs one interval apa
     const q = (where: string) => rows(c.client, `SELECT last("value") FROM "cpu/usage_rate" WHERE ${where}`);
     expect((await q(`"type"='node' AND "nodename"='${node.name}'`))[0]?.['last']).toBe(node.cpuMillicores);
     expect((await q(`"type"='pod' AND "pod_name"='${pod.name}'`))[0]?.['last']).toBe(pod.cpuMillicores);
-    expect((await q(`"type"='pod_container' AND "pod_name"='${pod.name}' AND "container_name"='${container.name}'`))[0]?.['last']).toBe(container.cpuMillicores);
+    expect(
+      (await q(`"type"='pod_container' AND "pod_name"='${pod.name}' AND "container_name"='${container.name}'`))[0]?.[
+        'last'
+      ],
+    ).toBe(container.cpuMillicores);
     // Heapster's name for the runtime system container.
-    expect((await q(`"type"='sys_container' AND "nodename"='${node.name}' AND "container_name"='docker-daemon'`))[0]?.['last']).toBe(sys.cpuMillicores);
+    expect(
+      (await q(`"type"='sys_container' AND "nodename"='${node.name}' AND "container_name"='docker-daemon'`))[0]?.[
+        'last'
+      ],
+    ).toBe(sys.cpuMillicores);
   });
 
   it('writes memory gauges, cpu/usage and uptime exactly', async () => {
     const node = c.sim.truth.nodes[0]!;
     const container = node.pods[0]!.containers[0]!;
     const where = `"type"='pod_container' AND "pod_name"='${node.pods[0]!.name}' AND "container_name"='${container.name}'`;
-    const last = async (m: string) => (await rows(c.client, `SELECT last("value") FROM "${m}" WHERE ${where}`))[0]?.['last'];
+    const last = async (m: string) =>
+      (await rows(c.client, `SELECT last("value") FROM "${m}" WHERE ${where}`))[0]?.['last'];
     expect(await last('memory/usage')).toBe(container.memory.usageBytes);
     expect(await last('memory/working_set')).toBe(container.memory.workingSetBytes);
     expect(await last('memory/rss')).toBe(container.memory.rssBytes);
     const now = Math.floor(c.sim.clock.nowMs() / 1000) * 1000;
     expect(await last('uptime')).toBe(now - Math.floor(container.startTimeMs / 1000) * 1000);
-    expect(await last('cpu/usage')).toBe(container.cpuMillicores * 1e6 * ((now - Math.floor(container.startTimeMs / 1000) * 1000) / 1000));
+    expect(await last('cpu/usage')).toBe(
+      container.cpuMillicores * 1e6 * ((now - Math.floor(container.startTimeMs / 1000) * 1000) / 1000),
+    );
   });
 
   it("keeps Heapster's tags: type, nodename, namespace_name, pod_name, container_name, labels, cluster_name", async () => {
     const pod = c.sim.truth.nodes[0]!.pods[0]!;
-    const got = await rows(c.client, `SELECT last("value") FROM "memory/usage" WHERE "type"='pod_container' AND "pod_name"='${pod.name}' GROUP BY *`);
+    const got = await rows(
+      c.client,
+      `SELECT last("value") FROM "memory/usage" WHERE "type"='pod_container' AND "pod_name"='${pod.name}' GROUP BY *`,
+    );
     expect(got.length).toBe(pod.containers.length);
-    const labels = Object.keys(pod.labels).sort().map((k) => `${k}:${pod.labels[k]}`).join(',');
-    expect(got[0]).toMatchObject({ type: 'pod_container', nodename: c.sim.truth.nodes[0]!.name, namespace_name: pod.namespace, pod_name: pod.name, labels, cluster_name: 'sim' });
+    const labels = Object.keys(pod.labels)
+      .sort()
+      .map((k) => `${k}:${pod.labels[k]}`)
+      .join(',');
+    expect(got[0]).toMatchObject({
+      type: 'pod_container',
+      nodename: c.sim.truth.nodes[0]!.name,
+      namespace_name: pod.namespace,
+      pod_name: pod.name,
+      labels,
+      cluster_name: 'sim',
+    });
     const nodeRows = await rows(c.client, `SELECT last("value") FROM "uptime" WHERE "type"='node' GROUP BY *`);
     expect(nodeRows.map((r) => r['nodename']).sort()).toEqual(c.sim.truth.nodes.map((n) => n.name).sort());
     expect(String(nodeRows[0]?.['labels'])).toContain('kubernetes.io/hostname:');
@@ -50,7 +74,14 @@ describe('collect: simulated cluster → real influxd, two runs one interval apa
     const runs = await rows(c.client, `SELECT * FROM "heapless_run"`);
     expect(runs).toHaveLength(2);
     for (const r of runs) expect(Number(r['time']) % 60_000).toBe(0);
-    expect(runs[1]).toMatchObject({ fn: 'collect', cluster_name: 'sim', nodes: 3, nodes_ok: 3, nodes_failed: 0, failed_points: 0 });
+    expect(runs[1]).toMatchObject({
+      fn: 'collect',
+      cluster_name: 'sim',
+      nodes: 3,
+      nodes_ok: 3,
+      nodes_failed: 0,
+      failed_points: 0,
+    });
     expect(Number(runs[1]?.['points'])).toBeGreaterThan(100);
     const summary = c.logs.filter((l) => l['event'] === 'run');
     expect(summary).toHaveLength(2);
@@ -59,7 +90,8 @@ describe('collect: simulated cluster → real influxd, two runs one interval apa
 
   it('running the same interval twice overwrites: point counts and values are unchanged', async () => {
     const count = async () => (await rows(c.client, 'SELECT count("value") FROM "cpu/usage_rate"'))[0]?.['count'];
-    const sum = async () => (await rows(c.client, `SELECT sum("value") FROM "memory/usage" WHERE "type"='node'`))[0]?.['sum'];
+    const sum = async () =>
+      (await rows(c.client, `SELECT sum("value") FROM "memory/usage" WHERE "type"='node'`))[0]?.['sum'];
     const [before, sumBefore] = [await count(), await sum()];
     const again = await c.run();
     expect(again.exitCode).toBe(0);
@@ -81,17 +113,28 @@ describe('collect: bad kubelets never fail the run', () => {
   it('counts each failure by reason and keeps the healthy nodes’ data complete', async () => {
     const result = await c.run();
     expect(result.exitCode).toBe(0);
-    expect(result.stats).toMatchObject({ nodes: 5, nodesOk: 2, failures: { timeout: 1, http_5xx: 1, invalid_json: 1 } });
+    expect(result.stats).toMatchObject({
+      nodes: 5,
+      nodesOk: 2,
+      failures: { timeout: 1, http_5xx: 1, invalid_json: 1 },
+    });
     const healthy = ['node-0', 'node-4'];
     for (const name of healthy) {
       const truth = c.sim.truth.nodes.find((n) => n.name === name)!;
-      const got = await rows(c.client, `SELECT count("value") FROM "memory/working_set" WHERE "nodename"='${name}' AND "type"='pod_container'`);
+      const got = await rows(
+        c.client,
+        `SELECT count("value") FROM "memory/working_set" WHERE "nodename"='${name}' AND "type"='pod_container'`,
+      );
       expect(got[0]?.['count']).toBe(truth.pods.reduce((n, p) => n + p.containers.length, 0));
     }
     const bad = await rows(c.client, `SELECT count("value") FROM "memory/working_set" WHERE "nodename"=~/node-[123]/`);
     expect(bad).toEqual([]);
     const failed = c.logs.filter((l) => l['event'] === 'node_failed');
-    expect(failed.map((l) => [l['node'], l['reason']]).sort()).toEqual([['node-1', 'timeout'], ['node-2', 'http_5xx'], ['node-3', 'invalid_json']]);
+    expect(failed.map((l) => [l['node'], l['reason']]).sort()).toEqual([
+      ['node-1', 'timeout'],
+      ['node-2', 'http_5xx'],
+      ['node-3', 'invalid_json'],
+    ]);
     const run = (await rows(c.client, 'SELECT * FROM "heapless_run"'))[0];
     expect(run).toMatchObject({ nodes_failed: 3, failed_timeout: 1, failed_http_5xx: 1, failed_invalid_json: 1 });
   });

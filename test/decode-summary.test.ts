@@ -42,15 +42,29 @@ describe('odd payloads', () => {
 
   it('keeps counters between 2^53 and 2^63 as numbers', () => {
     const big = 2 ** 53 * 4;
-    const s = decodeSummaryText(JSON.stringify({ node: { nodeName: 'n', cpu: { time: '2026-01-01T00:00:00Z', usageCoreNanoSeconds: big } } }));
+    const s = decodeSummaryText(
+      JSON.stringify({ node: { nodeName: 'n', cpu: { time: '2026-01-01T00:00:00Z', usageCoreNanoSeconds: big } } }),
+    );
     expect(s.node.cpu?.usageCoreNanoSeconds).toBe(big);
   });
 
   it('gives no sample for missing, null, negative or mistyped fields', () => {
     const s = decodeSummaryText(
       JSON.stringify({
-        node: { nodeName: 'n', startTime: null, cpu: { time: null, usageNanoCores: -5, usageCoreNanoSeconds: 'x' }, memory: {} },
-        pods: [{ podRef: { name: 'p', namespace: 'ns' }, containers: [{ name: 'c', cpu: { usageNanoCores: 7 } }, { cpu: {} }], userDefinedMetrics: null }, { podRef: {} }],
+        node: {
+          nodeName: 'n',
+          startTime: null,
+          cpu: { time: null, usageNanoCores: -5, usageCoreNanoSeconds: 'x' },
+          memory: {},
+        },
+        pods: [
+          {
+            podRef: { name: 'p', namespace: 'ns' },
+            containers: [{ name: 'c', cpu: { usageNanoCores: 7 } }, { cpu: {} }],
+            userDefinedMetrics: null,
+          },
+          { podRef: {} },
+        ],
       }),
     );
     expect(s.node.startTimeMs).toBeUndefined();

@@ -13,7 +13,7 @@ import { encodeEventsRunStats, newEventsRunStats } from '#shared/events/run-stat
 import { encodeEvent } from '#shared/events/encode';
 import { readEventsConfig } from '#shared/events/events-settings';
 import { runEvents } from '#shared/events/run';
-import { InfluxClient, type QueryResult } from '#shared/influx/client';
+import type { InfluxClient, QueryResult } from '#shared/influx/client';
 import { createLogger } from '#shared/log';
 import { collectedTwice, type Collected } from '#test/helpers/collected';
 import { freshDatabase, writeLines } from '#test/helpers/influx';
@@ -22,10 +22,15 @@ import { FIXTURES_DIR, PROJECT_DIR } from '#test/helpers/paths';
 import { buildDashboards, dashboardFile } from '../deploy/grafana/src/index';
 
 const OURS_DIR = join(PROJECT_DIR, 'deploy', 'grafana', 'dashboards');
-const OURS = readdirSync(OURS_DIR).filter((f) => f.endsWith('.json')).sort();
+const OURS = readdirSync(OURS_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const DASHBOARDS = [
   ...OURS.map((f) => ({ name: f, dashboard: readDashboard(join(OURS_DIR, f)) })),
-  ...['cluster.json', 'pods.json'].map((f) => ({ name: `heapster-grafana/${f}`, dashboard: readDashboard(join(FIXTURES_DIR, 'heapster-grafana', f)) })),
+  ...['cluster.json', 'pods.json'].map((f) => ({
+    name: `heapster-grafana/${f}`,
+    dashboard: readDashboard(join(FIXTURES_DIR, 'heapster-grafana', f)),
+  })),
 ];
 
 // --- what heapless writes, from the code that writes it --------------------------------------
@@ -35,7 +40,11 @@ type Schema = { tags: Set<string>; fields: Set<string> };
 function parseLine(line: string): { measurement: string; tags: string[]; fields: string[] } {
   const [head = '', fieldPart = ''] = line.split(' ');
   const [measurement = '', ...tags] = head.split(',');
-  return { measurement, tags: tags.map((t) => t.split('=')[0] as string), fields: fieldPart.split(',').map((f) => f.split('=')[0] as string) };
+  return {
+    measurement,
+    tags: tags.map((t) => t.split('=')[0] as string),
+    fields: fieldPart.split(',').map((f) => f.split('=')[0] as string),
+  };
 }
 
 /** Tag keys per object type, as derive/tags.ts builds them, plus cluster_name. */
@@ -53,7 +62,25 @@ const OTHER: Record<string, Schema> = (() => {
   const lines = [
     encodeRunStats('collect', newRunStats(), 0, 'c', { shard: '0' }),
     encodeEventsRunStats(newEventsRunStats(), 0, 'c'),
-    encodeEvent({ uid: 'u', namespace: 'n', kind: 'Pod', objectName: 'o', objectUid: 'ou', type: 'Warning', reason: 'r', component: 'c', host: 'h', message: 'm', count: 1, lastMs: 0, listed: {} }, 'withfields', 'c'),
+    encodeEvent(
+      {
+        uid: 'u',
+        namespace: 'n',
+        kind: 'Pod',
+        objectName: 'o',
+        objectUid: 'ou',
+        type: 'Warning',
+        reason: 'r',
+        component: 'c',
+        host: 'h',
+        message: 'm',
+        count: 1,
+        lastMs: 0,
+        listed: {},
+      },
+      'withfields',
+      'c',
+    ),
   ];
   const out: Record<string, Schema> = {};
   for (const l of lines) {
@@ -77,7 +104,8 @@ function unknownNames(query: string): string[] {
     if (family) {
       // A listing (SHOW TAG VALUES) may span types; a SELECT must pick one, or it mixes them.
       const listing = /^\s*SHOW\b/i.test(query);
-      if (names.types.length === 0 && !listing) problems.push(`${m}: no "type" condition (series of several object types would be mixed)`);
+      if (names.types.length === 0 && !listing)
+        problems.push(`${m}: no "type" condition (series of several object types would be mixed)`);
       for (const t of names.types.length === 0 && listing ? Object.keys(family.types) : names.types) {
         if (!(t in family.types)) problems.push(`${m} is not written for type ${t}`);
         for (const k of [...(TAG_KEYS[t] ?? []), 'cluster_name', ...(family.labels ?? [])]) allowedTags.add(k);
@@ -91,8 +119,13 @@ function unknownNames(query: string): string[] {
       problems.push(`measurement ${m} is not in the families table`);
     }
   }
-  for (const t of names.tags) if (!allowedTags.has(t)) problems.push(`tag ${t} is not written on ${names.measurements.join(', ')} (type ${names.types.join(', ') || '-'})`);
-  for (const f of names.selected) if (!allowedSelected.has(f)) problems.push(`${f} is neither a field nor a tag of ${names.measurements.join(', ')}`);
+  for (const t of names.tags)
+    if (!allowedTags.has(t))
+      problems.push(
+        `tag ${t} is not written on ${names.measurements.join(', ')} (type ${names.types.join(', ') || '-'})`,
+      );
+  for (const f of names.selected)
+    if (!allowedSelected.has(f)) problems.push(`${f} is neither a field nor a tag of ${names.measurements.join(', ')}`);
   return problems;
 }
 
@@ -103,7 +136,10 @@ describe('dashboard files', () => {
     // Assess
     expect(OURS).toEqual(Object.keys(built).sort());
     for (const [name, dashboard] of Object.entries(built)) {
-      expect(readFileSync(join(OURS_DIR, name), 'utf8'), `${name} is stale: run npx tsx deploy/grafana/src/generate.ts`).toBe(dashboardFile(dashboard));
+      expect(
+        readFileSync(join(OURS_DIR, name), 'utf8'),
+        `${name} is stale: run npx tsx deploy/grafana/src/generate.ts`,
+      ).toBe(dashboardFile(dashboard));
     }
   });
 
@@ -111,7 +147,9 @@ describe('dashboard files', () => {
     const uids = OURS.map((f) => readDashboard(join(OURS_DIR, f))['uid']);
     expect(new Set(uids).size).toBe(uids.length);
     for (const f of OURS) {
-      const names = ((readDashboard(join(OURS_DIR, f))['templating'] as { list: Array<{ name: string }> }).list).map((v) => v.name);
+      const names = (readDashboard(join(OURS_DIR, f))['templating'] as { list: Array<{ name: string }> }).list.map(
+        (v) => v.name,
+      );
       expect(names.slice(0, 2), f).toEqual(['datasource', 'cluster']);
     }
   });
@@ -132,16 +170,23 @@ describe('dashboard files', () => {
     }
   });
 
-  it.each(DASHBOARDS.map((d) => [d.name, d.dashboard] as const))('%s names only measurements, types, tags and fields that heapless writes', (name, dashboard) => {
-    const problems = queriesOf(dashboard).flatMap((q) => unknownNames(q.query).map((p) => `${q.where}: ${p}`));
-    expect(problems, name).toEqual([]);
-  });
+  it.each(DASHBOARDS.map((d) => [d.name, d.dashboard] as const))(
+    '%s names only measurements, types, tags and fields that heapless writes',
+    (name, dashboard) => {
+      const problems = queriesOf(dashboard).flatMap((q) => unknownNames(q.query).map((p) => `${q.where}: ${p}`));
+      expect(problems, name).toEqual([]);
+    },
+  );
 });
 
 // --- against a simulated collection ------------------------------------------------------------
 
 function hasData(results: QueryResult[]): boolean {
-  return results.some((r) => (r.series ?? []).some((s) => s.values.some((row) => row.some((v, i) => s.columns[i] !== 'time' && v !== null && v !== undefined))));
+  return results.some((r) =>
+    (r.series ?? []).some((s) =>
+      s.values.some((row) => row.some((v, i) => s.columns[i] !== 'time' && v !== null && v !== undefined)),
+    ),
+  );
 }
 
 describe('dashboards against a simulated collection', () => {
@@ -154,15 +199,46 @@ describe('dashboards against a simulated collection', () => {
     c = await collectedTwice('deploy_dashboards', {}, { CLUSTER_NAME: 'sim' });
     const [ns] = await c.client.query(`SHOW TAG VALUES FROM "uptime" WITH KEY = "namespace_name"`);
     first.namespace = ns?.series?.[0]?.values[0]?.[1] as string;
-    const [pods] = await c.client.query(`SHOW TAG VALUES FROM "uptime" WITH KEY = "pod_name" WHERE "namespace_name" = '${first.namespace}'`);
+    const [pods] = await c.client.query(
+      `SHOW TAG VALUES FROM "uptime" WITH KEY = "pod_name" WHERE "namespace_name" = '${first.namespace}'`,
+    );
     first.pod = pods?.series?.[0]?.values[0]?.[1] as string;
     const at = new Date(c.sim.clock.nowMs()).toISOString();
     c.sim.addEvents([
-      { metadata: { namespace: first.namespace, name: 'ev-warning' }, involvedObject: { kind: 'Pod', name: first.pod, namespace: first.namespace, uid: 'pod-uid' }, reason: 'BackOff', message: 'Back-off restarting failed container', type: 'Warning', source: { component: 'kubelet', host: 'node-0' }, count: 1, firstTimestamp: at, lastTimestamp: at },
-      { metadata: { namespace: first.namespace, name: 'ev-normal' }, involvedObject: { kind: 'Pod', name: first.pod, namespace: first.namespace, uid: 'pod-uid' }, reason: 'Scheduled', message: 'Successfully assigned', type: 'Normal', source: { component: 'default-scheduler' }, count: 1, firstTimestamp: at, lastTimestamp: at },
+      {
+        metadata: { namespace: first.namespace, name: 'ev-warning' },
+        involvedObject: { kind: 'Pod', name: first.pod, namespace: first.namespace, uid: 'pod-uid' },
+        reason: 'BackOff',
+        message: 'Back-off restarting failed container',
+        type: 'Warning',
+        source: { component: 'kubelet', host: 'node-0' },
+        count: 1,
+        firstTimestamp: at,
+        lastTimestamp: at,
+      },
+      {
+        metadata: { namespace: first.namespace, name: 'ev-normal' },
+        involvedObject: { kind: 'Pod', name: first.pod, namespace: first.namespace, uid: 'pod-uid' },
+        reason: 'Scheduled',
+        message: 'Successfully assigned',
+        type: 'Normal',
+        source: { component: 'default-scheduler' },
+        count: 1,
+        firstTimestamp: at,
+        lastTimestamp: at,
+      },
     ]);
-    const eventsConfig = readEventsConfig({ KUBECONFIG: c.sim.kubeconfigPath, INFLUX_URL: inject('influxUrl'), INFLUX_DB: c.client.options.db, INTERVAL: '60s', CLUSTER_NAME: 'sim' });
-    const events = await runEvents(eventsConfig, { log: createLogger({ fn: 'events', level: 'error', sink: () => undefined }), now: () => c.sim.clock.nowMs() });
+    const eventsConfig = readEventsConfig({
+      KUBECONFIG: c.sim.kubeconfigPath,
+      INFLUX_URL: inject('influxUrl'),
+      INFLUX_DB: c.client.options.db,
+      INTERVAL: '60s',
+      CLUSTER_NAME: 'sim',
+    });
+    const events = await runEvents(eventsConfig, {
+      log: createLogger({ fn: 'events', level: 'error', sink: () => undefined }),
+      now: () => c.sim.clock.nowMs(),
+    });
     expect(events.exitCode).toBe(0);
     toMs = c.sim.clock.nowMs() + 60_000;
     fromMs = toMs - 30 * 60_000;
@@ -180,40 +256,52 @@ describe('dashboards against a simulated collection', () => {
     return c.client.query(q);
   }
 
-  it.each(DASHBOARDS.map((d) => [d.name, d.dashboard] as const))('%s: every variable lists values', async (name, dashboard) => {
-    const values: FillContext['values'] = {};
-    for (const v of variablesOf(dashboard)) {
-      const [res] = await run(fillQuery(v.query, context(dashboard, '1m', values)));
-      const list = (res?.series?.[0]?.values ?? []).map((row) => String(row[1]));
-      expect(list.length, `${name} variable ${v.name}: ${v.query}`).toBeGreaterThan(0);
-      values[v.name] = [list[0] as string];
-    }
-  });
+  it.each(DASHBOARDS.map((d) => [d.name, d.dashboard] as const))(
+    '%s: every variable lists values',
+    async (name, dashboard) => {
+      const values: FillContext['values'] = {};
+      for (const v of variablesOf(dashboard)) {
+        const [res] = await run(fillQuery(v.query, context(dashboard, '1m', values)));
+        const list = (res?.series?.[0]?.values ?? []).map((row) => String(row[1]));
+        expect(list.length, `${name} variable ${v.name}: ${v.query}`).toBeGreaterThan(0);
+        values[v.name] = [list[0] as string];
+      }
+    },
+  );
 
-  it.each(DASHBOARDS.flatMap((d) => ['1m', '5m'].map((iv) => [d.name, iv, d.dashboard] as const)))('%s at $__interval %s: every panel and annotation query returns data with every variable at All (.*)', async (name, interval, dashboard) => {
-    const all = Object.fromEntries(variablesOf(dashboard).map((v) => [v.name, 'all' as const]));
-    const empty: string[] = [];
-    for (const q of queriesOf(dashboard).filter((x) => x.kind !== 'variable')) {
-      const filled = fillQuery(q.query, context(dashboard, interval, all));
-      if (!hasData(await run(filled))) empty.push(`${q.where}: ${filled}`);
-    }
-    expect(empty, name).toEqual([]);
-  });
+  it.each(DASHBOARDS.flatMap((d) => ['1m', '5m'].map((iv) => [d.name, iv, d.dashboard] as const)))(
+    '%s at $__interval %s: every panel and annotation query returns data with every variable at All (.*)',
+    async (name, interval, dashboard) => {
+      const all = Object.fromEntries(variablesOf(dashboard).map((v) => [v.name, 'all' as const]));
+      const empty: string[] = [];
+      for (const q of queriesOf(dashboard).filter((x) => x.kind !== 'variable')) {
+        const filled = fillQuery(q.query, context(dashboard, interval, all));
+        if (!hasData(await run(filled))) empty.push(`${q.where}: ${filled}`);
+      }
+      expect(empty, name).toEqual([]);
+    },
+  );
 
-  it.each(DASHBOARDS.map((d) => [d.name, d.dashboard] as const))('%s: with the first value of every variable (as Grafana opens it), every panel shows data', async (name, dashboard) => {
-    const values: FillContext['values'] = {};
-    for (const v of variablesOf(dashboard)) {
-      const [res] = await run(fillQuery(v.query, context(dashboard, '1m', values)));
-      values[v.name] = [String(res?.series?.[0]?.values[0]?.[1])];
-    }
-    const byPanel = new Map<string, boolean>();
-    for (const q of queriesOf(dashboard).filter((x) => x.kind === 'panel')) {
-      const key = q.where.replace(/ [A-Z]$/, '');
-      const data = hasData(await run(fillQuery(q.query, context(dashboard, '1m', values))));
-      byPanel.set(key, (byPanel.get(key) ?? false) || data);
-    }
-    expect([...byPanel].filter(([, data]) => !data).map(([p]) => p), `${name} with ${JSON.stringify(values)}`).toEqual([]);
-  });
+  it.each(DASHBOARDS.map((d) => [d.name, d.dashboard] as const))(
+    '%s: with the first value of every variable (as Grafana opens it), every panel shows data',
+    async (name, dashboard) => {
+      const values: FillContext['values'] = {};
+      for (const v of variablesOf(dashboard)) {
+        const [res] = await run(fillQuery(v.query, context(dashboard, '1m', values)));
+        values[v.name] = [String(res?.series?.[0]?.values[0]?.[1])];
+      }
+      const byPanel = new Map<string, boolean>();
+      for (const q of queriesOf(dashboard).filter((x) => x.kind === 'panel')) {
+        const key = q.where.replace(/ [A-Z]$/, '');
+        const data = hasData(await run(fillQuery(q.query, context(dashboard, '1m', values))));
+        byPanel.set(key, (byPanel.get(key) ?? false) || data);
+      }
+      expect(
+        [...byPanel].filter(([, data]) => !data).map(([p]) => p),
+        `${name} with ${JSON.stringify(values)}`,
+      ).toEqual([]);
+    },
+  );
 });
 
 // --- the aggregation is right at every zoom -----------------------------------------------------
@@ -226,13 +314,30 @@ describe('totals over series', () => {
     const t0 = 1_800_000_000_000 - (1_800_000_000_000 % 600_000);
     const lines: string[] = [];
     for (let i = 0; i < 10; i++) {
-      for (const [n, v] of [['node-a', 100], ['node-b', 200], ['node-c', 300]] as const) lines.push(`cpu/usage_rate,nodename=${n},type=node value=${v} ${t0 + i * 60_000}`);
+      for (const [n, v] of [
+        ['node-a', 100],
+        ['node-b', 200],
+        ['node-c', 300],
+      ] as const)
+        lines.push(`cpu/usage_rate,nodename=${n},type=node value=${v} ${t0 + i * 60_000}`);
     }
     await writeLines(client, lines);
-    const ours = queriesOf(readDashboard(join(OURS_DIR, 'heapster-cluster.json'))).find((q) => q.panelTitle === 'Overall Cluster CPU Usage' && q.where.endsWith(' A'));
-    const heapster = queriesOf(readDashboard(join(FIXTURES_DIR, 'heapster-grafana', 'cluster.json'))).find((q) => q.panelTitle === 'Overall Cluster CPU Usage' && q.where.endsWith(' A'));
-    const fill = (q: string) => fillQuery(q, { fromMs: t0, toMs: t0 + 599_999, interval: '5m', values: { cluster: 'all' }, variables: [{ name: 'cluster', query: '', includeAll: true, multi: false, allValue: '.*' }] });
-    const values = async (q: string) => ((await client.query(fill(q)))[0]?.series?.[0]?.values ?? []).map((row) => row[1]);
+    const ours = queriesOf(readDashboard(join(OURS_DIR, 'heapster-cluster.json'))).find(
+      (q) => q.panelTitle === 'Overall Cluster CPU Usage' && q.where.endsWith(' A'),
+    );
+    const heapster = queriesOf(readDashboard(join(FIXTURES_DIR, 'heapster-grafana', 'cluster.json'))).find(
+      (q) => q.panelTitle === 'Overall Cluster CPU Usage' && q.where.endsWith(' A'),
+    );
+    const fill = (q: string) =>
+      fillQuery(q, {
+        fromMs: t0,
+        toMs: t0 + 599_999,
+        interval: '5m',
+        values: { cluster: 'all' },
+        variables: [{ name: 'cluster', query: '', includeAll: true, multi: false, allValue: '.*' }],
+      });
+    const values = async (q: string) =>
+      ((await client.query(fill(q)))[0]?.series?.[0]?.values ?? []).map((row) => row[1]);
     // Act
     const oursAt5m = await values(ours?.query ?? '');
     const heapsterAt5m = await values(heapster?.query ?? '');

@@ -35,7 +35,10 @@ const VERSION = (JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf
 const CRD_GROUPS = ['serving.knative.dev', 'sources.knative.dev'];
 
 function render(dir: string): Obj[] {
-  const out = execFileSync(KUBECTL, ['kustomize', join(DEPLOY, dir)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const out = execFileSync(KUBECTL, ['kustomize', join(DEPLOY, dir)], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return (yaml.loadAll(out) as Obj[]).filter(Boolean);
 }
 
@@ -44,7 +47,8 @@ beforeAll(() => {
   for (const t of NAMES) rendered.set(t, render(TARGETS[t]));
 });
 const objects = (t: Target): Obj[] => rendered.get(t) ?? [];
-const find = (t: Target, kind: string, name: string): Obj | undefined => objects(t).find((o) => o['kind'] === kind && o['metadata']?.['name'] === name);
+const find = (t: Target, kind: string, name: string): Obj | undefined =>
+  objects(t).find((o) => o['kind'] === kind && o['metadata']?.['name'] === name);
 const get = (t: Target, kind: string, name: string): Obj => {
   const o = find(t, kind, name);
   if (!o) throw new Error(`${t}: no ${kind} ${name}`);
@@ -52,23 +56,35 @@ const get = (t: Target, kind: string, name: string): Obj => {
 };
 /** A ConfigMap by the name before kustomize's hash suffix. */
 const configMap = (t: Target, name: string): Obj => {
-  const o = objects(t).find((x) => x['kind'] === 'ConfigMap' && (x['metadata']['name'] === name || new RegExp(`^${name}-[a-z0-9]{10}$`).test(x['metadata']['name'])));
+  const o = objects(t).find(
+    (x) =>
+      x['kind'] === 'ConfigMap' &&
+      (x['metadata']['name'] === name || new RegExp(`^${name}-[a-z0-9]{10}$`).test(x['metadata']['name'])),
+  );
   if (!o) throw new Error(`${t}: no ConfigMap ${name}`);
   return o;
 };
 
 // --- schema validation -----------------------------------------------------------------------
 
-async function modelClass(apiVersion: string, kind: string): Promise<(new (o: Obj) => { validate(): void }) | undefined> {
+async function modelClass(
+  apiVersion: string,
+  kind: string,
+): Promise<(new (o: Obj) => { validate(): void }) | undefined> {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-  const module = CRD_GROUPS.includes(group as string) ? `@kubernetes-models/knative/${group}/${version}` : group ? `kubernetes-models/${group}/${version}` : `kubernetes-models/${version}`;
+  const module = CRD_GROUPS.includes(group as string)
+    ? `@kubernetes-models/knative/${group}/${version}`
+    : group
+      ? `kubernetes-models/${group}/${version}`
+      : `kubernetes-models/${version}`;
   const mod = (await import(module)) as Record<string, new (o: Obj) => { validate(): void }>;
   return mod[kind];
 }
 
 /** Paths present in `a` but not in `b` (b = the object after a round trip through typed models). */
 function droppedFields(a: unknown, b: unknown, path = ''): string[] {
-  if (Array.isArray(a)) return a.flatMap((x, i) => droppedFields(x, Array.isArray(b) ? b[i] : undefined, `${path}[${i}]`));
+  if (Array.isArray(a))
+    return a.flatMap((x, i) => droppedFields(x, Array.isArray(b) ? b[i] : undefined, `${path}[${i}]`));
   if (a && typeof a === 'object') {
     return Object.entries(a as Obj).flatMap(([k, v]) => {
       const bv = b && typeof b === 'object' ? (b as Obj)[k] : undefined;
@@ -93,8 +109,21 @@ function podTemplates(t: Target): PodTemplate[] {
   const out: PodTemplate[] = [];
   for (const o of objects(t)) {
     const name = o['metadata']['name'] as string;
-    const tpl = o['kind'] === 'CronJob' ? o['spec']['jobTemplate']['spec']['template'] : ['Deployment', 'StatefulSet', 'Job'].includes(o['kind']) || (o['kind'] === 'Service' && o['apiVersion'] === 'serving.knative.dev/v1') ? o['spec']['template'] : undefined;
-    if (tpl) out.push({ owner: `${o['kind']}/${name}`, kind: o['kind'], name, spec: tpl['spec'], labels: tpl['metadata']?.['labels'] ?? {} });
+    const tpl =
+      o['kind'] === 'CronJob'
+        ? o['spec']['jobTemplate']['spec']['template']
+        : ['Deployment', 'StatefulSet', 'Job'].includes(o['kind']) ||
+            (o['kind'] === 'Service' && o['apiVersion'] === 'serving.knative.dev/v1')
+          ? o['spec']['template']
+          : undefined;
+    if (tpl)
+      out.push({
+        owner: `${o['kind']}/${name}`,
+        kind: o['kind'],
+        name,
+        spec: tpl['spec'],
+        labels: tpl['metadata']?.['labels'] ?? {},
+      });
   }
   return out;
 }
@@ -124,7 +153,9 @@ describe.each(NAMES)('kustomize %s', (target) => {
 
   it('has no field the Kubernetes API does not know (typed round trip of every built-in kind)', () => {
     const dropped: string[] = [];
-    for (const o of objects(target).filter((x) => !CRD_GROUPS.includes(String(x['apiVersion']).split('/')[0] as string))) {
+    for (const o of objects(target).filter(
+      (x) => !CRD_GROUPS.includes(String(x['apiVersion']).split('/')[0] as string),
+    )) {
       const back = yaml.load(dumpYaml(loadYaml(yaml.dump(o)))) as Obj;
       dropped.push(...droppedFields(o, back).map((p) => `${o['kind']}/${o['metadata']['name']}${p}`));
     }
@@ -132,7 +163,17 @@ describe.each(NAMES)('kustomize %s', (target) => {
   });
 
   it('uses only API versions current Kubernetes serves (no extensions/v1beta1, rbac v1beta1…)', () => {
-    const allowed = ['v1', 'apps/v1', 'batch/v1', 'policy/v1', 'rbac.authorization.k8s.io/v1', 'networking.k8s.io/v1', 'apiregistration.k8s.io/v1', 'serving.knative.dev/v1', 'sources.knative.dev/v1'];
+    const allowed = [
+      'v1',
+      'apps/v1',
+      'batch/v1',
+      'policy/v1',
+      'rbac.authorization.k8s.io/v1',
+      'networking.k8s.io/v1',
+      'apiregistration.k8s.io/v1',
+      'serving.knative.dev/v1',
+      'sources.knative.dev/v1',
+    ];
     expect([...new Set(objects(target).map((o) => o['apiVersion']))].filter((v) => !allowed.includes(v))).toEqual([]);
   });
 
@@ -141,7 +182,8 @@ describe.each(NAMES)('kustomize %s', (target) => {
     for (const o of objects(target)) {
       const ns = o['metadata']['namespace'];
       if (clusterScoped.includes(o['kind'])) expect(ns, `${o['kind']}/${o['metadata']['name']}`).toBeUndefined();
-      else if (o['kind'] === 'RoleBinding' && o['metadata']['name'] === 'heapless-query-auth-reader') expect(ns).toBe('kube-system');
+      else if (o['kind'] === 'RoleBinding' && o['metadata']['name'] === 'heapless-query-auth-reader')
+        expect(ns).toBe('kube-system');
       else expect(ns, `${o['kind']}/${o['metadata']['name']}`).toBe('heapless');
     }
   });
@@ -160,8 +202,10 @@ describe.each(NAMES)('kustomize %s', (target) => {
         if (sc['readOnlyRootFilesystem'] !== true) problems.push(`${where}: readOnlyRootFilesystem`);
         if (sc['allowPrivilegeEscalation'] !== false) problems.push(`${where}: allowPrivilegeEscalation`);
         if (sc['privileged']) problems.push(`${where}: privileged`);
-        if (JSON.stringify(sc['capabilities']?.['drop']) !== '["ALL"]' || sc['capabilities']?.['add']) problems.push(`${where}: capabilities`);
-        if ((sc['seccompProfile'] ?? pod['seccompProfile'])?.['type'] !== 'RuntimeDefault') problems.push(`${where}: seccompProfile`);
+        if (JSON.stringify(sc['capabilities']?.['drop']) !== '["ALL"]' || sc['capabilities']?.['add'])
+          problems.push(`${where}: capabilities`);
+        if ((sc['seccompProfile'] ?? pod['seccompProfile'])?.['type'] !== 'RuntimeDefault')
+          problems.push(`${where}: seccompProfile`);
       }
     }
     expect(problems).toEqual([]);
@@ -173,10 +217,13 @@ describe.each(NAMES)('kustomize %s', (target) => {
       for (const c of containers(p)) {
         const where = `${p.owner} ${c['name']}`;
         const image = String(c['image']);
-        if (!/:[\w.-]+$/.test(image) || image.endsWith(':latest')) problems.push(`${where}: image ${image} has no fixed tag`);
-        if (image.startsWith('heapless:') && image !== `heapless:${VERSION}`) problems.push(`${where}: ${image} is not package.json's version ${VERSION}`);
+        if (!/:[\w.-]+$/.test(image) || image.endsWith(':latest'))
+          problems.push(`${where}: image ${image} has no fixed tag`);
+        if (image.startsWith('heapless:') && image !== `heapless:${VERSION}`)
+          problems.push(`${where}: ${image} is not package.json's version ${VERSION}`);
         if (c['imagePullPolicy'] !== 'IfNotPresent') problems.push(`${where}: imagePullPolicy ${c['imagePullPolicy']}`);
-        for (const k of ['requests', 'limits']) for (const r of ['cpu', 'memory']) if (!c['resources']?.[k]?.[r]) problems.push(`${where}: no ${k}.${r}`);
+        for (const k of ['requests', 'limits'])
+          for (const r of ['cpu', 'memory']) if (!c['resources']?.[k]?.[r]) problems.push(`${where}: no ${k}.${r}`);
       }
     }
     expect(problems).toEqual([]);
@@ -184,17 +231,27 @@ describe.each(NAMES)('kustomize %s', (target) => {
 
   it('resolves every reference: ServiceAccounts, ConfigMaps, Secrets the credentials Job creates, claims, Service selectors and ports', () => {
     const problems: string[] = [];
-    const names = (kind: string) => new Set(objects(target).filter((o) => o['kind'] === kind).map((o) => o['metadata']['name'] as string));
+    const names = (kind: string) =>
+      new Set(
+        objects(target)
+          .filter((o) => o['kind'] === kind)
+          .map((o) => o['metadata']['name'] as string),
+      );
     const [sas, cms, pvcs] = [names('ServiceAccount'), names('ConfigMap'), names('PersistentVolumeClaim')];
     const job = find(target, 'Job', 'heapless-credentials');
     const generated = new Map<string, string[]>(
-      String(job?.['spec']['template']['spec']['containers'][0]['env'].find((e: Obj) => e['name'] === 'SECRETS')?.['value'] ?? '')
+      String(
+        job?.['spec']['template']['spec']['containers'][0]['env'].find((e: Obj) => e['name'] === 'SECRETS')?.[
+          'value'
+        ] ?? '',
+      )
         .split(';')
         .filter(Boolean)
         .map((entry) => [entry.split('=')[0] as string, (entry.split('=')[1] ?? '').split(',')]),
     );
     // external-influxdb: the operator creates heapless-influxdb with the key "token" (README.md).
-    const provided = target === 'external-influxdb' ? new Map([['heapless-influxdb', ['token']]]) : new Map<string, string[]>();
+    const provided =
+      target === 'external-influxdb' ? new Map([['heapless-influxdb', ['token']]]) : new Map<string, string[]>();
     const secretHas = (name: string, key?: string) => {
       const keys = generated.get(name) ?? provided.get(name);
       return keys !== undefined && (key === undefined || keys.includes(key));
@@ -205,18 +262,28 @@ describe.each(NAMES)('kustomize %s', (target) => {
       for (const v of p.spec['volumes'] ?? []) {
         const sources = v['projected'] ? v['projected']['sources'] : [v];
         for (const s of sources) {
-          if (s['configMap'] && !cms.has(s['configMap']['name'])) problems.push(`${p.owner}: ConfigMap ${s['configMap']['name']}`);
+          if (s['configMap'] && !cms.has(s['configMap']['name']))
+            problems.push(`${p.owner}: ConfigMap ${s['configMap']['name']}`);
           const secret = s['secret'] ? (s['secret']['secretName'] ?? s['secret']['name']) : undefined;
-          if (secret) for (const item of s['secret']['items'] ?? [{}]) if (!secretHas(secret, item['key'])) problems.push(`${p.owner}: Secret ${secret} key ${item['key']}`);
+          if (secret)
+            for (const item of s['secret']['items'] ?? [{}])
+              if (!secretHas(secret, item['key'])) problems.push(`${p.owner}: Secret ${secret} key ${item['key']}`);
         }
-        if (v['persistentVolumeClaim'] && !pvcs.has(v['persistentVolumeClaim']['claimName'])) problems.push(`${p.owner}: claim ${v['persistentVolumeClaim']['claimName']}`);
+        if (v['persistentVolumeClaim'] && !pvcs.has(v['persistentVolumeClaim']['claimName']))
+          problems.push(`${p.owner}: claim ${v['persistentVolumeClaim']['claimName']}`);
       }
       for (const c of containers(p)) {
-        for (const e of c['envFrom'] ?? []) if (e['configMapRef'] && !cms.has(e['configMapRef']['name'])) problems.push(`${p.owner}: envFrom ${e['configMapRef']['name']}`);
+        for (const e of c['envFrom'] ?? [])
+          if (e['configMapRef'] && !cms.has(e['configMapRef']['name']))
+            problems.push(`${p.owner}: envFrom ${e['configMapRef']['name']}`);
         for (const e of c['env'] ?? []) {
           const ref = e['valueFrom'];
-          if (ref?.['configMapKeyRef'] && !cms.has(ref['configMapKeyRef']['name'])) problems.push(`${p.owner}: env ${e['name']} ConfigMap`);
-          if (ref?.['secretKeyRef'] && !secretHas(ref['secretKeyRef']['name'], ref['secretKeyRef']['key'])) problems.push(`${p.owner}: env ${e['name']} Secret ${ref['secretKeyRef']['name']}/${ref['secretKeyRef']['key']}`);
+          if (ref?.['configMapKeyRef'] && !cms.has(ref['configMapKeyRef']['name']))
+            problems.push(`${p.owner}: env ${e['name']} ConfigMap`);
+          if (ref?.['secretKeyRef'] && !secretHas(ref['secretKeyRef']['name'], ref['secretKeyRef']['key']))
+            problems.push(
+              `${p.owner}: env ${e['name']} Secret ${ref['secretKeyRef']['name']}/${ref['secretKeyRef']['key']}`,
+            );
         }
       }
     }
@@ -226,14 +293,17 @@ describe.each(NAMES)('kustomize %s', (target) => {
       if (pods.length !== 1) problems.push(`Service ${svc['metadata']['name']} selects ${pods.length} workloads`);
       for (const port of svc['spec']['ports']) {
         const named = pods.flatMap((p) => containers(p).flatMap((c) => (c['ports'] ?? []).map((x: Obj) => x['name'])));
-        if (typeof port['targetPort'] === 'string' && !named.includes(port['targetPort'])) problems.push(`Service ${svc['metadata']['name']}: no container port ${port['targetPort']}`);
+        if (typeof port['targetPort'] === 'string' && !named.includes(port['targetPort']))
+          problems.push(`Service ${svc['metadata']['name']}: no container port ${port['targetPort']}`);
       }
     }
     expect(problems).toEqual([]);
   });
 
   it('runs every heapless container as `node /app/<function>/index.mjs` for a function that exists', () => {
-    const fns = readdirSync(join(PROJECT_DIR, 'functions')).filter((f) => existsSync(join(PROJECT_DIR, 'functions', f, 'index.ts')));
+    const fns = readdirSync(join(PROJECT_DIR, 'functions')).filter((f) =>
+      existsSync(join(PROJECT_DIR, 'functions', f, 'index.ts')),
+    );
     for (const p of podTemplates(target)) {
       for (const c of containers(p).filter((x) => String(x['image']).startsWith('heapless:'))) {
         const cmd = (c['command'] as string[]).join(' ');
@@ -267,7 +337,10 @@ describe('the base', () => {
     expect(job['backoffLimit']).toBe(0);
     expect(cron['spec']['successfulJobsHistoryLimit']).toBeLessThanOrEqual(3);
     expect(cron['spec']['failedJobsHistoryLimit']).toBeLessThanOrEqual(3);
-    expect(c['env']).toContainEqual({ name: 'NODE_OPTIONS', value: '--enable-source-maps --max-old-space-size=96 --max-semi-space-size=4' });
+    expect(c['env']).toContainEqual({
+      name: 'NODE_OPTIONS',
+      value: '--enable-source-maps --max-old-space-size=96 --max-semi-space-size=4',
+    });
     expect(c['env']).toContainEqual({ name: 'SPOOL_DIR', value: '/var/spool/heapless' });
     const runDeadline = parseDurationMs(c['env'].find((e: Obj) => e['name'] === 'RUN_DEADLINE')['value']) / 1000;
     expect(runDeadline).toBeLessThan(job['activeDeadlineSeconds']);
@@ -295,10 +368,20 @@ describe('the base', () => {
     expect(pdb['spec']['minAvailable']).toBe(1);
     expect(c['livenessProbe']['httpGet']).toMatchObject({ path: '/healthz', port: 'https', scheme: 'HTTPS' });
     expect(c['readinessProbe']['httpGet']).toMatchObject({ path: '/readyz', port: 'https', scheme: 'HTTPS' });
-    expect(c['ports']).toContainEqual({ name: 'https', containerPort: Number(c['env'].find((e: Obj) => e['name'] === 'QUERY_PORT')['value']), protocol: 'TCP' });
+    expect(c['ports']).toContainEqual({
+      name: 'https',
+      containerPort: Number(c['env'].find((e: Obj) => e['name'] === 'QUERY_PORT')['value']),
+      protocol: 'TCP',
+    });
     // The aggregator needs a Service port equal to spec.service.port whose endpoint port has the same name.
-    expect(svc['spec']['ports']).toContainEqual(expect.objectContaining({ name: 'https', port: api['spec']['service']['port'], targetPort: 'https' }));
-    expect(api['spec']).toMatchObject({ group: 'metrics.k8s.io', version: 'v1beta1', service: { name: 'heapless-query', namespace: 'heapless', port: 443 } });
+    expect(svc['spec']['ports']).toContainEqual(
+      expect.objectContaining({ name: 'https', port: api['spec']['service']['port'], targetPort: 'https' }),
+    );
+    expect(api['spec']).toMatchObject({
+      group: 'metrics.k8s.io',
+      version: 'v1beta1',
+      service: { name: 'heapless-query', namespace: 'heapless', port: 443 },
+    });
   });
 
   it('keeps InfluxDB data on a PersistentVolumeClaim, credentials in a Secret, retention from the collector’s settings', () => {
@@ -308,8 +391,13 @@ describe('the base', () => {
     const mount = c['volumeMounts'].find((m: Obj) => m['mountPath'] === '/var/lib/influxdb');
     expect(mount['name']).toBe(claim['metadata']['name']);
     expect(claim['spec']['resources']['requests']['storage']).toMatch(/Gi$/);
-    expect((sts['spec']['template']['spec']['volumes'] ?? []).map((v: Obj) => v['name'])).not.toContain(claim['metadata']['name']);
-    for (const key of ['INFLUXDB_ADMIN_PASSWORD', 'INFLUXDB_READ_USER_PASSWORD']) expect(c['env'].find((e: Obj) => e['name'] === key)['valueFrom']['secretKeyRef']['name']).toBe('heapless-influxdb');
+    expect((sts['spec']['template']['spec']['volumes'] ?? []).map((v: Obj) => v['name'])).not.toContain(
+      claim['metadata']['name'],
+    );
+    for (const key of ['INFLUXDB_ADMIN_PASSWORD', 'INFLUXDB_READ_USER_PASSWORD'])
+      expect(c['env'].find((e: Obj) => e['name'] === key)['valueFrom']['secretKeyRef']['name']).toBe(
+        'heapless-influxdb',
+      );
     expect(c['env']).toContainEqual({ name: 'INFLUXDB_HTTP_AUTH_ENABLED', value: 'true' });
     expect(configMap('base', 'heapless-config')['data']['INFLUX_RETENTION']).toBe('7d');
     expect(readCollectConfig(configMap('base', 'heapless-config')['data']).influxRetention).toBe('7d');
@@ -317,20 +405,37 @@ describe('the base', () => {
 
   it('points Grafana at the API-server proxy path of its own Service, without serving from the sub-path (which would loop)', () => {
     const svc = get('base', 'Service', 'heapless-grafana');
-    const env = Object.fromEntries(get('base', 'Deployment', 'heapless-grafana')['spec']['template']['spec']['containers'][0]['env'].map((e: Obj) => [e['name'], e['value']]));
-    expect(env['GF_SERVER_ROOT_URL']).toBe(`http://localhost:8001/api/v1/namespaces/${svc['metadata']['namespace']}/services/${svc['metadata']['name']}:${svc['spec']['ports'][0]['name']}/proxy/`);
+    const env = Object.fromEntries(
+      get('base', 'Deployment', 'heapless-grafana')['spec']['template']['spec']['containers'][0]['env'].map(
+        (e: Obj) => [e['name'], e['value']],
+      ),
+    );
+    expect(env['GF_SERVER_ROOT_URL']).toBe(
+      `http://localhost:8001/api/v1/namespaces/${svc['metadata']['namespace']}/services/${svc['metadata']['name']}:${svc['spec']['ports'][0]['name']}/proxy/`,
+    );
     expect(env['GF_SERVER_SERVE_FROM_SUB_PATH']).toBe('false');
     expect(env['GF_AUTH_ANONYMOUS_ORG_ROLE']).toBe('Viewer');
   });
 
   it('provisions the datasource and every dashboard file from ConfigMaps small enough for client-side apply', () => {
     const spec = get('base', 'Deployment', 'heapless-grafana')['spec']['template']['spec'];
-    const mounts = Object.fromEntries(spec['containers'][0]['volumeMounts'].map((m: Obj) => [m['name'], m['mountPath']]));
-    const provider = yaml.load(Object.values(configMap('base', 'heapless-grafana-dashboard-providers')['data'])[0] as string) as Obj;
+    const mounts = Object.fromEntries(
+      spec['containers'][0]['volumeMounts'].map((m: Obj) => [m['name'], m['mountPath']]),
+    );
+    const provider = yaml.load(
+      Object.values(configMap('base', 'heapless-grafana-dashboard-providers')['data'])[0] as string,
+    ) as Obj;
     expect(provider['providers'][0]['options']['path']).toBe(mounts['dashboards']);
     const datasource = yaml.load(configMap('base', 'heapless-grafana-datasources')['data']['influxdb.yaml']) as Obj;
-    expect(datasource['datasources'][0]).toMatchObject({ uid: 'heapless-influxdb', type: 'influxdb', url: '$__env{INFLUX_URL}', jsonData: { dbName: '$__env{INFLUX_DB}', timeInterval: '60s' } });
-    const projected = spec['volumes'].find((v: Obj) => v['name'] === 'dashboards')['projected']['sources'].map((s: Obj) => s['configMap']['name']);
+    expect(datasource['datasources'][0]).toMatchObject({
+      uid: 'heapless-influxdb',
+      type: 'influxdb',
+      url: '$__env{INFLUX_URL}',
+      jsonData: { dbName: '$__env{INFLUX_DB}', timeInterval: '60s' },
+    });
+    const projected = spec['volumes']
+      .find((v: Obj) => v['name'] === 'dashboards')
+      ['projected']['sources'].map((s: Obj) => s['configMap']['name']);
     const files = readdirSync(join(DEPLOY, 'grafana', 'dashboards')).sort();
     const provisioned: string[] = [];
     for (const name of projected) {
@@ -339,10 +444,14 @@ describe('the base', () => {
         expect(text).toBe(readFileSync(join(DEPLOY, 'grafana', 'dashboards', file), 'utf8'));
         provisioned.push(file);
       }
-      expect(JSON.stringify(cm).length, `${name} must fit kubectl's 256 KiB last-applied annotation`).toBeLessThan(200 * 1024);
+      expect(JSON.stringify(cm).length, `${name} must fit kubectl's 256 KiB last-applied annotation`).toBeLessThan(
+        200 * 1024,
+      );
     }
     expect(provisioned.sort()).toEqual(files);
-    const home = spec['containers'][0]['env'].find((e: Obj) => e['name'] === 'GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH')['value'];
+    const home = spec['containers'][0]['env'].find(
+      (e: Obj) => e['name'] === 'GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH',
+    )['value'];
     expect(files.map((f) => `${mounts['dashboards']}/${f}`)).toContain(home);
   });
 
@@ -351,12 +460,16 @@ describe('the base', () => {
     expect(new Set(sas).size).toBe(sas.length);
     for (const name of ['heapless-influxdb', 'heapless-grafana']) {
       expect(get('base', 'ServiceAccount', name)['automountServiceAccountToken']).toBe(false);
-      expect(podTemplates('base').find((p) => p.spec['serviceAccountName'] === name)?.spec['automountServiceAccountToken']).toBe(false);
+      expect(
+        podTemplates('base').find((p) => p.spec['serviceAccountName'] === name)?.spec['automountServiceAccountToken'],
+      ).toBe(false);
     }
   });
 
   it('enforces the restricted Pod Security Standard on the namespace', () => {
-    expect(get('base', 'Namespace', 'heapless')['metadata']['labels']['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(get('base', 'Namespace', 'heapless')['metadata']['labels']['pod-security.kubernetes.io/enforce']).toBe(
+      'restricted',
+    );
   });
 });
 
@@ -372,9 +485,17 @@ describe('the overlays', () => {
       expect(tpl['spec']['containerConcurrency']).toBe(1);
       expect(tpl['metadata']['annotations']['autoscaling.knative.dev/max-scale']).toBe('1');
       expect(tpl['spec']['timeoutSeconds']).toBeLessThan(60);
-      expect(tpl['spec']['containers'][0]['command']).toEqual(['node', '/app/http-trigger.mjs', `/app/${fn}/index.mjs`]);
+      expect(tpl['spec']['containers'][0]['command']).toEqual([
+        'node',
+        '/app/http-trigger.mjs',
+        `/app/${fn}/index.mjs`,
+      ]);
       expect(ping['spec']['schedule']).toBe('*/1 * * * *');
-      expect(ping['spec']['sink']['ref']).toEqual({ apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: `heapless-${fn}` });
+      expect(ping['spec']['sink']['ref']).toEqual({
+        apiVersion: 'serving.knative.dev/v1',
+        kind: 'Service',
+        name: `heapless-${fn}`,
+      });
     }
     expect(find('knative', 'Deployment', 'heapless-query')).toBeDefined();
   });
@@ -382,11 +503,17 @@ describe('the overlays', () => {
   it('sharded: the collect Job runs 5 indexed pods side by side, SHARD_COUNT matching, on a shared spool', () => {
     const job = get('sharded', 'CronJob', 'heapless-collect')['spec']['jobTemplate']['spec'];
     expect(job).toMatchObject({ completionMode: 'Indexed', completions: 5, parallelism: 5 });
-    const env = Object.fromEntries(job['template']['spec']['containers'][0]['env'].map((e: Obj) => [e['name'], e['value']]));
+    const env = Object.fromEntries(
+      job['template']['spec']['containers'][0]['env'].map((e: Obj) => [e['name'], e['value']]),
+    );
     expect(env['SHARD_COUNT']).toBe('5');
     expect(env['SPOOL_DIR']).toBe('/var/spool/heapless');
-    expect(get('sharded', 'PersistentVolumeClaim', 'heapless-collect-spool')['spec']['accessModes']).toEqual(['ReadWriteMany']);
-    expect(get('base', 'PersistentVolumeClaim', 'heapless-collect-spool')['spec']['accessModes']).toEqual(['ReadWriteOnce']);
+    expect(get('sharded', 'PersistentVolumeClaim', 'heapless-collect-spool')['spec']['accessModes']).toEqual([
+      'ReadWriteMany',
+    ]);
+    expect(get('base', 'PersistentVolumeClaim', 'heapless-collect-spool')['spec']['accessModes']).toEqual([
+      'ReadWriteOnce',
+    ]);
   });
 
   it('apiserver-proxy: KUBELET_ACCESS=apiserver-proxy', () => {
@@ -395,24 +522,41 @@ describe('the overlays', () => {
   });
 
   it('nodeport: Grafana and the query API on fixed NodePorts, Grafana at the root path without anonymous access', () => {
-    expect(get('nodeport', 'Service', 'heapless-grafana')['spec']).toMatchObject({ type: 'NodePort', ports: [expect.objectContaining({ nodePort: 30300 })] });
-    expect(get('nodeport', 'Service', 'heapless-query')['spec']).toMatchObject({ type: 'NodePort', ports: [expect.objectContaining({ name: 'https', port: 443, nodePort: 30443 })] });
-    const env = Object.fromEntries(get('nodeport', 'Deployment', 'heapless-grafana')['spec']['template']['spec']['containers'][0]['env'].map((e: Obj) => [e['name'], e['value']]));
+    expect(get('nodeport', 'Service', 'heapless-grafana')['spec']).toMatchObject({
+      type: 'NodePort',
+      ports: [expect.objectContaining({ nodePort: 30300 })],
+    });
+    expect(get('nodeport', 'Service', 'heapless-query')['spec']).toMatchObject({
+      type: 'NodePort',
+      ports: [expect.objectContaining({ name: 'https', port: 443, nodePort: 30443 })],
+    });
+    const env = Object.fromEntries(
+      get('nodeport', 'Deployment', 'heapless-grafana')['spec']['template']['spec']['containers'][0]['env'].map(
+        (e: Obj) => [e['name'], e['value']],
+      ),
+    );
     expect(env['GF_SERVER_ROOT_URL']).toBe('%(protocol)s://%(domain)s:%(http_port)s/');
     expect(env['GF_AUTH_ANONYMOUS_ENABLED']).toBe('false');
   });
 
   it('external-influxdb: no bundled InfluxDB; the URL from the config and a token Secret for every reader and writer', () => {
-    for (const kind of ['StatefulSet', 'Service', 'NetworkPolicy', 'ServiceAccount']) expect(find('external-influxdb', kind, 'heapless-influxdb'), kind).toBeUndefined();
+    for (const kind of ['StatefulSet', 'Service', 'NetworkPolicy', 'ServiceAccount'])
+      expect(find('external-influxdb', kind, 'heapless-influxdb'), kind).toBeUndefined();
     expect(configMap('external-influxdb', 'heapless-config')['data']['INFLUX_URL']).toMatch(/^https:\/\//);
-    for (const p of podTemplates('external-influxdb').filter((x) => ['heapless-collect', 'heapless-events', 'heapless-query'].includes(x.name))) {
+    for (const p of podTemplates('external-influxdb').filter((x) =>
+      ['heapless-collect', 'heapless-events', 'heapless-query'].includes(x.name),
+    )) {
       const env = Object.fromEntries((p.spec['containers'][0]['env'] as Obj[]).map((e) => [e['name'], e['value']]));
       expect(env['INFLUX_TOKEN_FILE'], p.owner).toBe('/var/run/secrets/heapless/influxdb/token');
       expect(env['INFLUX_USERNAME'], p.owner).toBeUndefined();
       expect(env['INFLUX_PASSWORD_FILE'], p.owner).toBeUndefined();
     }
-    const ds = yaml.load(configMap('external-influxdb', 'heapless-grafana-datasources')['data']['influxdb.yaml']) as Obj;
-    expect(ds['datasources'][0]['secureJsonData']['httpHeaderValue1']).toBe('Token $__file{/var/run/secrets/heapless/influxdb/token}');
+    const ds = yaml.load(
+      configMap('external-influxdb', 'heapless-grafana-datasources')['data']['influxdb.yaml'],
+    ) as Obj;
+    expect(ds['datasources'][0]['secureJsonData']['httpHeaderValue1']).toBe(
+      'Token $__file{/var/run/secrets/heapless/influxdb/token}',
+    );
   });
 });
 
@@ -420,7 +564,11 @@ describe('the overlays', () => {
 
 /** Every right each ServiceAccount holds, one line per resource and verb. */
 function grants(t: Target): string[] {
-  const roles = new Map(objects(t).filter((o) => o['kind'] === 'Role' || o['kind'] === 'ClusterRole').map((o) => [`${o['kind']}/${o['metadata']['name']}`, o]));
+  const roles = new Map(
+    objects(t)
+      .filter((o) => o['kind'] === 'Role' || o['kind'] === 'ClusterRole')
+      .map((o) => [`${o['kind']}/${o['metadata']['name']}`, o]),
+  );
   const out: string[] = [];
   for (const b of objects(t).filter((o) => o['kind'] === 'RoleBinding' || o['kind'] === 'ClusterRoleBinding')) {
     const scope = b['kind'] === 'RoleBinding' ? `namespace ${b['metadata']['namespace']}` : 'cluster';
@@ -433,12 +581,24 @@ function grants(t: Target): string[] {
         continue;
       }
       for (const r of role['rules']) {
-        for (const g of r['apiGroups']) for (const res of r['resources']) for (const v of r['verbs']) out.push(`${who}: ${scope}: ${v} ${g ? `${g}/` : ''}${res}${r['resourceNames'] ? ` [${r['resourceNames'].join(',')}]` : ''}`);
+        for (const g of r['apiGroups'])
+          for (const res of r['resources'])
+            for (const v of r['verbs'])
+              out.push(
+                `${who}: ${scope}: ${v} ${g ? `${g}/` : ''}${res}${r['resourceNames'] ? ` [${r['resourceNames'].join(',')}]` : ''}`,
+              );
       }
     }
   }
-  for (const role of objects(t).filter((o) => o['kind'] === 'ClusterRole' && o['metadata']['labels']?.['rbac.authorization.k8s.io/aggregate-to-view'] === 'true')) {
-    for (const r of role['rules']) for (const g of r['apiGroups']) for (const res of r['resources']) for (const v of r['verbs']) out.push(`aggregated into view/edit/admin: ${v} ${g}/${res}`);
+  for (const role of objects(t).filter(
+    (o) =>
+      o['kind'] === 'ClusterRole' &&
+      o['metadata']['labels']?.['rbac.authorization.k8s.io/aggregate-to-view'] === 'true',
+  )) {
+    for (const r of role['rules'])
+      for (const g of r['apiGroups'])
+        for (const res of r['resources'])
+          for (const v of r['verbs']) out.push(`aggregated into view/edit/admin: ${v} ${g}/${res}`);
   }
   return out.sort();
 }
@@ -475,18 +635,33 @@ describe('RBAC', () => {
   });
 
   it('only the apiserver-proxy overlay swaps the collector’s nodes/stats for nodes/proxy', () => {
-    const swap = (g: string) => (g === 'heapless/heapless-collect: cluster: get nodes/stats' ? 'heapless/heapless-collect: cluster: get nodes/proxy' : g);
+    const swap = (g: string) =>
+      g === 'heapless/heapless-collect: cluster: get nodes/stats'
+        ? 'heapless/heapless-collect: cluster: get nodes/proxy'
+        : g;
     expect(grants('apiserver-proxy')).toEqual(BASE_GRANTS.map(swap).sort());
-    for (const t of NAMES.filter((x) => x !== 'apiserver-proxy')) expect(grants(t).filter((g) => g.includes('nodes/proxy')), t).toEqual([]);
+    for (const t of NAMES.filter((x) => x !== 'apiserver-proxy'))
+      expect(
+        grants(t).filter((g) => g.includes('nodes/proxy')),
+        t,
+      ).toEqual([]);
   });
 
   it('no overlay uses wildcards or escalating verbs, or reads Secrets beyond the credentials Job’s own', () => {
     for (const t of NAMES) {
       const all = grants(t);
-      expect(all.filter((g) => /\*|escalate|bind|impersonate/.test(g)), t).toEqual([]);
-      expect(all.filter((g) => /(get|list|watch) secrets/.test(g) && !g.includes('heapless-credentials')), t).toEqual([]);
+      expect(
+        all.filter((g) => /\*|escalate|bind|impersonate/.test(g)),
+        t,
+      ).toEqual([]);
+      expect(
+        all.filter((g) => /(get|list|watch) secrets/.test(g) && !g.includes('heapless-credentials')),
+        t,
+      ).toEqual([]);
     }
-    expect(grants('external-influxdb')).toContain('heapless/heapless-credentials: namespace heapless: get secrets [heapless-grafana]');
+    expect(grants('external-influxdb')).toContain(
+      'heapless/heapless-credentials: namespace heapless: get secrets [heapless-grafana]',
+    );
   });
 });
 
@@ -511,10 +686,16 @@ describe.each(NAMES)('settings in %s', (target) => {
       if (!reader) continue;
       const env: Record<string, string> = {};
       if ((c['envFrom'] ?? []).some((e: Obj) => e['configMapRef'])) Object.assign(env, cm);
-      for (const e of c['env'] ?? []) env[e['name']] = e['value'] ?? (e['valueFrom']?.['configMapKeyRef'] ? cm[e['valueFrom']['configMapKeyRef']['key']] : 'from-a-secret');
+      for (const e of c['env'] ?? [])
+        env[e['name']] =
+          e['value'] ??
+          (e['valueFrom']?.['configMapKeyRef'] ? cm[e['valueFrom']['configMapKeyRef']['key']] : 'from-a-secret');
       const known = new Set([...Object.values(reader.table).map((s) => s.env), ...PLATFORM_ENV]);
       const own = (c['env'] ?? []).map((e: Obj) => e['name'] as string);
-      expect(own.filter((n: string) => !known.has(n)), `${p.owner}`).toEqual([]);
+      expect(
+        own.filter((n: string) => !known.has(n)),
+        `${p.owner}`,
+      ).toEqual([]);
       expect(() => reader.read(env), p.owner).not.toThrow();
       checked++;
     }
@@ -524,7 +705,10 @@ describe.each(NAMES)('settings in %s', (target) => {
   it('the query service serves HTTPS only, on its container port', () => {
     const c = podTemplates(target).find((p) => p.name === 'heapless-query')?.spec['containers'][0];
     const env = Object.fromEntries((c['env'] as Obj[]).map((e) => [e['name'], e['value'] ?? 'x']));
-    const config = readQueryConfig({ ...(configMap(target, 'heapless-config')['data'] as Record<string, string>), ...env });
+    const config = readQueryConfig({
+      ...(configMap(target, 'heapless-config')['data'] as Record<string, string>),
+      ...env,
+    });
     expect(config.httpPort).toBeUndefined();
     expect(c['ports'].map((x: Obj) => x['containerPort'])).toEqual([config.queryPort]);
   });
@@ -553,7 +737,9 @@ describe('the image', () => {
     const user = /^USER (\d+):(\d+)$/m.exec(runtime);
     expect(Number(user?.[1])).toBeGreaterThan(0);
     expect(runtime).toMatch(/org\.opencontainers\.image\.version="\$\{VERSION\}"/);
-    for (const p of podTemplates('base').filter((x) => String(x.spec['containers'][0]['image']).startsWith('heapless:'))) {
+    for (const p of podTemplates('base').filter((x) =>
+      String(x.spec['containers'][0]['image']).startsWith('heapless:'),
+    )) {
       expect(p.spec['securityContext']['runAsUser'], p.owner).toBe(Number(user?.[1]));
     }
     expect(lines.some((l) => l.startsWith('ENTRYPOINT'))).toBe(true);
@@ -562,7 +748,15 @@ describe('the image', () => {
   it('builds from a context that holds the sources and nothing else', () => {
     const ignore = readFileSync(join(DEPLOY, 'Dockerfile.dockerignore'), 'utf8');
     expect(ignore.split('\n')).toContain('*');
-    for (const copied of ['package.json', 'package-lock.json', 'tsconfig.json', 'esbuild.config.mjs', 'functions/', 'shared/', 'deploy/image/http-trigger.mjs']) {
+    for (const copied of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'esbuild.config.mjs',
+      'functions/',
+      'shared/',
+      'deploy/image/http-trigger.mjs',
+    ]) {
       expect(ignore.split('\n'), copied).toContain(`!${copied}`);
       expect(existsSync(join(PROJECT_DIR, copied)), copied).toBe(true);
     }

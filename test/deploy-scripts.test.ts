@@ -23,7 +23,10 @@ interface Proc {
 }
 
 function start(args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, args, { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: Array<Record<string, unknown>> = [];
   let buf = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -70,13 +73,18 @@ const code = Number(readFileSync(dir + '/exit-code', 'utf8'));
 const wait = () => existsSync(dir + '/hold') && !existsSync(dir + '/release') ? setTimeout(wait, 5) : process.exit(code);
 if (existsSync(dir + '/hang')) setInterval(() => {}, 1000); else wait();
 `;
-  const runs = () => (existsSync(join(dir, 'runs')) ? readFileSync(join(dir, 'runs'), 'utf8').trim().split('\n').filter(Boolean) : []);
+  const runs = () =>
+    existsSync(join(dir, 'runs')) ? readFileSync(join(dir, 'runs'), 'utf8').trim().split('\n').filter(Boolean) : [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'heapless-trigger-'));
     writeFileSync(join(dir, 'fake.mjs'), FAKE);
     writeFileSync(join(dir, 'exit-code'), '0');
-    trigger = start([TRIGGER, join(dir, 'fake.mjs'), dir], { PORT: '0', INFLUX_URL: 'http://influx.test:8086', RUN_TIMEOUT_SECONDS: '1' });
+    trigger = start([TRIGGER, join(dir, 'fake.mjs'), dir], {
+      PORT: '0',
+      INFLUX_URL: 'http://influx.test:8086',
+      RUN_TIMEOUT_SECONDS: '1',
+    });
     const listening = await waitForLine(trigger, (l) => l['event'] === 'listening');
     expect(listening['host']).toBe('127.0.0.1');
     url = `http://127.0.0.1:${String(listening['port'])}/`;
@@ -95,7 +103,11 @@ if (existsSync(dir + '/hang')) setInterval(() => {}, 1000); else wait();
 
   it('runs the function once per POST with the container’s environment: 200 for exit code 0', async () => {
     // Act
-    const res = await fetch(url, { method: 'POST', body: '{"function":"collect"}', headers: { 'content-type': 'application/json' } });
+    const res = await fetch(url, {
+      method: 'POST',
+      body: '{"function":"collect"}',
+      headers: { 'content-type': 'application/json' },
+    });
     // Assess
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ exitCode: 0, timedOut: false });
@@ -179,7 +191,8 @@ describe('create-secrets.mjs (the credentials Job)', () => {
           return s ? send(200, s) : send(404, { kind: 'Status', reason: 'NotFound', code: 404 });
         }
         if (req.method === 'POST') {
-          if (createStatus) return send(createStatus, { kind: 'Status', code: createStatus, message: 'refused by the test' });
+          if (createStatus)
+            return send(createStatus, { kind: 'Status', code: createStatus, message: 'refused by the test' });
           const obj = JSON.parse(body) as { metadata: { name: string } };
           secrets.set(`${m[1]}/${obj.metadata.name}`, obj);
           return send(201, obj);
@@ -202,18 +215,33 @@ describe('create-secrets.mjs (the credentials Job)', () => {
     rmSync(saDir, { recursive: true, force: true });
   });
 
-  function runScript(spec: string): Promise<{ code: number | null; lines: Array<Record<string, unknown>>; stdout: string }> {
-    const p = start([CREATE_SECRETS], { KUBERNETES_API_URL: apiUrl, SERVICEACCOUNT_DIR: saDir, NAMESPACE: 'heapless', SECRETS: spec });
+  function runScript(
+    spec: string,
+  ): Promise<{ code: number | null; lines: Array<Record<string, unknown>>; stdout: string }> {
+    const p = start([CREATE_SECRETS], {
+      KUBERNETES_API_URL: apiUrl,
+      SERVICEACCOUNT_DIR: saDir,
+      NAMESPACE: 'heapless',
+      SECRETS: spec,
+    });
     return p.exited.then((code) => ({ code, lines: p.lines, stdout: JSON.stringify(p.lines) }));
   }
 
   it('creates each missing Secret with a random 32-character password per key, authenticated as the ServiceAccount', async () => {
     // Act
-    const { code, stdout } = await runScript('heapless-influxdb=admin-password,read-password;heapless-grafana=admin-password');
+    const { code, stdout } = await runScript(
+      'heapless-influxdb=admin-password,read-password;heapless-grafana=admin-password',
+    );
     // Assess
     expect(code).toBe(0);
-    const influx = secrets.get('heapless/heapless-influxdb') as { data: Record<string, string>; metadata: { labels: Record<string, string> } };
-    const passwords = [...Object.values(influx.data), ...Object.values((secrets.get('heapless/heapless-grafana') as { data: Record<string, string> }).data)].map((b64) => Buffer.from(b64, 'base64').toString('utf8'));
+    const influx = secrets.get('heapless/heapless-influxdb') as {
+      data: Record<string, string>;
+      metadata: { labels: Record<string, string> };
+    };
+    const passwords = [
+      ...Object.values(influx.data),
+      ...Object.values((secrets.get('heapless/heapless-grafana') as { data: Record<string, string> }).data),
+    ].map((b64) => Buffer.from(b64, 'base64').toString('utf8'));
     expect(Object.keys(influx.data).sort()).toEqual(['admin-password', 'read-password']);
     expect(influx.metadata.labels['app.kubernetes.io/part-of']).toBe('heapless');
     for (const p of passwords) expect(p).toMatch(/^[A-Za-z0-9]{32}$/);
@@ -223,11 +251,17 @@ describe('create-secrets.mjs (the credentials Job)', () => {
   });
 
   it('leaves an existing Secret alone, so re-applying never rotates a password under a running InfluxDB', async () => {
-    secrets.set('heapless/heapless-grafana', { metadata: { name: 'heapless-grafana' }, data: { 'admin-password': 'c2V0' } });
+    secrets.set('heapless/heapless-grafana', {
+      metadata: { name: 'heapless-grafana' },
+      data: { 'admin-password': 'c2V0' },
+    });
     const { code } = await runScript('heapless-grafana=admin-password');
     expect(code).toBe(0);
     expect(requests.map((r) => r.method)).toEqual(['GET']);
-    expect(secrets.get('heapless/heapless-grafana')).toEqual({ metadata: { name: 'heapless-grafana' }, data: { 'admin-password': 'c2V0' } });
+    expect(secrets.get('heapless/heapless-grafana')).toEqual({
+      metadata: { name: 'heapless-grafana' },
+      data: { 'admin-password': 'c2V0' },
+    });
   });
 
   it('counts a Secret created concurrently (409) as done', async () => {
@@ -239,7 +273,9 @@ describe('create-secrets.mjs (the credentials Job)', () => {
     createStatus = 403;
     const { code, lines } = await runScript('heapless-grafana=admin-password');
     expect(code).toBe(1);
-    expect(lines).toContainEqual(expect.objectContaining({ event: 'secret_failed', status: 403, hint: expect.stringContaining('Role') }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ event: 'secret_failed', status: 403, hint: expect.stringContaining('Role') }),
+    );
   });
 
   it('rejects a malformed SECRETS (exit 2) before calling the API server', async () => {

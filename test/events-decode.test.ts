@@ -64,13 +64,22 @@ describe('decodeEvent', () => {
 
   it('takes series.count and series.lastObservedTime for a new-style series, and the reporting controller', () => {
     const r = record('events.k8s.io', toEventsV1(NEW_STYLE));
-    expect(r).toMatchObject({ count: 4, lastMs: Date.parse('2026-01-02T03:09:07.654Z'), component: 'node-controller', host: '', kind: 'Node' });
+    expect(r).toMatchObject({
+      count: 4,
+      lastMs: Date.parse('2026-01-02T03:09:07.654Z'),
+      component: 'node-controller',
+      host: '',
+      kind: 'Node',
+    });
     const single = record('core', { ...NEW_STYLE, series: undefined });
     expect(single).toMatchObject({ count: 1, lastMs: Date.parse('2026-01-02T03:04:05.123Z') });
   });
 
   it('reads the client package’s model objects (Date timestamps) like plain JSON', () => {
-    for (const [api, type, item] of [['core', 'CoreV1Event', GKE], ['events.k8s.io', 'EventsV1Event', toEventsV1(NEW_STYLE)]] as const) {
+    for (const [api, type, item] of [
+      ['core', 'CoreV1Event', GKE],
+      ['events.k8s.io', 'EventsV1Event', toEventsV1(NEW_STYLE)],
+    ] as const) {
       const model = ObjectSerializer.deserialize(item, type, '') as unknown;
       const { listed: _a, ...fromModel } = record(api, model);
       const { listed: _b, ...fromJson } = record(api, item);
@@ -79,15 +88,26 @@ describe('decodeEvent', () => {
   });
 
   it('falls back to firstTimestamp, then creationTimestamp, and counts at least 1', () => {
-    const bare = { metadata: { uid: 'u', namespace: 'n', creationTimestamp: '2026-01-01T00:00:09Z' }, count: 0, eventTime: null, lastTimestamp: null };
+    const bare = {
+      metadata: { uid: 'u', namespace: 'n', creationTimestamp: '2026-01-01T00:00:09Z' },
+      count: 0,
+      eventTime: null,
+      lastTimestamp: null,
+    };
     expect(record('core', bare)).toMatchObject({ lastMs: Date.parse('2026-01-01T00:00:09Z'), count: 1 });
-    expect(record('core', { ...bare, firstTimestamp: '2026-01-01T00:00:05Z' }).lastMs).toBe(Date.parse('2026-01-01T00:00:05Z'));
-    expect(record('core', { ...bare, lastTimestamp: '0001-01-01T00:00:00Z', firstTimestamp: '2026-01-01T00:00:05Z' }).lastMs).toBe(Date.parse('2026-01-01T00:00:05Z'));
+    expect(record('core', { ...bare, firstTimestamp: '2026-01-01T00:00:05Z' }).lastMs).toBe(
+      Date.parse('2026-01-01T00:00:05Z'),
+    );
+    expect(
+      record('core', { ...bare, lastTimestamp: '0001-01-01T00:00:00Z', firstTimestamp: '2026-01-01T00:00:05Z' }).lastMs,
+    ).toBe(Date.parse('2026-01-01T00:00:05Z'));
   });
 
   it('names what makes an item unusable', () => {
     expect(decodeEvent('core', null)).toBe('not an object');
-    expect(decodeEvent('core', { metadata: { name: 'x' }, lastTimestamp: '2026-01-01T00:00:00Z' })).toBe('no metadata.uid');
+    expect(decodeEvent('core', { metadata: { name: 'x' }, lastTimestamp: '2026-01-01T00:00:00Z' })).toBe(
+      'no metadata.uid',
+    );
     expect(decodeEvent('events.k8s.io', { metadata: { uid: 'u' } })).toBe('event u has no timestamp');
   });
 });
@@ -103,13 +123,17 @@ describe('encodeEvent', () => {
 
   it('writes pod_id only for Pods and drops empty tags', () => {
     const line = encodeEvent(record('core', NEW_STYLE), 'withfields', undefined);
-    expect(line).toMatch(/^events,component=node-controller,kind=Node,namespace_name=shop,object_name=node-1,reason=NodeNotReady,type=Warning,uid=ev-new message=/);
+    expect(line).toMatch(
+      /^events,component=node-controller,kind=Node,namespace_name=shop,object_name=node-1,reason=NodeNotReady,type=Warning,uid=ev-new message=/,
+    );
   });
 
   it('writes Heapster’s default log/events line: the event as one-space-indented JSON without managedFields', () => {
     const withManaged = { ...GKE, metadata: { ...(GKE['metadata'] as Json), managedFields: [{ manager: 'kubelet' }] } };
     const line = encodeEvent(record('core', withManaged), 'heapster', undefined);
-    expect(line).toBe(`log/events,hostname=gke-k9s-default-pool-0fa2fb89-qnkc,pod_id=c31fdeb8-cb66-11e9-990f-42010a800218,pod_name=hello-1567197780-mn4mv,uid=c443d4b3-cb66-11e9-990f-42010a800218 value="${eventJson(GKE).replace(/[\\"]/g, '\\$&')}",count=1i ${T}`);
+    expect(line).toBe(
+      `log/events,hostname=gke-k9s-default-pool-0fa2fb89-qnkc,pod_id=c31fdeb8-cb66-11e9-990f-42010a800218,pod_name=hello-1567197780-mn4mv,uid=c443d4b3-cb66-11e9-990f-42010a800218 value="${eventJson(GKE).replace(/[\\"]/g, '\\$&')}",count=1i ${T}`,
+    );
     expect(eventJson(GKE)).toBe(JSON.stringify(GKE, null, 1));
   });
 
@@ -123,10 +147,18 @@ describe('encodeEvent', () => {
 
 describe('export state', () => {
   it('round-trips the versions of a run, split over fields under 64 KB', () => {
-    const versions = new Map(Array.from({ length: 5000 }, (_, i) => [`${i.toString(16).padStart(8, '0')}-uid-${'x'.repeat(i % 50)}${Math.random()}`, i + 1] as [string, number]));
+    const versions = new Map(
+      Array.from(
+        { length: 5000 },
+        (_, i) =>
+          [`${i.toString(16).padStart(8, '0')}-uid-${'x'.repeat(i % 50)}${Math.random()}`, i + 1] as [string, number],
+      ),
+    );
     const line = encodeStateDelta(versions, { schema: 'withfields', clusterName: 'c 1' }, 42);
     expect(line).toMatch(/^heapless_events_state,cluster_name=c\\ 1,schema=withfields versions=5000i,n=\d+i,s0="/);
-    const fields = Object.fromEntries([...line.matchAll(/(\w+)=(?:"([^"]*)"|(\d+)i)/g)].map((m) => [m[1], m[2] ?? Number(m[3])]));
+    const fields = Object.fromEntries(
+      [...line.matchAll(/(\w+)=(?:"([^"]*)"|(\d+)i)/g)].map((m) => [m[1], m[2] ?? Number(m[3])]),
+    );
     expect(Number(fields['n'])).toBeGreaterThan(1);
     expect(new Map(decodeStateDelta(fields))).toEqual(versions);
     expect(decodeStateDelta({ n: 1, s0: 'not deflate' })).toBeUndefined();
@@ -136,7 +168,12 @@ describe('export state', () => {
 describe('settings and run figures', () => {
   it('defaults to the core API, the withfields schema and a 70 min state window', () => {
     const c = readEventsConfig({}, ['--events-api=events.k8s.io']);
-    expect(c).toMatchObject({ eventsApi: 'events.k8s.io', eventsSchema: 'withfields', eventsStateWindow: 70 * 60_000, pageSize: 500 });
+    expect(c).toMatchObject({
+      eventsApi: 'events.k8s.io',
+      eventsSchema: 'withfields',
+      eventsStateWindow: 70 * 60_000,
+      pageSize: 500,
+    });
   });
 
   it('reports every bad setting at once', () => {

@@ -10,7 +10,6 @@ import { loadKubeConfig } from '#shared/kube/config';
 import { rows, writeLines } from '#test/helpers/influx';
 import { BASE, eventsRun, eventsSetup, iso, type Json } from '#test/helpers/events';
 
-
 /** Core/v1 event `ev-<i>` about pod `web-<i>`; its count and latest occurrence (s after BASE) are given. */
 function podEvent(i: number, count = 1, lastS = i): Json {
   return {
@@ -43,7 +42,11 @@ describe('each event version reaches InfluxDB exactly once', () => {
     sim.addEvents(range(30).map((i) => podEvent(i)));
     const firsts = await Promise.all([run(sim, client), run(sim, client), run(sim, client)]);
     expect(firsts.map((r) => r.exitCode)).toEqual([0, 0, 0]);
-    expect(await versions(client)).toEqual(range(30).map((i) => `ev-${i}:1`).sort());
+    expect(await versions(client)).toEqual(
+      range(30)
+        .map((i) => `ev-${i}:1`)
+        .sort(),
+    );
 
     sim.addEvents(range(10).map((i) => podEvent(i, 2, 100 + i)));
     await Promise.all([run(sim, client, { env: { API_PAGE_SIZE: '4' } }), run(sim, client)]);
@@ -107,7 +110,9 @@ describe('failures', () => {
     expect(failed.exitCode).toBe(1);
     expect(failed.stats).toMatchObject({ new: 6, points: 0, failedPoints: 6 });
     expect(await rows(client, 'SELECT * FROM "heapless_events_state"')).toEqual([]);
-    expect(await rows(client, `SELECT "failed_points" FROM "heapless_run"`)).toEqual([{ time: failed.timeMs, failed_points: 6 }]);
+    expect(await rows(client, `SELECT "failed_points" FROM "heapless_run"`)).toEqual([
+      { time: failed.timeMs, failed_points: 6 },
+    ]);
 
     await client.query('DROP MEASUREMENT "events"');
     const next = await run(sim, client);
@@ -124,8 +129,13 @@ describe('failures', () => {
       const failed = await run(s, client, { env: { API_TIMEOUT: '2s' } });
       expect(failed.exitCode).toBe(1);
       expect(failed.stats).toMatchObject({ listFailed: true, pages: 0, points: 0 });
-      expect(failed.logs.find((l) => l['event'] === 'list_failed')).toMatchObject({ level: 'error', errorName: 'ApiServerError' });
-      expect(await rows(client, 'SELECT "list_failed" FROM "heapless_run"')).toEqual([{ time: failed.timeMs, list_failed: 1 }]);
+      expect(failed.logs.find((l) => l['event'] === 'list_failed')).toMatchObject({
+        level: 'error',
+        errorName: 'ApiServerError',
+      });
+      expect(await rows(client, 'SELECT "list_failed" FROM "heapless_run"')).toEqual([
+        { time: failed.timeMs, list_failed: 1 },
+      ]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -140,9 +150,29 @@ describe('failures', () => {
     try {
       const { port } = server.address() as { port: number };
       const kubeconfig = join(dir, 'kubeconfig.yaml');
-      const yaml = ['apiVersion: v1', 'kind: Config', 'clusters:', '- name: hang', '  cluster:', `    server: http://127.0.0.1:${port}`, '    insecure-skip-tls-verify: true', 'users:', '- name: hang', '  user:', '    token: t', 'contexts:', '- name: hang', '  context: {cluster: hang, user: hang}', 'current-context: hang'];
+      const yaml = [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- name: hang',
+        '  cluster:',
+        `    server: http://127.0.0.1:${port}`,
+        '    insecure-skip-tls-verify: true',
+        'users:',
+        '- name: hang',
+        '  user:',
+        '    token: t',
+        'contexts:',
+        '- name: hang',
+        '  context: {cluster: hang, user: hang}',
+        'current-context: hang',
+      ];
       await writeFile(kubeconfig, yaml.join('\n'));
-      const listing = forEachEventPage(loadKubeConfig(kubeconfig), { api: 'core', pageSize: 10, timeoutMs: 300 }, async () => {});
+      const listing = forEachEventPage(
+        loadKubeConfig(kubeconfig),
+        { api: 'core', pageSize: 10, timeoutMs: 300 },
+        async () => {},
+      );
       await expect(listing).rejects.toThrow(ApiServerError);
       await expect(listing).rejects.toThrow(/timed out after 300 ms/);
       await requestClosed;

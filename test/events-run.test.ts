@@ -37,7 +37,15 @@ describe('events run against the simulated API server and a real influxd', () =>
     const first = await run(sim, client, { CLUSTER_NAME: 'sim' });
     expect(first.logs.filter((l) => l['level'] !== 'info')).toEqual([]);
     expect(first.exitCode).toBe(0);
-    expect(first.stats).toMatchObject({ pages: 1, listed: 21, new: 21, known: 0, points: 21, failedPoints: 0, listFailed: false });
+    expect(first.stats).toMatchObject({
+      pages: 1,
+      listed: 21,
+      new: 21,
+      known: 0,
+      points: 21,
+      failedPoints: 0,
+      listFailed: false,
+    });
     const got = await rows(client, `SELECT * FROM "events" WHERE "uid" = 'c443d4b3-cb66-11e9-990f-42010a800218'`);
     expect(got).toEqual([
       {
@@ -58,8 +66,23 @@ describe('events run against the simulated API server and a real influxd', () =>
     ]);
     expect(await rows(client, 'SELECT count("message") FROM "events"')).toEqual([{ time: 0, count: 21 }]);
     const [runPoint] = await rows(client, `SELECT * FROM "heapless_run" WHERE "fn" = 'events'`);
-    expect(runPoint).toMatchObject({ time: first.timeMs, cluster_name: 'sim', events_listed: 21, events_new: 21, pages: 1, points: 21, failed_points: 0, list_failed: 0 });
-    expect(first.logs.find((l) => l['event'] === 'run')).toMatchObject({ fn: 'events', level: 'info', listed: 21, new: 21, points: 21 });
+    expect(runPoint).toMatchObject({
+      time: first.timeMs,
+      cluster_name: 'sim',
+      events_listed: 21,
+      events_new: 21,
+      pages: 1,
+      points: 21,
+      failed_points: 0,
+      list_failed: 0,
+    });
+    expect(first.logs.find((l) => l['event'] === 'run')).toMatchObject({
+      fn: 'events',
+      level: 'info',
+      listed: 21,
+      new: 21,
+      points: 21,
+    });
 
     const again = await run(sim, client, { CLUSTER_NAME: 'sim' });
     expect(again.stats).toMatchObject({ listed: 21, new: 0, known: 21, remembered: 21, points: 0 });
@@ -110,7 +133,14 @@ describe('events run against the simulated API server and a real influxd', () =>
     const q = 'SELECT * FROM "events" GROUP BY "uid"';
     expect(await rows(client, q)).toEqual(await rows(coreDb, q));
     const [row] = await rows(client, `SELECT * FROM "events" WHERE "uid" = 'ev-new'`);
-    expect(row).toMatchObject({ time: Date.parse('2026-03-01T10:07:30Z') + 2, count: 3, component: 'node-controller', kind: 'Node', namespace_name: 'kube-system', type: 'Warning' });
+    expect(row).toMatchObject({
+      time: Date.parse('2026-03-01T10:07:30Z') + 2,
+      count: 3,
+      component: 'node-controller',
+      kind: 'Node',
+      namespace_name: 'kube-system',
+      type: 'Warning',
+    });
     // The other API sees the same versions: exported already, nothing new.
     expect((await run(sim, client, { EVENTS_API: 'core' })).stats).toMatchObject({ new: 0, known: 3 });
   });

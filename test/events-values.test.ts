@@ -9,13 +9,21 @@ import { BASE, eventsRun, eventsSetup, type Json } from '#test/helpers/events';
 const GKE = JSON.parse(readFileSync(`${FIXTURES_DIR}/apiserver/event_single_gke-2019_k9s.json`, 'utf8')) as Json;
 
 /** Free text: every line-protocol special character, kept verbatim in a string field. */
-const MESSAGE = 'Back-off, restarting: a=b "quoted" \'single\' back\\slash \\" \\\\n\nnew line\r\nCRLF\ttab 🚀 ünïcödé 中文 end\\';
+const MESSAGE =
+  'Back-off, restarting: a=b "quoted" \'single\' back\\slash \\" \\\\n\nnew line\r\nCRLF\ttab 🚀 ünïcödé 中文 end\\';
 /**
  * Names and words that go into tags: commas, spaces, equals signs, quotes, backslashes, unicode.
  * (Not a newline, nor a backslash before a space, comma or equals sign or at the end: InfluxDB 1.x
  * cannot store those in a tag; escape.ts documents the stored form.)
  */
-const TAGGY = { reason: 'Back Off, "x"=y \'q\' ü', object: 'web 1,a=b "q" ü\\x', ns: 'ns ü,=', host: 'node,1 =x 🚀', component: 'kubelet "k" \\c', type: 'Warn ing' };
+const TAGGY = {
+  reason: 'Back Off, "x"=y \'q\' ü',
+  object: 'web 1,a=b "q" ü\\x',
+  ns: 'ns ü,=',
+  host: 'node,1 =x 🚀',
+  component: 'kubelet "k" \\c',
+  type: 'Warn ing',
+};
 
 function hostileEvent(): Json {
   return {
@@ -61,15 +69,30 @@ describe('event values round-trip exactly through a real influxd', () => {
     sim.addEvents([hostileEvent()]);
     expect((await run(sim, client, { EVENTS_SCHEMA: 'heapster', CLUSTER_NAME: 'c,1' })).exitCode).toBe(0);
     const [row] = await rows(client, 'SELECT * FROM "log/events"');
-    expect(row).toMatchObject({ time: BASE + 1, uid: 'ev hostile,=1', pod_id: 'pod "uid"', pod_name: TAGGY.object, hostname: TAGGY.host, cluster_name: 'c,1', count: 2 });
+    expect(row).toMatchObject({
+      time: BASE + 1,
+      uid: 'ev hostile,=1',
+      pod_id: 'pod "uid"',
+      pod_name: TAGGY.object,
+      hostname: TAGGY.host,
+      cluster_name: 'c,1',
+      count: 2,
+    });
     const event = JSON.parse(String(row?.['value'])) as Json;
-    expect(event).toMatchObject({ message: MESSAGE, reason: TAGGY.reason, involvedObject: { name: TAGGY.object }, metadata: { uid: 'ev hostile,=1' } });
+    expect(event).toMatchObject({
+      message: MESSAGE,
+      reason: TAGGY.reason,
+      involvedObject: { name: TAGGY.object },
+      metadata: { uid: 'ev hostile,=1' },
+    });
     expect(String(row?.['value'])).toMatch(/^\{\n "/);
   });
 });
 
 describe('Heapster’s events.json dashboard', () => {
-  const dashboard = JSON.parse(readFileSync(`${FIXTURES_DIR}/heapster-grafana/influxdb_withfields/events.json`, 'utf8')) as Json;
+  const dashboard = JSON.parse(
+    readFileSync(`${FIXTURES_DIR}/heapster-grafana/influxdb_withfields/events.json`, 'utf8'),
+  ) as Json;
   const queries: string[] = [];
   JSON.stringify(dashboard, (key, value: unknown) => {
     if (key === 'query' && typeof value === 'string') queries.push(value);
@@ -96,12 +119,27 @@ describe('Heapster’s events.json dashboard', () => {
       { key: 'namespace_name', value: 'default' },
       { key: 'namespace_name', value: 'shop' },
     ]);
-    expect(await rows(client, render(byText('count(message)'), '(default|shop)')).then((r) => r.filter((x) => x['count'] !== 0))).toEqual([
+    expect(
+      await rows(client, render(byText('count(message)'), '(default|shop)')).then((r) =>
+        r.filter((x) => x['count'] !== 0),
+      ),
+    ).toEqual([
       { time: BASE, count: 1 },
       { time: BASE + 60_000, count: 1 },
     ]);
     const table = await rows(client, render(byText('as "Namespace"'), '(shop)'));
-    expect(table).toEqual([{ time: BASE + 70_000 + 1, Namespace: 'shop', Node_name: TAGGY.host, Object_kind: 'Pod', Object_Name: TAGGY.object, Type: TAGGY.type, Reason: TAGGY.reason, Message: MESSAGE }]);
+    expect(table).toEqual([
+      {
+        time: BASE + 70_000 + 1,
+        Namespace: 'shop',
+        Node_name: TAGGY.host,
+        Object_kind: 'Pod',
+        Object_Name: TAGGY.object,
+        Type: TAGGY.type,
+        Reason: TAGGY.reason,
+        Message: MESSAGE,
+      },
+    ]);
   });
 });
 
@@ -109,10 +147,15 @@ describe('retention', () => {
   it('skips events older than the retention policy instead of failing the batch', async () => {
     const { sim, client } = await setup('ev_expired');
     const recent = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000).toISOString();
-    sim.addEvents([GKE, { ...GKE, metadata: { namespace: 'default', name: 'recent', uid: 'ev-recent' }, lastTimestamp: recent }]);
+    sim.addEvents([
+      GKE,
+      { ...GKE, metadata: { namespace: 'default', name: 'recent', uid: 'ev-recent' }, lastTimestamp: recent },
+    ]);
     const result = await run(sim, client, { INFLUX_RETENTION: '7d' });
     expect(result.exitCode).toBe(0);
     expect(result.stats).toMatchObject({ listed: 2, new: 1, expired: 1, points: 1 });
-    expect(await rows(client, 'SELECT "uid", "message" FROM "events"')).toEqual([{ time: Date.parse(recent), uid: 'ev-recent', message: GKE['message'] }]);
+    expect(await rows(client, 'SELECT "uid", "message" FROM "events"')).toEqual([
+      { time: Date.parse(recent), uid: 'ev-recent', message: GKE['message'] },
+    ]);
   });
 });

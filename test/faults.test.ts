@@ -21,8 +21,19 @@ const FAULTS: Record<string, Fault> = {
 };
 
 const EXPECTED_REASON: Record<string, string> = {
-  'node-1': 'timeout', 'node-2': 'http_5xx', 'node-3': 'http_401', 'node-4': 'http_403', 'node-5': 'invalid_json', 'node-6': 'invalid_json',
-  'node-7': 'connect', 'node-8': 'body_too_large', 'node-9': 'timeout', 'node-10': 'tls', 'node-11': 'tls', 'node-12': 'tls', 'node-13': 'connect',
+  'node-1': 'timeout',
+  'node-2': 'http_5xx',
+  'node-3': 'http_401',
+  'node-4': 'http_403',
+  'node-5': 'invalid_json',
+  'node-6': 'invalid_json',
+  'node-7': 'connect',
+  'node-8': 'body_too_large',
+  'node-9': 'timeout',
+  'node-10': 'tls',
+  'node-11': 'tls',
+  'node-12': 'tls',
+  'node-13': 'connect',
 };
 
 describe('50 nodes, 13 of them broken in every way a kubelet can be', () => {
@@ -30,7 +41,11 @@ describe('50 nodes, 13 of them broken in every way a kubelet can be', () => {
   let result: Awaited<ReturnType<Collected['run']>>;
   let wallMs: number;
   beforeAll(async () => {
-    c = await collected('faults50', { nodes: 50, podsPerNode: 2 }, { KUBELET_TIMEOUT: '4s', KUBELET_MAX_BODY_BYTES: String(1_000_000), KUBELET_CONCURRENCY: '16' });
+    c = await collected(
+      'faults50',
+      { nodes: 50, podsPerNode: 2 },
+      { KUBELET_TIMEOUT: '4s', KUBELET_MAX_BODY_BYTES: String(1_000_000), KUBELET_CONCURRENCY: '16' },
+    );
     for (const [node, fault] of Object.entries(FAULTS)) await c.sim.setFault(node, fault);
     const t0 = Date.now();
     result = await c.run();
@@ -44,7 +59,10 @@ describe('50 nodes, 13 of them broken in every way a kubelet can be', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stats.nodesOk).toBe(37);
     const healthy = c.sim.truth.nodes.filter((n) => !(n.name in FAULTS));
-    const got = await rows(c.client, `SELECT count("value") FROM "memory/working_set" WHERE "type"='pod_container' GROUP BY "nodename"`);
+    const got = await rows(
+      c.client,
+      `SELECT count("value") FROM "memory/working_set" WHERE "type"='pod_container' GROUP BY "nodename"`,
+    );
     const byNode = Object.fromEntries(got.map((r) => [r['nodename'], r['count']]));
     for (const n of healthy) expect(byNode[n.name]).toBe(n.pods.reduce((a, p) => a + p.containers.length, 0));
     for (const n of Object.keys(FAULTS)) expect(byNode[n]).toBeUndefined();
@@ -55,9 +73,24 @@ describe('50 nodes, 13 of them broken in every way a kubelet can be', () => {
     expect(Object.fromEntries(lines.map((l) => [l['node'], l['reason']]))).toEqual(EXPECTED_REASON);
     const noIpSan = lines.find((l) => l['node'] === 'node-12');
     expect(String(noIpSan?.['hint'])).toContain('KUBELET_ADDRESS_TYPES=Hostname');
-    for (const l of lines.filter((x) => x['reason'] !== 'invalid_json' && x['reason'] !== 'http_5xx' && x['reason'] !== 'timeout')) expect(l['hint']).toBeTruthy();
+    for (const l of lines.filter(
+      (x) => x['reason'] !== 'invalid_json' && x['reason'] !== 'http_5xx' && x['reason'] !== 'timeout',
+    ))
+      expect(l['hint']).toBeTruthy();
     const [run] = await rows(c.client, 'SELECT * FROM "heapless_run"');
-    expect(run).toMatchObject({ nodes: 50, nodes_ok: 37, nodes_failed: 13, failed_timeout: 2, failed_tls: 3, failed_connect: 2, failed_invalid_json: 2, failed_body_too_large: 1, failed_http_401: 1, failed_http_403: 1, failed_http_5xx: 1 });
+    expect(run).toMatchObject({
+      nodes: 50,
+      nodes_ok: 37,
+      nodes_failed: 13,
+      failed_timeout: 2,
+      failed_tls: 3,
+      failed_connect: 2,
+      failed_invalid_json: 2,
+      failed_body_too_large: 1,
+      failed_http_401: 1,
+      failed_http_403: 1,
+      failed_http_5xx: 1,
+    });
   });
 });
 
@@ -70,10 +103,24 @@ describe('hostile kubelet payloads', () => {
 
   const payload = (t: string, cpu: unknown, faults: unknown) =>
     JSON.stringify({
-      node: { nodeName: 'node-1', startTime: '2020-01-01T00:00:00Z', cpu: { time: t, usageNanoCores: 'NaN', usageCoreNanoSeconds: cpu }, memory: { time: t, usageBytes: -5, workingSetBytes: 1e300, pageFaults: faults }, network: null },
+      node: {
+        nodeName: 'node-1',
+        startTime: '2020-01-01T00:00:00Z',
+        cpu: { time: t, usageNanoCores: 'NaN', usageCoreNanoSeconds: cpu },
+        memory: { time: t, usageBytes: -5, workingSetBytes: 1e300, pageFaults: faults },
+        network: null,
+      },
       pods: [
-        { podRef: { name: 'dup', namespace: 'ns-0', uid: 'u' }, startTime: '2020-01-01T00:00:00Z', containers: [{ name: 'c', cpu: { time: t, usageCoreNanoSeconds: 2 ** 60 } }], volume: [{ name: 'v' }] },
-        { podRef: { name: 'dup', namespace: 'ns-0', uid: 'u' }, containers: [{ name: 'c', memory: { time: t, workingSetBytes: 2 ** 53 + 2 } }] },
+        {
+          podRef: { name: 'dup', namespace: 'ns-0', uid: 'u' },
+          startTime: '2020-01-01T00:00:00Z',
+          containers: [{ name: 'c', cpu: { time: t, usageCoreNanoSeconds: 2 ** 60 } }],
+          volume: [{ name: 'v' }],
+        },
+        {
+          podRef: { name: 'dup', namespace: 'ns-0', uid: 'u' },
+          containers: [{ name: 'c', memory: { time: t, workingSetBytes: 2 ** 53 + 2 } }],
+        },
         { podRef: { name: 'empty', namespace: 'ns-0' } },
         { podRef: null },
       ],
@@ -90,9 +137,15 @@ describe('hostile kubelet payloads', () => {
     }
     const negative = await rows(c.client, `SELECT count("value") FROM /.*/ WHERE "value" < 0`);
     expect(negative).toEqual([]);
-    const rates = await rows(c.client, `SELECT count("value") FROM /_rate$/ WHERE "nodename"='node-1' AND "type"='node'`);
+    const rates = await rows(
+      c.client,
+      `SELECT count("value") FROM /_rate$/ WHERE "nodename"='node-1' AND "type"='node'`,
+    );
     expect(rates).toEqual([]);
-    const big = await rows(c.client, `SELECT last("value") FROM "memory/working_set" WHERE "pod_name"='dup' AND "type"='pod_container'`);
+    const big = await rows(
+      c.client,
+      `SELECT last("value") FROM "memory/working_set" WHERE "pod_name"='dup' AND "type"='pod_container'`,
+    );
     expect(big[0]?.['last']).toBe(2 ** 53 + 2);
   });
 });

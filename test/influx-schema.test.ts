@@ -32,7 +32,10 @@ describe('retention: the configured policy is the database default and really ap
   it('points older than the retention are dropped by InfluxDB', async () => {
     // InfluxDB refuses writes that fall outside the default policy's retention window.
     const old = Date.now() - 40 * 86_400_000;
-    const res = await fetch(`${c.client.options.url}/write?db=${c.client.options.db}&precision=ms`, { method: 'POST', body: `uptime,type=node value=1i ${old}` });
+    const res = await fetch(`${c.client.options.url}/write?db=${c.client.options.db}&precision=ms`, {
+      method: 'POST',
+      body: `uptime,type=node value=1i ${old}`,
+    });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('points beyond retention policy');
   });
@@ -49,12 +52,24 @@ describe('INFLUX_SCHEMA=withfields', () => {
 
   it('writes one measurement per prefix with one field per metric, as Heapster did', async () => {
     const m = (await rows(c.client, 'SHOW MEASUREMENTS')).map((r) => r['name']);
-    expect(m).toEqual(expect.arrayContaining(['cpu', 'memory', 'network', 'filesystem', 'uptime', 'restart_count', 'ephemeral_storage']));
+    expect(m).toEqual(
+      expect.arrayContaining([
+        'cpu',
+        'memory',
+        'network',
+        'filesystem',
+        'uptime',
+        'restart_count',
+        'ephemeral_storage',
+      ]),
+    );
     expect(m).not.toContain('cpu/usage_rate');
     const node = c.sim.truth.nodes[0]!;
     const got = await rows(c.client, `SELECT last("usage_rate") FROM "cpu" WHERE "type"='node'`);
     expect(got[0]?.['last']).toBe(node.cpuMillicores);
     const fields = await rows(c.client, 'SHOW FIELD KEYS FROM "memory"');
-    expect(fields.map((f) => f['fieldKey'])).toEqual(expect.arrayContaining(['usage', 'working_set', 'page_faults_rate', 'node_utilization']));
+    expect(fields.map((f) => f['fieldKey'])).toEqual(
+      expect.arrayContaining(['usage', 'working_set', 'page_faults_rate', 'node_utilization']),
+    );
   });
 });

@@ -10,7 +10,18 @@ const cpuRate = FAMILY_BY_NAME.get('cpu/usage_rate') as Family;
 describe('line-protocol encoding', () => {
   it('sorts tags, drops empty values, and formats int and float fields', () => {
     const out: string[] = [];
-    encodeSeries({ tags: { type: 'pod', pod_name: 'p', labels: '', namespace_name: 'ns' }, samples: [{ family: memoryUsage, value: 1024 }, { family: cpuRate, value: 12.5 }] }, 1_700_000_000_000, 'heapster', out);
+    encodeSeries(
+      {
+        tags: { type: 'pod', pod_name: 'p', labels: '', namespace_name: 'ns' },
+        samples: [
+          { family: memoryUsage, value: 1024 },
+          { family: cpuRate, value: 12.5 },
+        ],
+      },
+      1_700_000_000_000,
+      'heapster',
+      out,
+    );
     expect(out).toEqual([
       'memory/usage,namespace_name=ns,pod_name=p,type=pod value=1024i 1700000000000',
       'cpu/usage_rate,namespace_name=ns,pod_name=p,type=pod value=12.5 1700000000000',
@@ -34,13 +45,29 @@ describe('line-protocol encoding', () => {
 });
 
 describe('tag values round-trip exactly through a real influxd', () => {
-  const hostile = ['a b', 'a,b', 'a=b', 'quote"d', "single'q", 'back\\slash', 'emoji 🚀 ünïcödé', 'tab\there', 'x'.repeat(2000), 'app:demo,tier:web'];
+  const hostile = [
+    'a b',
+    'a,b',
+    'a=b',
+    'quote"d',
+    "single'q",
+    'back\\slash',
+    'emoji 🚀 ünïcödé',
+    'tab\there',
+    'x'.repeat(2000),
+    'app:demo,tier:web',
+  ];
 
   it.each(hostile.map((v, i) => [i, v] as const))('value #%i', async (i, value) => {
     const client = await freshDatabase(`lp_${i}`);
     await client.query(`CREATE DATABASE "${client.options.db}"`, { db: null });
     const out: string[] = [];
-    encodeSeries({ tags: { type: 'pod', labels: value }, samples: [{ family: memoryUsage, value: 7 }] }, 1_700_000_000_000, 'heapster', out);
+    encodeSeries(
+      { tags: { type: 'pod', labels: value }, samples: [{ family: memoryUsage, value: 7 }] },
+      1_700_000_000_000,
+      'heapster',
+      out,
+    );
     await writeLines(client, out);
     const got = await rows(client, 'SELECT "value", "labels" FROM "memory/usage"');
     expect(got).toEqual([{ time: 1_700_000_000_000, value: 7, labels: value }]);
@@ -58,9 +85,19 @@ describe('tag values InfluxDB 1.x cannot hold are stored in a documented form, n
     const client = await freshDatabase('lp_odd');
     await client.query(`CREATE DATABASE "${client.options.db}"`, { db: null });
     const out: string[] = [];
-    encodeSeries({ tags: { type: 'pod', labels: value }, samples: [{ family: memoryUsage, value: 1 }] }, 1_700_000_000_000, 'heapster', out);
+    encodeSeries(
+      { tags: { type: 'pod', labels: value }, samples: [{ family: memoryUsage, value: 1 }] },
+      1_700_000_000_000,
+      'heapster',
+      out,
+    );
     await writeLines(client, [...out, 'memory/usage,type=ok value=2i 1700000000000']);
     const got = await rows(client, 'SELECT "value", "labels", "type" FROM "memory/usage"');
-    expect(got).toEqual(expect.arrayContaining([{ time: 1_700_000_000_000, value: 1, labels: stored, type: 'pod' }, { time: 1_700_000_000_000, value: 2, labels: null, type: 'ok' }]));
+    expect(got).toEqual(
+      expect.arrayContaining([
+        { time: 1_700_000_000_000, value: 1, labels: stored, type: 'pod' },
+        { time: 1_700_000_000_000, value: 2, labels: null, type: 'ok' },
+      ]),
+    );
   });
 });

@@ -14,9 +14,11 @@ describe("Heapster's full metric set after two runs one interval apart", () => {
   let c: Collected;
   let node: NodeTruth;
   let pod: PodTruth;
-  const last = async (m: string, where: string): Promise<unknown> => (await rows(c.client, `SELECT last("value") FROM "${m}" WHERE ${where}`))[0]?.['last'];
+  const last = async (m: string, where: string): Promise<unknown> =>
+    (await rows(c.client, `SELECT last("value") FROM "${m}" WHERE ${where}`))[0]?.['last'];
   const podWhere = () => `"type"='pod' AND "pod_name"='${pod.name}'`;
-  const ctrWhere = (i: number) => `"type"='pod_container' AND "pod_name"='${pod.name}' AND "container_name"='${pod.containers[i]!.name}'`;
+  const ctrWhere = (i: number) =>
+    `"type"='pod_container' AND "pod_name"='${pod.name}' AND "container_name"='${pod.containers[i]!.name}'`;
   const nodeWhere = () => `"type"='node' AND "nodename"='${node.name}'`;
 
   beforeAll(async () => {
@@ -46,7 +48,13 @@ describe("Heapster's full metric set after two runs one interval apart", () => {
     within1pct(await last('memory/page_faults_rate', podWhere()), pod.pageFaultsPerSecond);
     within1pct(await last('memory/page_faults_rate', nodeWhere()), node.pageFaultsPerSecond);
     const sys = node.systemContainers.find((s) => s.name === 'kubelet')!;
-    within1pct(await last('memory/page_faults_rate', `"type"='sys_container' AND "nodename"='${node.name}' AND "container_name"='kubelet'`), sys.pageFaultsPerSecond);
+    within1pct(
+      await last(
+        'memory/page_faults_rate',
+        `"type"='sys_container' AND "nodename"='${node.name}' AND "container_name"='kubelet'`,
+      ),
+      sys.pageFaultsPerSecond,
+    );
   });
 
   it('computes network rates for pods and nodes (default interface)', async () => {
@@ -77,10 +85,21 @@ describe("Heapster's full metric set after two runs one interval apart", () => {
   it('writes node capacity, allocatable, utilisation and reservation as floats', async () => {
     expect(await last('cpu/node_capacity', nodeWhere())).toBe(node.capacityAmounts.cpuMillicores);
     expect(await last('memory/node_allocatable', nodeWhere())).toBe(node.allocatableAmounts.memoryBytes);
-    expect(await last('ephemeral_storage/node_allocatable', nodeWhere())).toBe(node.allocatableAmounts.ephemeralStorageBytes);
-    within1pct(await last('cpu/node_utilization', nodeWhere()), node.cpuMillicores / node.allocatableAmounts.cpuMillicores);
-    within1pct(await last('memory/node_utilization', nodeWhere()), node.memory.usageBytes / node.allocatableAmounts.memoryBytes);
-    within1pct(await last('ephemeral_storage/node_utilization', nodeWhere()), node.fs.usedBytes / node.allocatableAmounts.ephemeralStorageBytes);
+    expect(await last('ephemeral_storage/node_allocatable', nodeWhere())).toBe(
+      node.allocatableAmounts.ephemeralStorageBytes,
+    );
+    within1pct(
+      await last('cpu/node_utilization', nodeWhere()),
+      node.cpuMillicores / node.allocatableAmounts.cpuMillicores,
+    );
+    within1pct(
+      await last('memory/node_utilization', nodeWhere()),
+      node.memory.usageBytes / node.allocatableAmounts.memoryBytes,
+    );
+    within1pct(
+      await last('ephemeral_storage/node_utilization', nodeWhere()),
+      node.fs.usedBytes / node.allocatableAmounts.ephemeralStorageBytes,
+    );
     const requested = sum(node.pods.flatMap((p) => p.containers.map((x) => x.requests.cpuMillicores)));
     within1pct(await last('cpu/node_reservation', nodeWhere()), requested / node.allocatableAmounts.cpuMillicores);
     const util = (await last('cpu/node_utilization', nodeWhere())) as number;
@@ -94,7 +113,9 @@ describe("Heapster's full metric set after two runs one interval apart", () => {
     expect(await last('filesystem/inodes_free', `${ctrWhere(0)} AND "resource_id"='logs'`)).toBe(ctr.logs.inodesFree);
     expect(await last('ephemeral_storage/usage', ctrWhere(0))).toBe(ctr.rootfs.usedBytes + ctr.logs.usedBytes);
     const vol = pod.volumes[0]!;
-    expect(await last('filesystem/limit', `${podWhere()} AND "resource_id"='Volume:${vol.name}'`)).toBe(vol.fs.capacityBytes);
+    expect(await last('filesystem/limit', `${podWhere()} AND "resource_id"='Volume:${vol.name}'`)).toBe(
+      vol.fs.capacityBytes,
+    );
     expect(await last('ephemeral_storage/usage', podWhere())).toBe(pod.ephemeralStorage.usedBytes);
     expect(await last('filesystem/available', `${nodeWhere()} AND "resource_id"='/'`)).toBe(node.fs.availableBytes);
     expect(await last('ephemeral_storage/usage', nodeWhere())).toBe(node.fs.usedBytes);
@@ -107,18 +128,31 @@ describe("Heapster's full metric set after two runs one interval apart", () => {
       const where = `"type"='ns' AND "namespace_name"='${ns}'`;
       within1pct(await last('cpu/usage_rate', where), sum(pods.map((p) => p.cpuMillicores)));
       within1pct(await last('memory/usage', where), sum(pods.map((p) => p.memory.usageBytes)));
-      expect(await last('cpu/request', where)).toBe(sum(pods.flatMap((p) => p.containers.map((x) => x.requests.cpuMillicores))));
-      expect(await last('memory/limit', where)).toBe(sum(pods.flatMap((p) => p.containers.map((x) => x.limits.memoryBytes))));
+      expect(await last('cpu/request', where)).toBe(
+        sum(pods.flatMap((p) => p.containers.map((x) => x.requests.cpuMillicores))),
+      );
+      expect(await last('memory/limit', where)).toBe(
+        sum(pods.flatMap((p) => p.containers.map((x) => x.limits.memoryBytes))),
+      );
     }
     within1pct(await last('cpu/usage_rate', `"type"='cluster'`), sum(c.sim.truth.nodes.map((n) => n.cpuMillicores)));
     within1pct(await last('memory/usage', `"type"='cluster'`), sum(c.sim.truth.nodes.map((n) => n.memory.usageBytes)));
-    expect(await last('cpu/request', `"type"='cluster'`)).toBe(sum(allPods.flatMap((p) => p.containers.map((x) => x.requests.cpuMillicores))));
+    expect(await last('cpu/request', `"type"='cluster'`)).toBe(
+      sum(allPods.flatMap((p) => p.containers.map((x) => x.requests.cpuMillicores))),
+    );
   });
 
   it('keeps ratios and rates as floats, never truncated', async () => {
-    const [result] = await c.client.query('SHOW FIELD KEYS FROM "cpu/usage_rate","memory/node_utilization","network/rx_rate","memory/usage"');
+    const [result] = await c.client.query(
+      'SHOW FIELD KEYS FROM "cpu/usage_rate","memory/node_utilization","network/rx_rate","memory/usage"',
+    );
     const byMeasurement = Object.fromEntries((result?.series ?? []).map((s) => [s.name, s.values[0]?.[1]]));
-    expect(byMeasurement).toEqual({ 'cpu/usage_rate': 'float', 'memory/node_utilization': 'float', 'network/rx_rate': 'float', 'memory/usage': 'integer' });
+    expect(byMeasurement).toEqual({
+      'cpu/usage_rate': 'float',
+      'memory/node_utilization': 'float',
+      'network/rx_rate': 'float',
+      'memory/usage': 'integer',
+    });
   });
 
   it('writes restart_count per container and summed per pod', async () => {

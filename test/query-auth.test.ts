@@ -40,7 +40,12 @@ interface Call {
 
 /** One HTTPS request on a fresh connection (so each presents its own certificate). */
 function call(path: string, c: Call = {}): Promise<{ status: number; json: any }> {
-  const opts: RequestOptions = { rejectUnauthorized: false, agent: false, headers: c.headers ?? {}, ...(c.cert ? { cert: c.cert.certPem, key: c.cert.keyPem } : {}) };
+  const opts: RequestOptions = {
+    rejectUnauthorized: false,
+    agent: false,
+    headers: c.headers ?? {},
+    ...(c.cert ? { cert: c.cert.certPem, key: c.cert.keyPem } : {}),
+  };
   return new Promise((resolve, reject) => {
     const req = request(`https://127.0.0.1:${l.port}${path}`, opts, (res) => {
       let body = '';
@@ -68,12 +73,23 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'heapless-query-auth-'));
   writeFileSync(join(dir, 'token'), `${STATIC}\n`);
-  f = await queryFixture('q_auth', { sim: { nodes: 2, podsPerNode: 2 }, auth: true, queryEnv: { QUERY_AUTH_TOKEN_FILE: join(dir, 'token') } });
-  l = await listen(f.app, { port: 0, host: '127.0.0.1', tls: { ...servingCert({}), requestCert: true, clientCa: f.auth?.clientCa() } });
+  f = await queryFixture('q_auth', {
+    sim: { nodes: 2, podsPerNode: 2 },
+    auth: true,
+    queryEnv: { QUERY_AUTH_TOKEN_FILE: join(dir, 'token') },
+  });
+  l = await listen(f.app, {
+    port: 0,
+    host: '127.0.0.1',
+    tls: { ...servingCert({}), requestCert: true, clientCa: f.auth?.clientCa() },
+  });
   const sim = f.collected.sim;
   sim.auth.tokens.set(ALICE, { username: 'alice', groups: ['readers', 'system:authenticated'] });
   sim.auth.tokens.set(BOB, { username: 'bob', groups: ['system:authenticated'] });
-  sim.auth.grants.push({ subject: 'group:readers', verbs: ['get', 'list'], resources: ['nodes', 'pods'] }, { subject: 'bob', verbs: ['get', 'list'], resources: ['pods'], namespace: 'ns-0' });
+  sim.auth.grants.push(
+    { subject: 'group:readers', verbs: ['get', 'list'], resources: ['nodes', 'pods'] },
+    { subject: 'bob', verbs: ['get', 'list'], resources: ['pods'], namespace: 'ns-0' },
+  );
 });
 afterAll(async () => {
   if (l) await closeAll([l], 1_000);
@@ -83,23 +99,46 @@ afterAll(async () => {
 
 describe('the front proxy (kube-aggregator)', () => {
   it('a verified front-proxy certificate: the user, groups and extras of its headers are authorized by a SubjectAccessReview', async () => {
-    const headers = { 'x-remote-user': 'carol', 'x-remote-group': ['readers', 'system:authenticated'], 'x-remote-extra-scopes': 'a' };
+    const headers = {
+      'x-remote-user': 'carol',
+      'x-remote-group': ['readers', 'system:authenticated'],
+      'x-remote-extra-scopes': 'a',
+    };
     const res = await call(`${API}/nodes`, { cert: f.collected.sim.frontProxy.clientCert, headers });
     expect(res.status).toBe(200);
     expect(res.json.items).toHaveLength(2);
-    expect(f.collected.sim.auth.lastReview).toMatchObject({ user: 'carol', groups: ['readers', 'system:authenticated'], extra: { scopes: ['a'] }, resourceAttributes: { group: 'metrics.k8s.io', version: 'v1beta1', resource: 'nodes', verb: 'list' } });
+    expect(f.collected.sim.auth.lastReview).toMatchObject({
+      user: 'carol',
+      groups: ['readers', 'system:authenticated'],
+      extra: { scopes: ['a'] },
+      resourceAttributes: { group: 'metrics.k8s.io', version: 'v1beta1', resource: 'nodes', verb: 'list' },
+    });
   });
 
   it('refuses a certificate from another CA, even one named front-proxy-client, and ignores its headers (401)', async () => {
     const other = issueCert(createCa('not-the-front-proxy-ca'), { commonName: 'front-proxy-client', usage: 'client' });
-    const res = await call(`${API}/nodes`, { cert: other, headers: { 'x-remote-user': 'system:admin', 'x-remote-group': 'system:masters' } });
+    const res = await call(`${API}/nodes`, {
+      cert: other,
+      headers: { 'x-remote-user': 'system:admin', 'x-remote-group': 'system:masters' },
+    });
     expect(res.status).toBe(401);
-    expect(res.json).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+    expect(res.json).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'Unauthorized',
+      reason: 'Unauthorized',
+      code: 401,
+    });
   });
 
   it('does not trust X-Remote-User / X-Remote-Group without a certificate (401, no review asked)', async () => {
     const before = f.collected.sim.auth.counts.subjectAccessReview;
-    expect((await call(`${API}/nodes`, { headers: { 'x-remote-user': 'system:admin', 'x-remote-group': 'system:masters' } })).status).toBe(401);
+    expect(
+      (await call(`${API}/nodes`, { headers: { 'x-remote-user': 'system:admin', 'x-remote-group': 'system:masters' } }))
+        .status,
+    ).toBe(401);
     expect((await call(`${API}/nodes`)).status).toBe(401);
     expect((await answer(f.app, `${API}/pods`)).status).toBe(401);
     expect(f.collected.sim.auth.counts.subjectAccessReview).toBe(before);
@@ -158,10 +197,20 @@ describe('bearer tokens (TokenReview) and authorization (SubjectAccessReview)', 
   it('answers 403 with kube-apiserver’s message when the review says no, per namespace', async () => {
     const nodes = await call(`${API}/nodes`, { headers: bearer(BOB) });
     expect(nodes.status).toBe(403);
-    expect(nodes.json).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Forbidden', code: 403, message: 'nodes.metrics.k8s.io is forbidden: User "bob" cannot list resource "nodes" in API group "metrics.k8s.io" at the cluster scope', details: { group: 'metrics.k8s.io', kind: 'nodes' } });
+    expect(nodes.json).toMatchObject({
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'Forbidden',
+      code: 403,
+      message:
+        'nodes.metrics.k8s.io is forbidden: User "bob" cannot list resource "nodes" in API group "metrics.k8s.io" at the cluster scope',
+      details: { group: 'metrics.k8s.io', kind: 'nodes' },
+    });
     expect((await call(`${API}/namespaces/ns-0/pods`, { headers: bearer(BOB) })).status).toBe(200);
     const other = await call(`${API}/namespaces/ns-1/pods`, { headers: bearer(BOB) });
-    expect(other.json.message).toBe('pods.metrics.k8s.io is forbidden: User "bob" cannot list resource "pods" in API group "metrics.k8s.io" in the namespace "ns-1"');
+    expect(other.json.message).toBe(
+      'pods.metrics.k8s.io is forbidden: User "bob" cannot list resource "pods" in API group "metrics.k8s.io" in the namespace "ns-1"',
+    );
     expect((await call(`${API}/pods`, { headers: bearer(BOB) })).status).toBe(403);
   });
 
@@ -181,8 +230,13 @@ describe('bearer tokens (TokenReview) and authorization (SubjectAccessReview)', 
     } finally {
       delete auth.failures.subjectAccessReview;
     }
-    expect(f.logs.filter((x) => x['event'] === 'auth_unavailable').map((x) => [x['check'], x['error']])).toEqual([['tokenreview', 'HTTP 503'], ['subjectaccessreview', 'HTTP 500']]);
-    expect((await answer(f.app, '/metrics')).text).toContain(`heapless_query_errors_total{route="${API}/nodes",reason="auth_unavailable"} 1`);
+    expect(f.logs.filter((x) => x['event'] === 'auth_unavailable').map((x) => [x['check'], x['error']])).toEqual([
+      ['tokenreview', 'HTTP 503'],
+      ['subjectaccessreview', 'HTTP 500'],
+    ]);
+    expect((await answer(f.app, '/metrics')).text).toContain(
+      `heapless_query_errors_total{route="${API}/nodes",reason="auth_unavailable"} 1`,
+    );
   });
 
   it('leaves /healthz, /livez, /readyz and /metrics open: the kubelet probes carry no credentials', async () => {
@@ -199,34 +253,76 @@ describe('the model and scraper APIs', () => {
     expect((await call(SCRAPER, { headers: bearer(STATIC) })).status).toBe(200);
     expect((await call(MODEL, { headers: bearer(ALICE) })).status).toBe(200);
     expect((await call(MODEL)).status).toBe(401);
-    expect(await call(MODEL, { headers: bearer(`${STATIC}x`) })).toMatchObject({ status: 401, json: { error: 'Unauthorized' } });
+    expect(await call(MODEL, { headers: bearer(`${STATIC}x`) })).toMatchObject({
+      status: 401,
+      json: { error: 'Unauthorized' },
+    });
     // The static token is no Kubernetes credential: metrics.k8s.io sends it to a TokenReview, which refuses it.
     expect((await call(`${API}/nodes`, { headers: bearer(STATIC) })).status).toBe(401);
   });
 
   it('map their paths to the metrics.k8s.io resource they expose for the review', async () => {
     expect((await call(SCRAPER, { headers: bearer(BOB) })).status).toBe(200);
-    expect((await call(MODEL, { headers: bearer(BOB) })).json).toEqual({ error: 'nodes.metrics.k8s.io "node-0" is forbidden: User "bob" cannot get resource "nodes" in API group "metrics.k8s.io" at the cluster scope' });
-    expect(modelApiAttributes('/api/v1/model/namespaces/ns/pods/p/containers/c/metrics')).toEqual({ resource: { group: 'metrics.k8s.io', version: 'v1beta1', resource: 'pods', verb: 'get', namespace: 'ns', name: 'p' } });
-    expect(modelApiAttributes('/api/v1/model/namespaces')).toMatchObject({ resource: { resource: 'pods', verb: 'list', namespace: '' } });
-    expect(modelApiAttributes('/api/v1/model/metrics/cpu/usage_rate')).toMatchObject({ resource: { resource: 'pods', verb: 'list', namespace: '' } });
-    expect(modelApiAttributes('/api/v1/dashboard/namespaces//pod-list/a,b/metrics/cpu/x')).toMatchObject({ resource: { resource: 'pods', verb: 'list', namespace: 'default' } });
-    expect(modelApiAttributes('/api/v1/dashboard/nodes/a,b/metrics/cpu/x')).toMatchObject({ resource: { resource: 'nodes', verb: 'list' } });
-    expect(metricsApiAttributes(`${API}/namespaces/ns/pods/p`)).toEqual({ resource: { group: 'metrics.k8s.io', version: 'v1beta1', resource: 'pods', verb: 'get', namespace: 'ns', name: 'p' } });
+    expect((await call(MODEL, { headers: bearer(BOB) })).json).toEqual({
+      error:
+        'nodes.metrics.k8s.io "node-0" is forbidden: User "bob" cannot get resource "nodes" in API group "metrics.k8s.io" at the cluster scope',
+    });
+    expect(modelApiAttributes('/api/v1/model/namespaces/ns/pods/p/containers/c/metrics')).toEqual({
+      resource: {
+        group: 'metrics.k8s.io',
+        version: 'v1beta1',
+        resource: 'pods',
+        verb: 'get',
+        namespace: 'ns',
+        name: 'p',
+      },
+    });
+    expect(modelApiAttributes('/api/v1/model/namespaces')).toMatchObject({
+      resource: { resource: 'pods', verb: 'list', namespace: '' },
+    });
+    expect(modelApiAttributes('/api/v1/model/metrics/cpu/usage_rate')).toMatchObject({
+      resource: { resource: 'pods', verb: 'list', namespace: '' },
+    });
+    expect(modelApiAttributes('/api/v1/dashboard/namespaces//pod-list/a,b/metrics/cpu/x')).toMatchObject({
+      resource: { resource: 'pods', verb: 'list', namespace: 'default' },
+    });
+    expect(modelApiAttributes('/api/v1/dashboard/nodes/a,b/metrics/cpu/x')).toMatchObject({
+      resource: { resource: 'nodes', verb: 'list' },
+    });
+    expect(metricsApiAttributes(`${API}/namespaces/ns/pods/p`)).toEqual({
+      resource: {
+        group: 'metrics.k8s.io',
+        version: 'v1beta1',
+        resource: 'pods',
+        verb: 'get',
+        namespace: 'ns',
+        name: 'p',
+      },
+    });
     expect(metricsApiAttributes(API)).toEqual({ nonResource: { path: API, verb: 'get' } });
   });
 
   it('MODEL_AUTH=token takes only the static token and needs no Kubernetes API; QUERY_AUTH=none is warned about', async () => {
     const lines: string[] = [];
     const log = createLogger({ fn: 'query', sink: (line) => lines.push(line) });
-    const auth = await startAuth(readQueryConfig({ QUERY_AUTH: 'none', MODEL_AUTH: 'token', QUERY_AUTH_TOKEN_FILE: join(dir, 'token'), KUBECONFIG: '/nonexistent' }), log);
+    const auth = await startAuth(
+      readQueryConfig({
+        QUERY_AUTH: 'none',
+        MODEL_AUTH: 'token',
+        QUERY_AUTH_TOKEN_FILE: join(dir, 'token'),
+        KUBECONFIG: '/nonexistent',
+      }),
+      log,
+    );
     try {
       const app = createApp({ ...f.deps, guard: auth.guard });
       expect((await answer(app, '/api/v1/model/nodes', bearer(STATIC))).status).toBe(200);
       expect((await answer(app, '/api/v1/model/nodes', bearer(ALICE))).status).toBe(401);
       expect((await answer(app, `${API}/nodes`)).status).toBe(200);
       expect(auth.requestCert).toBe(false);
-      expect(lines.map((x) => JSON.parse(x))).toContainEqual(expect.objectContaining({ level: 'warn', event: 'auth_disabled', api: 'metrics.k8s.io' }));
+      expect(lines.map((x) => JSON.parse(x))).toContainEqual(
+        expect.objectContaining({ level: 'warn', event: 'auth_disabled', api: 'metrics.k8s.io' }),
+      );
     } finally {
       auth.stop();
     }
@@ -239,16 +335,28 @@ describe('settings and secrets', () => {
     expect(() => readQueryConfig({ MODEL_AUTH: 'token' })).toThrow(/MODEL_AUTH=token needs QUERY_AUTH_TOKEN_FILE/);
     expect(() => readQueryConfig({ QUERY_AUTH: 'token' })).toThrow(ConfigError);
     const help = helpText('query', querySettings);
-    for (const flag of ['--query-auth', '--model-auth', '--query-auth-token-file', '--kubeconfig']) expect(help).toContain(flag);
+    for (const flag of ['--query-auth', '--model-auth', '--query-auth-token-file', '--kubeconfig'])
+      expect(help).toContain(flag);
     writeFileSync(join(dir, 'short'), 'abc');
-    const config = readQueryConfig({ QUERY_AUTH: 'none', MODEL_AUTH: 'token', QUERY_AUTH_TOKEN_FILE: join(dir, 'short') });
+    const config = readQueryConfig({
+      QUERY_AUTH: 'none',
+      MODEL_AUTH: 'token',
+      QUERY_AUTH_TOKEN_FILE: join(dir, 'short'),
+    });
     await expect(startAuth(config, createLogger({ fn: 'query', sink: () => {} }))).rejects.toThrow(ConfigError);
   });
 
   it('no token ever appears in a log line or an answer', () => {
     const logText = JSON.stringify(f.logs);
     expect(f.logs.length).toBeGreaterThan(10);
-    for (const token of [STATIC, ALICE, BOB, f.collected.sim.token, 'no-such-token-0123456789', 'fresh-token-never-seen-0123456789']) {
+    for (const token of [
+      STATIC,
+      ALICE,
+      BOB,
+      f.collected.sim.token,
+      'no-such-token-0123456789',
+      'fresh-token-never-seen-0123456789',
+    ]) {
       expect(logText).not.toContain(token);
       expect(bodies.join('\n')).not.toContain(token);
     }

@@ -23,15 +23,29 @@ beforeAll(async () => {
 });
 afterAll(() => f?.stop());
 
-const pods = (ns: string): PodTruth[] => f.collected.sim.truth.nodes.flatMap((n) => n.pods).filter((p) => p.namespace === ns);
-const item = (metricName: string, name: string, value: number) => ({ dataPoints: [], metricPoints: [{ timestamp: T0, value }, { timestamp: T1, value }], metricName, uids: [name] });
-const sum = (p: PodTruth, pick: (c: PodTruth['containers'][number]) => number) => p.containers.reduce((s, c) => s + pick(c), 0);
+const pods = (ns: string): PodTruth[] =>
+  f.collected.sim.truth.nodes.flatMap((n) => n.pods).filter((p) => p.namespace === ns);
+const item = (metricName: string, name: string, value: number) => ({
+  dataPoints: [],
+  metricPoints: [
+    { timestamp: T0, value },
+    { timestamp: T1, value },
+  ],
+  metricName,
+  uids: [name],
+});
+const sum = (p: PodTruth, pick: (c: PodTruth['containers'][number]) => number) =>
+  p.containers.reduce((s, c) => s + pick(c), 0);
 
 describe('Dashboard scraper API', () => {
   it('answers a node’s CPU (millicores) and memory (working-set bytes) the way the Dashboard asks', async () => {
     const node = f.collected.sim.truth.nodes[0]!;
-    expect((await f.get(`${D}/nodes/${node.name}/metrics/cpu/usage_rate`)).json).toEqual({ items: [item('cpu', node.name, node.cpuMillicores)] });
-    expect((await f.get(`${D}/nodes/${node.name}/metrics/memory/usage`)).json).toEqual({ items: [item('memory', node.name, node.memory.workingSetBytes)] });
+    expect((await f.get(`${D}/nodes/${node.name}/metrics/cpu/usage_rate`)).json).toEqual({
+      items: [item('cpu', node.name, node.cpuMillicores)],
+    });
+    expect((await f.get(`${D}/nodes/${node.name}/metrics/memory/usage`)).json).toEqual({
+      items: [item('memory', node.name, node.memory.workingSetBytes)],
+    });
   });
 
   it('has the scraper’s key order and JSON shape (fixtures)', async () => {
@@ -45,16 +59,36 @@ describe('Dashboard scraper API', () => {
 
   it('sums a pod’s containers per collection, one item per requested pod with data, in request order', async () => {
     const [a, b, c] = pods('ns-1');
-    const { json } = await f.get(`${D}/namespaces/ns-1/pod-list/${c!.name},missing,${a!.name},${b!.name}/metrics/cpu/usage_rate`);
-    expect(json).toEqual({ items: [c, a, b].map((p) => item('cpu', p!.name, sum(p!, (x) => x.cpuMillicores))) });
+    const { json } = await f.get(
+      `${D}/namespaces/ns-1/pod-list/${c!.name},missing,${a!.name},${b!.name}/metrics/cpu/usage_rate`,
+    );
+    expect(json).toEqual({
+      items: [c, a, b].map((p) =>
+        item(
+          'cpu',
+          p!.name,
+          sum(p!, (x) => x.cpuMillicores),
+        ),
+      ),
+    });
     const mem = await f.get(`${D}/namespaces/ns-1/pod-list/${a!.name}/metrics/memory/usage`);
-    expect(mem.json).toEqual({ items: [item('memory', a!.name, sum(a!, (x) => x.memory.workingSetBytes))] });
+    expect(mem.json).toEqual({
+      items: [
+        item(
+          'memory',
+          a!.name,
+          sum(a!, (x) => x.memory.workingSetBytes),
+        ),
+      ],
+    });
   });
 
   it('answers nothing found with exactly {"items":null}', async () => {
     const empty = fixture('dashboard-scraper_empty.SYNTHETIC.json');
     expect((await f.get(`${D}/nodes/nope/metrics/cpu/usage_rate`)).text).toBe(empty);
-    expect((await f.get(`${D}/namespaces/ns-0/pod-list/${pods('ns-1')[0]!.name}/metrics/cpu/usage_rate`)).text).toBe(empty);
+    expect((await f.get(`${D}/namespaces/ns-0/pod-list/${pods('ns-1')[0]!.name}/metrics/cpu/usage_rate`)).text).toBe(
+      empty,
+    );
     // An empty namespace segment is `default`, where the simulator has no pods.
     const defaultNs = await f.get(`${D}/namespaces//pod-list/${pods('ns-0')[0]!.name}/metrics/cpu/usage_rate`);
     expect(defaultNs.status).toBe(200);
@@ -63,13 +97,17 @@ describe('Dashboard scraper API', () => {
 
   it('selects memory for any metric segment but cpu, and echoes the segment as metricName', async () => {
     const node = f.collected.sim.truth.nodes[1]!;
-    expect((await f.get(`${D}/nodes/${node.name}/metrics/bogus/x`)).json).toEqual({ items: [item('bogus', node.name, node.memory.workingSetBytes)] });
+    expect((await f.get(`${D}/nodes/${node.name}/metrics/bogus/x`)).json).toEqual({
+      items: [item('bogus', node.name, node.memory.workingSetBytes)],
+    });
   });
 
   it('returns only the last DASHBOARD_WINDOW', async () => {
     const narrow = createApp({ ...f.deps, settings: { ...f.deps.settings, dashboardWindow: 30_000 } });
     const { json } = await answer(narrow, `${D}/nodes/node-0/metrics/cpu/usage_rate`);
-    expect(json.items[0].metricPoints).toEqual([{ timestamp: T1, value: f.collected.sim.truth.nodes[0]!.cpuMillicores }]);
+    expect(json.items[0].metricPoints).toEqual([
+      { timestamp: T1, value: f.collected.sim.truth.nodes[0]!.cpuMillicores },
+    ]);
   });
 
   it('rejects bad names with a 400 naming the parameter, and is absent with DASHBOARD_API=false', async () => {
@@ -86,7 +124,11 @@ describe('Dashboard scraper API on hand-written points', () => {
     const client = await freshDatabase('q_dashboard_round');
     await client.query(`CREATE DATABASE "${client.options.db}"`, { db: null });
     const tags = (c: string) => `container_name=${c},namespace_name=default,pod_name=p,type=pod_container`;
-    await writeLines(client, [`cpu/usage_rate,${tags('a')} value=0.2 ${SIM_START_MS}`, `cpu/usage_rate,${tags('b')} value=2.000001 ${SIM_START_MS}`, `cpu/usage_rate,${tags('c')} value=-1 ${SIM_START_MS}`]);
+    await writeLines(client, [
+      `cpu/usage_rate,${tags('a')} value=0.2 ${SIM_START_MS}`,
+      `cpu/usage_rate,${tags('b')} value=2.000001 ${SIM_START_MS}`,
+      `cpu/usage_rate,${tags('c')} value=-1 ${SIM_START_MS}`,
+    ]);
     const app = createApp(queryDeps(client, () => SIM_START_MS, []));
     const { json } = await answer(app, `${D}/namespaces/default/pod-list/p/metrics/cpu/usage_rate`);
     expect(json.items[0].metricPoints).toEqual([{ timestamp: T0, value: 1 + 3 + 0 }]);

@@ -9,7 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answer, queryFixture, type Answer, type QueryFixture } from '#test/helpers/query-fixture';
 import type { QueryResult } from '#shared/influx/client';
 import { usageScope, nodeUsageStatement, podUsageStatement } from '#shared/query/usage-query';
-import { childNamesStatement, metricNamesStatement, metricStatement, podListStatement } from '#shared/query/model-query';
+import {
+  childNamesStatement,
+  metricNamesStatement,
+  metricStatement,
+  podListStatement,
+} from '#shared/query/model-query';
 import { nodesStatement, podsStatement } from '#shared/query/dashboard-query';
 import { createApp } from '../functions/query/app';
 
@@ -108,26 +113,31 @@ afterAll(() => f?.stop());
 const fill = (slot: string, value: string) => slot.replace('{x}', encodeURIComponent(value));
 
 describe('hostile request values', () => {
-  it.each(SLOTS)('%s: every payload is a 400 naming the parameter, or the same answer as an absent name', async (slot) => {
-    const baseline = await get(fill(slot, ABSENT));
-    expect(baseline.status, `baseline ${slot}`).toBeLessThan(500);
-    for (const payload of PAYLOADS) {
-      const a = await get(fill(slot, payload));
-      const label = `${slot} with ${JSON.stringify(payload.slice(0, 40))}`;
-      expect([200, 400, 404], label).toContain(a.status);
-      if (a.status === 404 && a.text === NO_ROUTE) {
-        // The router itself refused it (a metric segment `.+` does not span a newline).
-      } else if (a.status === 400) {
-        expect(a.text, label).toMatch(/invalid parameter (name|namespace|node|container|pod|pods|names|metric|whatever|labelSelector|fieldSelector|start|end|labels)\b/);
-        expect(a.text, label).not.toContain(payload.length > 3 ? payload : '\u0001');
-      } else if (slot.includes('/dashboard/nodes/node-0/metrics/cpu/')) {
-        expect(a.json, label).toEqual(baseline.json);
-      } else {
-        // A name that happens to be valid (x/y as a metric, ü nowhere) finds nothing, like ABSENT.
-        expect(a.text.replaceAll(JSON.stringify(payload).slice(1, -1), ABSENT), label).toBe(baseline.text);
+  it.each(SLOTS)(
+    '%s: every payload is a 400 naming the parameter, or the same answer as an absent name',
+    async (slot) => {
+      const baseline = await get(fill(slot, ABSENT));
+      expect(baseline.status, `baseline ${slot}`).toBeLessThan(500);
+      for (const payload of PAYLOADS) {
+        const a = await get(fill(slot, payload));
+        const label = `${slot} with ${JSON.stringify(payload.slice(0, 40))}`;
+        expect([200, 400, 404], label).toContain(a.status);
+        if (a.status === 404 && a.text === NO_ROUTE) {
+          // The router itself refused it (a metric segment `.+` does not span a newline).
+        } else if (a.status === 400) {
+          expect(a.text, label).toMatch(
+            /invalid parameter (name|namespace|node|container|pod|pods|names|metric|whatever|labelSelector|fieldSelector|start|end|labels)\b/,
+          );
+          expect(a.text, label).not.toContain(payload.length > 3 ? payload : '\u0001');
+        } else if (slot.includes('/dashboard/nodes/node-0/metrics/cpu/')) {
+          expect(a.json, label).toEqual(baseline.json);
+        } else {
+          // A name that happens to be valid (x/y as a metric, ü nowhere) finds nothing, like ABSENT.
+          expect(a.text.replaceAll(JSON.stringify(payload).slice(1, -1), ABSENT), label).toBe(baseline.text);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('never produced an InfluxQL error, a 5xx or a failure above warn level, and the data is intact', async () => {
     expect(influxErrors).toEqual([]);
@@ -149,7 +159,13 @@ describe('statement builders alone, without validation', () => {
     for (const p of printable) {
       const statements = [
         nodeUsageStatement([{ tag: 'nodename', negated: false, value: p }], scope),
-        podUsageStatement([{ tag: 'pod_name', negated: false, value: p }, { tag: p, negated: true, value: p }], { ...scope, clusterName: p }),
+        podUsageStatement(
+          [
+            { tag: 'pod_name', negated: false, value: p },
+            { tag: p, negated: true, value: p },
+          ],
+          { ...scope, clusterName: p },
+        ),
         metricNamesStatement({ type: 'node', nodename: p }, p),
         metricStatement({ type: 'pod', namespace_name: p, pod_name: p }, p, { resource_id: p }, range),
         metricStatement({ type: 'node', nodename: 'node-0' }, 'cpu/usage_rate', { [p]: p }, range),
@@ -160,7 +176,10 @@ describe('statement builders alone, without validation', () => {
       ];
       for (const q of statements) {
         const results = await f.collected.client.query(q);
-        expect(results.flatMap((r) => r.series ?? []), q.slice(0, 200)).toEqual([]);
+        expect(
+          results.flatMap((r) => r.series ?? []),
+          q.slice(0, 200),
+        ).toEqual([]);
       }
     }
   });

@@ -25,12 +25,22 @@ let cacheDir: string;
 
 /** kubectl with its own discovery cache, so no earlier run's API groups are remembered. */
 async function kubectl(...args: string[]): Promise<string[][]> {
-  const { stdout } = await run('kubectl', ['--kubeconfig', f.collected.sim.kubeconfigPath, '--cache-dir', cacheDir, ...args], { timeout: 30_000 });
-  return stdout.trim().split('\n').map((line) => line.trim().split(/\s+/));
+  const { stdout } = await run(
+    'kubectl',
+    ['--kubeconfig', f.collected.sim.kubeconfigPath, '--cache-dir', cacheDir, ...args],
+    { timeout: 30_000 },
+  );
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/));
 }
 
 beforeAll(async () => {
-  f = await queryFixture('q_kubectl', { sim: { nodes: 3, podsPerNode: 4, containersPerPod: 2, namespaces: 2 }, auth: true });
+  f = await queryFixture('q_kubectl', {
+    sim: { nodes: 3, podsPerNode: 4, containersPerPod: 2, namespaces: 2 },
+    auth: true,
+  });
   agg = await aggregate(f.collected.sim, f.app);
   cacheDir = mkdtempSync(join(tmpdir(), 'heapless-kubectl-'));
 });
@@ -44,7 +54,13 @@ afterAll(async () => {
 function nodeRow(n: NodeTruth): string[] {
   const cpu = n.cpuMillicores;
   const ws = n.memory.workingSetBytes;
-  return [n.name, `${cpu}m`, `${Math.floor((cpu * 100) / n.allocatableAmounts.cpuMillicores)}%`, `${Math.floor(ws / MI)}Mi`, `${Math.floor((ws * 100) / n.allocatableAmounts.memoryBytes)}%`];
+  return [
+    n.name,
+    `${cpu}m`,
+    `${Math.floor((cpu * 100) / n.allocatableAmounts.cpuMillicores)}%`,
+    `${Math.floor(ws / MI)}Mi`,
+    `${Math.floor((ws * 100) / n.allocatableAmounts.memoryBytes)}%`,
+  ];
 }
 
 function pods(): PodTruth[] {
@@ -68,7 +84,15 @@ describe('kubectl top through the query service', () => {
   it('kubectl top pod -A --containers prints every container of every pod', async () => {
     const [header, ...rows] = await kubectl('top', 'pod', '-A', '--containers');
     expect(header).toEqual(['NAMESPACE', 'POD', 'NAME', 'CPU(cores)', 'MEMORY(bytes)']);
-    const expected = pods().flatMap((p) => p.containers.map((c) => [p.namespace, p.name, c.name, `${c.cpuMillicores}m`, `${Math.floor(c.memory.workingSetBytes / MI)}Mi`]));
+    const expected = pods().flatMap((p) =>
+      p.containers.map((c) => [
+        p.namespace,
+        p.name,
+        c.name,
+        `${c.cpuMillicores}m`,
+        `${Math.floor(c.memory.workingSetBytes / MI)}Mi`,
+      ]),
+    );
     expect(rows.sort()).toEqual(expected.sort());
   });
 
@@ -84,9 +108,29 @@ describe('kubectl top through the query service', () => {
 
   it('kubectl top pod -n, -l and a named pod', async () => {
     const inNs1 = await kubectl('top', 'pod', '-n', 'ns-1');
-    expect(inNs1.slice(1).map((r) => r[0]).sort()).toEqual(pods().filter((p) => p.namespace === 'ns-1').map((p) => p.name).sort());
+    expect(
+      inNs1
+        .slice(1)
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual(
+      pods()
+        .filter((p) => p.namespace === 'ns-1')
+        .map((p) => p.name)
+        .sort(),
+    );
     const labelled = await kubectl('top', 'pod', '-n', 'ns-0', '-l', 'app=app-0');
-    expect(labelled.slice(1).map((r) => r[0]).sort()).toEqual(pods().filter((p) => p.namespace === 'ns-0' && p.labels['app'] === 'app-0').map((p) => p.name).sort());
+    expect(
+      labelled
+        .slice(1)
+        .map((r) => r[0])
+        .sort(),
+    ).toEqual(
+      pods()
+        .filter((p) => p.namespace === 'ns-0' && p.labels['app'] === 'app-0')
+        .map((p) => p.name)
+        .sort(),
+    );
     const one = pods()[0]!;
     expect((await kubectl('top', 'pod', '-n', one.namespace, one.name)).slice(1).map((r) => r[0])).toEqual([one.name]);
   });
@@ -99,10 +143,17 @@ describe('kubectl top through the query service', () => {
   it('went through the delegated authorization as kubectl’s user, and refuses a user without RBAC as kube-apiserver words it', async () => {
     const sim = f.collected.sim;
     expect(sim.auth.counts.subjectAccessReview).toBeGreaterThan(0);
-    expect(sim.auth.lastReview).toMatchObject({ user: 'system:admin', groups: ['system:masters', 'system:authenticated'] });
+    expect(sim.auth.lastReview).toMatchObject({
+      user: 'system:admin',
+      groups: ['system:masters', 'system:authenticated'],
+    });
     sim.auth.tokens.set('viewer-token-0123456789', { username: 'viewer', groups: ['system:authenticated'] });
-    const err = await kubectl('--token', 'viewer-token-0123456789', 'top', 'node').catch((e: { stderr: string }) => e.stderr);
-    expect(String(err)).toContain('nodes.metrics.k8s.io is forbidden: User "viewer" cannot list resource "nodes" in API group "metrics.k8s.io" at the cluster scope');
+    const err = await kubectl('--token', 'viewer-token-0123456789', 'top', 'node').catch(
+      (e: { stderr: string }) => e.stderr,
+    );
+    expect(String(err)).toContain(
+      'nodes.metrics.k8s.io is forbidden: User "viewer" cannot list resource "nodes" in API group "metrics.k8s.io" at the cluster scope',
+    );
   });
 
   it('a missing pod is the error kubectl prints for metrics-server', async () => {

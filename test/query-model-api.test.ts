@@ -22,17 +22,32 @@ afterAll(() => f?.stop());
 
 const truth = () => f.collected.sim.truth;
 /** Both collections, with one constant value, as Heapster's MetricResult. */
-const twice = (value: number) => ({ metrics: [{ timestamp: T0, value }, { timestamp: T1, value }], latestTimestamp: T1 });
+const twice = (value: number) => ({
+  metrics: [
+    { timestamp: T0, value },
+    { timestamp: T1, value },
+  ],
+  latestTimestamp: T1,
+});
 
 describe('model API: names of what exists now', () => {
   it('lists nodes, namespaces, pods, containers and free containers', async () => {
     expect((await f.get(`${M}/nodes/`)).json).toEqual(['node-0', 'node-1']);
     expect((await f.get(`${M}/namespaces`)).json).toEqual(['ns-0', 'ns-1']);
-    const ns0 = truth().nodes.flatMap((n) => n.pods).filter((p) => p.namespace === 'ns-0').map((p) => p.name).sort();
+    const ns0 = truth()
+      .nodes.flatMap((n) => n.pods)
+      .filter((p) => p.namespace === 'ns-0')
+      .map((p) => p.name)
+      .sort();
     expect((await f.get(`${M}/namespaces/ns-0/pods/`)).json).toEqual(ns0);
     expect((await f.get(`${M}/namespaces/ns-0/pods/pod-0-0/containers`)).json).toEqual(['app', 'sidecar']);
     // Heapster's names for the runtime and misc system containers.
-    expect((await f.get(`${M}/nodes/node-1/freecontainers/`)).json).toEqual(['docker-daemon', 'kubelet', 'pods', 'system']);
+    expect((await f.get(`${M}/nodes/node-1/freecontainers/`)).json).toEqual([
+      'docker-daemon',
+      'kubelet',
+      'pods',
+      'system',
+    ]);
   });
 
   it('pretty-prints with a one-space indent as Heapster did', async () => {
@@ -42,11 +57,19 @@ describe('model API: names of what exists now', () => {
   it('lists the metric names of the cluster, a node, a namespace, a pod, a container and a free container', async () => {
     const names = async (path: string) => (await f.get(`${path}/metrics`)).json as string[];
     expect(await names(M)).toEqual(expect.arrayContaining(['cpu/usage_rate', 'memory/usage']));
-    expect(await names(`${M}/nodes/node-0`)).toEqual(expect.arrayContaining(['cpu/usage_rate', 'memory/working_set', 'uptime', 'filesystem/usage']));
+    expect(await names(`${M}/nodes/node-0`)).toEqual(
+      expect.arrayContaining(['cpu/usage_rate', 'memory/working_set', 'uptime', 'filesystem/usage']),
+    );
     expect(await names(`${M}/namespaces/ns-0`)).toEqual(expect.arrayContaining(['cpu/usage_rate', 'memory/usage']));
-    expect(await names(`${M}/namespaces/ns-0/pods/pod-0-0`)).toEqual(expect.arrayContaining(['cpu/usage_rate', 'memory/rss', 'uptime']));
-    expect(await names(`${M}/namespaces/ns-0/pods/pod-0-0/containers/app`)).toEqual(expect.arrayContaining(['cpu/usage', 'memory/working_set']));
-    expect(await names(`${M}/nodes/node-0/freecontainers/kubelet`)).toEqual(expect.arrayContaining(['cpu/usage_rate', 'memory/usage']));
+    expect(await names(`${M}/namespaces/ns-0/pods/pod-0-0`)).toEqual(
+      expect.arrayContaining(['cpu/usage_rate', 'memory/rss', 'uptime']),
+    );
+    expect(await names(`${M}/namespaces/ns-0/pods/pod-0-0/containers/app`)).toEqual(
+      expect.arrayContaining(['cpu/usage', 'memory/working_set']),
+    );
+    expect(await names(`${M}/nodes/node-0/freecontainers/kubelet`)).toEqual(
+      expect.arrayContaining(['cpu/usage_rate', 'memory/usage']),
+    );
     expect(await names(`${M}/nodes/nope`)).toEqual([]);
     expect(await names(M)).not.toContain('heapless_run');
   });
@@ -59,13 +82,24 @@ describe('model API: metric points', () => {
     const container = pod.containers[1]!;
     const kubelet = node.systemContainers.find((s) => s.name === 'kubelet')!;
     expect((await f.get(`${M}/nodes/${node.name}/metrics/cpu/usage_rate`)).json).toEqual(twice(node.cpuMillicores));
-    expect((await f.get(`${M}/namespaces/${pod.namespace}/pods/${pod.name}/metrics/memory/working_set`)).json).toEqual(twice(pod.memory.workingSetBytes));
-    expect((await f.get(`${M}/namespaces/${pod.namespace}/pods/${pod.name}/containers/${container.name}/metrics/cpu/usage_rate`)).json).toEqual(twice(container.cpuMillicores));
-    expect((await f.get(`${M}/nodes/${node.name}/freecontainers/kubelet/metrics/memory/working_set`)).json).toEqual(twice(kubelet.memory.workingSetBytes));
+    expect((await f.get(`${M}/namespaces/${pod.namespace}/pods/${pod.name}/metrics/memory/working_set`)).json).toEqual(
+      twice(pod.memory.workingSetBytes),
+    );
+    expect(
+      (
+        await f.get(
+          `${M}/namespaces/${pod.namespace}/pods/${pod.name}/containers/${container.name}/metrics/cpu/usage_rate`,
+        )
+      ).json,
+    ).toEqual(twice(container.cpuMillicores));
+    expect((await f.get(`${M}/nodes/${node.name}/freecontainers/kubelet/metrics/memory/working_set`)).json).toEqual(
+      twice(kubelet.memory.workingSetBytes),
+    );
   });
 
   it('gives the cluster and namespace aggregates as stored', async () => {
-    const stored = async (where: string) => (await rows(f.collected.client, `SELECT "value" FROM "cpu/usage_rate" WHERE ${where}`)).map((r) => r['value']);
+    const stored = async (where: string) =>
+      (await rows(f.collected.client, `SELECT "value" FROM "cpu/usage_rate" WHERE ${where}`)).map((r) => r['value']);
     const cluster = (await f.get(`${M}/metrics/cpu/usage_rate`)).json;
     expect(cluster.metrics.map((p: any) => p.value)).toEqual(await stored(`"type"='cluster'`));
     expect(cluster.metrics).toHaveLength(2);
@@ -76,7 +110,10 @@ describe('model API: metric points', () => {
 
   it('keeps floats that Heapster truncated (cpu/node_utilization is a ratio below 1)', async () => {
     const { json } = await f.get(`${M}/nodes/node-0/metrics/cpu/node_utilization`);
-    const stored = await rows(f.collected.client, `SELECT "value" FROM "cpu/node_utilization" WHERE "type"='node' AND "nodename"='node-0'`);
+    const stored = await rows(
+      f.collected.client,
+      `SELECT "value" FROM "cpu/node_utilization" WHERE "type"='node' AND "nodename"='node-0'`,
+    );
     expect(json.metrics.map((p: any) => p.value)).toEqual(stored.map((r) => r['value']));
     expect(json.metrics[0].value).toBeGreaterThan(0);
     expect(json.metrics[0].value).toBeLessThan(1);
@@ -85,13 +122,17 @@ describe('model API: metric points', () => {
   it('selects a labeled metric only with labels=resource_id:…, as Heapster did', async () => {
     const node = truth().nodes[0]!;
     expect((await f.get(`${M}/nodes/node-0/metrics/filesystem/usage`)).json).toEqual(EMPTY);
-    expect((await f.get(`${M}/nodes/node-0/metrics/filesystem/usage?labels=${encodeURIComponent('resource_id:/')}`)).json).toEqual(twice(node.fs.usedBytes));
+    expect(
+      (await f.get(`${M}/nodes/node-0/metrics/filesystem/usage?labels=${encodeURIComponent('resource_id:/')}`)).json,
+    ).toEqual(twice(node.fs.usedBytes));
   });
 
   it('honours start and end (inclusive), and defaults start to end − MODEL_WINDOW', async () => {
     const path = `${M}/nodes/node-0/metrics/cpu/usage_rate`;
     expect((await f.get(`${path}?start=${T1}`)).json.metrics).toHaveLength(1);
-    expect((await f.get(`${path}?end=${T0}`)).json.metrics).toEqual([{ timestamp: T0, value: truth().nodes[0]!.cpuMillicores }]);
+    expect((await f.get(`${path}?end=${T0}`)).json.metrics).toEqual([
+      { timestamp: T0, value: truth().nodes[0]!.cpuMillicores },
+    ]);
     expect((await f.get(`${path}?start=${T0}&end=${T0}`)).json.metrics).toHaveLength(1);
     expect((await f.get(`${path}?start=2026-11-23T11:00:00%2B01:00`)).json.metrics).toHaveLength(2);
     f.collected.sim.clock.advance(15 * 60);
@@ -103,12 +144,20 @@ describe('model API: metric points', () => {
   });
 
   it('accepts Heapster’s deprecated aliases (cpu-usage, memory-working)', async () => {
-    expect((await f.get(`${M}/nodes/node-0/metrics/cpu-usage`)).json).toEqual((await f.get(`${M}/nodes/node-0/metrics/cpu/usage_rate`)).json);
-    expect((await f.get(`${M}/nodes/node-0/metrics/memory-working`)).json).toEqual(twice(truth().nodes[0]!.memory.workingSetBytes));
+    expect((await f.get(`${M}/nodes/node-0/metrics/cpu-usage`)).json).toEqual(
+      (await f.get(`${M}/nodes/node-0/metrics/cpu/usage_rate`)).json,
+    );
+    expect((await f.get(`${M}/nodes/node-0/metrics/memory-working`)).json).toEqual(
+      twice(truth().nodes[0]!.memory.workingSetBytes),
+    );
   });
 
   it('answers an unknown object or metric with Heapster’s empty result and 200', async () => {
-    for (const path of [`${M}/nodes/nope/metrics/cpu/usage_rate`, `${M}/nodes/node-0/metrics/no/such_metric`, `${M}/namespaces/ns-0/pods/nope/containers/x/metrics/uptime`]) {
+    for (const path of [
+      `${M}/nodes/nope/metrics/cpu/usage_rate`,
+      `${M}/nodes/node-0/metrics/no/such_metric`,
+      `${M}/namespaces/ns-0/pods/nope/containers/x/metrics/uptime`,
+    ]) {
       const a = await f.get(path);
       expect(a.status).toBe(200);
       expect(a.json).toEqual(EMPTY);
@@ -116,7 +165,9 @@ describe('model API: metric points', () => {
   });
 
   it('answers a pod list in request order, one MetricResult per pod, not pretty-printed', async () => {
-    const [p1, p2] = truth().nodes.flatMap((n) => n.pods).filter((p) => p.namespace === 'ns-1');
+    const [p1, p2] = truth()
+      .nodes.flatMap((n) => n.pods)
+      .filter((p) => p.namespace === 'ns-1');
     const a = await f.get(`${M}/namespaces/ns-1/pod-list/${p2!.name},nope,${p1!.name}/metrics/cpu/usage_rate`);
     expect(a.text.startsWith('{"items":[{"metrics":[')).toBe(true);
     expect(a.json).toEqual({ items: [twice(p2!.cpuMillicores), EMPTY, twice(p1!.cpuMillicores)] });

@@ -22,7 +22,10 @@ afterAll(() => f?.stop());
 /** Deps whose InfluxDB answers nothing (a closed loopback port). */
 async function unreachable(): Promise<QueryDeps> {
   const port = await freePort();
-  return { ...f.deps, influx: new InfluxClient({ url: `http://127.0.0.1:${port}`, db: 'k8s', auth: {}, timeoutMs: 2_000 }) };
+  return {
+    ...f.deps,
+    influx: new InfluxClient({ url: `http://127.0.0.1:${port}`, db: 'k8s', auth: {}, timeoutMs: 2_000 }),
+  };
 }
 
 describe('probes', () => {
@@ -45,7 +48,15 @@ describe('errors and logs', () => {
     const apis = await f.get('/apis/metrics.k8s.io/v1beta1/widgets');
     expect(apis.json).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404 });
     expect(f.logs.slice(before)).toEqual([
-      expect.objectContaining({ level: 'warn', fn: 'query', event: 'request_failed', route: 'unmatched', path: '/no/such/route', status: 404, reason: 'not_found' }),
+      expect.objectContaining({
+        level: 'warn',
+        fn: 'query',
+        event: 'request_failed',
+        route: 'unmatched',
+        path: '/no/such/route',
+        status: 404,
+        reason: 'not_found',
+      }),
       expect.objectContaining({ event: 'request_failed', path: '/apis/metrics.k8s.io/v1beta1/widgets', status: 404 }),
     ]);
   });
@@ -66,25 +77,46 @@ describe('errors and logs', () => {
 
   it('answers a refused statement (our bug) and any other failure with a bare 500', async () => {
     const client = f.collected.client;
-    const broken = createApp({ ...f.deps, influx: { ping: () => client.ping(), query: () => client.query('SELEC nonsense FROM') } });
+    const broken = createApp({
+      ...f.deps,
+      influx: { ping: () => client.ping(), query: () => client.query('SELEC nonsense FROM') },
+    });
     const a = await answer(broken, NODES);
-    expect(a).toMatchObject({ status: 500, json: { kind: 'Status', reason: 'InternalError', message: 'internal error', code: 500 } });
+    expect(a).toMatchObject({
+      status: 500,
+      json: { kind: 'Status', reason: 'InternalError', message: 'internal error', code: 500 },
+    });
     expect(a.text).not.toMatch(/SELEC|parsing/);
-    const thrown = createApp({ ...f.deps, influx: { ping: async () => true, query: async () => { throw new TypeError('secret detail at /srv/x.ts:1'); } } });
+    const thrown = createApp({
+      ...f.deps,
+      influx: {
+        ping: async () => true,
+        query: async () => {
+          throw new TypeError('secret detail at /srv/x.ts:1');
+        },
+      },
+    });
     const b = await answer(thrown, '/api/v1/model/nodes');
     expect(b).toMatchObject({ status: 500, json: { error: 'internal error' } });
   });
 
   it('treats a database the collector has not created yet as no data', async () => {
-    const none = createApp({ ...f.deps, influx: new InfluxClient({ url: inject('influxUrl'), db: 'never_created_db', auth: {}, timeoutMs: 5_000 }) });
+    const none = createApp({
+      ...f.deps,
+      influx: new InfluxClient({ url: inject('influxUrl'), db: 'never_created_db', auth: {}, timeoutMs: 5_000 }),
+    });
     expect((await answer(none, NODES)).json.items).toEqual([]);
   });
 });
 
 describe('structure', () => {
   it('runs the guard (the future authentication) before every API route, not before probes or /metrics', async () => {
-    const app = createApp({ ...f.deps, guard: async (c, next) => (c.req.header('x-remote-user') ? next() : c.json({ error: 'unauthorized' }, 401)) });
-    for (const path of [NODES, '/api/v1/model/nodes', '/api/v1/dashboard/nodes/node-0/metrics/cpu/x']) expect((await answer(app, path)).status, path).toBe(401);
+    const app = createApp({
+      ...f.deps,
+      guard: async (c, next) => (c.req.header('x-remote-user') ? next() : c.json({ error: 'unauthorized' }, 401)),
+    });
+    for (const path of [NODES, '/api/v1/model/nodes', '/api/v1/dashboard/nodes/node-0/metrics/cpu/x'])
+      expect((await answer(app, path)).status, path).toBe(401);
     expect((await app.request(NODES, { headers: { 'x-remote-user': 'system:kube-aggregator' } })).status).toBe(200);
     for (const path of ['/healthz', '/readyz', '/metrics']) expect((await answer(app, path)).status, path).toBe(200);
   });
@@ -106,7 +138,9 @@ describe('/metrics', () => {
     expect(text).toContain(`heapless_query_requests_total{route="${NODES}",method="GET",code="200"} 1`);
     expect(text).toContain(`heapless_query_requests_total{route="${NODES}/:name",method="GET",code="200"} 1`);
     expect(text).toContain(`heapless_query_requests_total{route="${NODES}/:name",method="GET",code="404"} 1`);
-    expect(text).toContain(`heapless_query_errors_total{route="/api/v1/model/nodes/:node/metrics",reason="bad_request"} 1`);
+    expect(text).toContain(
+      `heapless_query_errors_total{route="/api/v1/model/nodes/:node/metrics",reason="bad_request"} 1`,
+    );
     expect(text).toContain(`heapless_query_errors_total{route="unmatched",reason="not_found"} 1`);
     expect(text).toContain(`heapless_query_request_duration_seconds_bucket{route="${NODES}/:name",le="+Inf"} 2`);
     expect(text).toMatch(new RegExp(`heapless_query_influx_duration_seconds_count\\{route="${NODES}"\\} 1`));

@@ -83,7 +83,15 @@ describe('TLS and listeners', () => {
     const files = { tlsCertFile: join(dir, 'tls.crt'), tlsKeyFile: join(dir, 'tls.key') };
     const l = await listen(f.app, { port: 0, host: '127.0.0.1', tls: servingCert(files) });
     let reloads = 0;
-    const stop = watchServingCert(files, (pair) => { reloadTls(l, pair); reloads++; }, () => {}, 50);
+    const stop = watchServingCert(
+      files,
+      (pair) => {
+        reloadTls(l, pair);
+        reloads++;
+      },
+      () => {},
+      50,
+    );
     try {
       expect((await httpsGet(`https://127.0.0.1:${l.port}/healthz`, ca.certPem)).status).toBe(200);
       const before = await servedFingerprint(l.port);
@@ -100,7 +108,16 @@ describe('TLS and listeners', () => {
 
   it('closes gracefully: a request in flight completes, then the port refuses', async () => {
     const client = f.collected.client;
-    const slow = createApp({ ...f.deps, influx: { ping: () => client.ping(), query: async (q) => (await new Promise((r) => setTimeout(r, 400)), client.query(q)) } });
+    const slow = createApp({
+      ...f.deps,
+      influx: {
+        ping: () => client.ping(),
+        query: async (q) => {
+          await new Promise((r) => setTimeout(r, 400));
+          return client.query(q);
+        },
+      },
+    });
     const l = await listen(slow, { port: 0, host: '127.0.0.1' });
     const inFlight = fetch(`http://127.0.0.1:${l.port}${NODES}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -115,7 +132,16 @@ describe('TLS and listeners', () => {
 describe('settings and the entry point', () => {
   it('reads defaults, and reports every problem at once', () => {
     const c = readQueryConfig({});
-    expect(c).toMatchObject({ queryPort: 8443, httpPort: 8000, influxDb: 'k8s', interval: 60_000, modelApi: true, dashboardApi: true, modelWindow: 900_000, dashboardWindow: 900_000 });
+    expect(c).toMatchObject({
+      queryPort: 8443,
+      httpPort: 8000,
+      influxDb: 'k8s',
+      interval: 60_000,
+      modelApi: true,
+      dashboardApi: true,
+      modelWindow: 900_000,
+      dashboardWindow: 900_000,
+    });
     expect(c.metricsWindow).toBeUndefined();
     let err: unknown;
     try {
@@ -126,17 +152,41 @@ describe('settings and the entry point', () => {
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems;
     expect(problems).toHaveLength(3);
-    expect(problems.join('\n')).toMatch(/QUERY_PORT[\s\S]*METRICS_WINDOW[\s\S]*TLS_CERT_FILE and TLS_KEY_FILE go together/);
+    expect(problems.join('\n')).toMatch(
+      /QUERY_PORT[\s\S]*METRICS_WINDOW[\s\S]*TLS_CERT_FILE and TLS_KEY_FILE go together/,
+    );
     const help = helpText('query', querySettings);
-    for (const flag of ['--query-port', '--http-port', '--tls-cert-file', '--tls-key-file', '--metrics-window', '--model-api', '--dashboard-api', '--influx-url', '--interval']) expect(help).toContain(flag);
+    for (const flag of [
+      '--query-port',
+      '--http-port',
+      '--tls-cert-file',
+      '--tls-key-file',
+      '--metrics-window',
+      '--model-api',
+      '--dashboard-api',
+      '--influx-url',
+      '--interval',
+    ])
+      expect(help).toContain(flag);
   });
 
   it('starts with tsx, serves both ports, and exits 0 on SIGTERM after logging the shutdown', async () => {
     const [https, http] = [await freePort(), await freePort()];
     // Authentication as deployed (QUERY_AUTH=delegated), against the simulated API server.
-    const env = { ...process.env, QUERY_PORT: String(https), HTTP_PORT: String(http), LISTEN_HOST: '127.0.0.1', INFLUX_URL: inject('influxUrl'), INFLUX_DB: f.collected.client.options.db, KUBECONFIG: f.collected.sim.kubeconfigPath };
+    const env = {
+      ...process.env,
+      QUERY_PORT: String(https),
+      HTTP_PORT: String(http),
+      LISTEN_HOST: '127.0.0.1',
+      INFLUX_URL: inject('influxUrl'),
+      INFLUX_DB: f.collected.client.options.db,
+      KUBECONFIG: f.collected.sim.kubeconfigPath,
+    };
     const bearer = { authorization: `Bearer ${f.collected.sim.token}` };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'functions/query/index.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'functions/query/index.ts'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const lines: Array<Record<string, unknown>> = [];
     let buffer = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -149,11 +199,22 @@ describe('settings and the entry point', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       await expect.poll(() => lines.some((l) => l['event'] === 'listening'), { timeout: 20_000 }).toBe(true);
-      expect(lines.find((l) => l['event'] === 'listening')).toMatchObject({ https, http, selfSignedCert: true, queryAuth: 'delegated', modelAuth: 'delegated' });
-      expect(lines.find((l) => l['event'] === 'auth_config_loaded')).toMatchObject({ frontProxy: true, allowedNames: ['front-proxy-client'] });
+      expect(lines.find((l) => l['event'] === 'listening')).toMatchObject({
+        https,
+        http,
+        selfSignedCert: true,
+        queryAuth: 'delegated',
+        modelAuth: 'delegated',
+      });
+      expect(lines.find((l) => l['event'] === 'auth_config_loaded')).toMatchObject({
+        frontProxy: true,
+        allowedNames: ['front-proxy-client'],
+      });
       expect((await fetch(`http://127.0.0.1:${http}/readyz`)).status).toBe(200);
       // The plain-HTTP port has no metrics.k8s.io: the aggregator only ever calls HTTPS.
-      expect((await fetch(`http://127.0.0.1:${http}/apis/metrics.k8s.io/v1beta1`, { headers: bearer })).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${http}/apis/metrics.k8s.io/v1beta1`, { headers: bearer })).status).toBe(
+        404,
+      );
       expect((await fetch(`http://127.0.0.1:${http}/api/v1/model/nodes`)).status).toBe(401);
       expect((await fetch(`http://127.0.0.1:${http}/api/v1/model/nodes`, { headers: bearer })).status).toBe(200);
       const fingerprint = await servedFingerprint(https);
@@ -167,7 +228,11 @@ describe('settings and the entry point', () => {
   });
 
   it('exits 2 with every configuration problem in one log line', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'functions/query/index.ts', '--tls-key-file=/k', '--query-port=0'], { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'functions/query/index.ts', '--tls-key-file=/k', '--query-port=0'],
+      { env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));

@@ -42,7 +42,16 @@ describe('quantities as metrics-server prints them', () => {
   });
 
   it('renders Go durations and RFC 3339 times like Go', () => {
-    expect([0, 500, 15_023, 30_000, 60_000, 90_500, 3_600_000, 5_430_000].map(goDuration)).toEqual(['0s', '500ms', '15.023s', '30s', '1m0s', '1m30.5s', '1h0m0s', '1h30m30s']);
+    expect([0, 500, 15_023, 30_000, 60_000, 90_500, 3_600_000, 5_430_000].map(goDuration)).toEqual([
+      '0s',
+      '500ms',
+      '15.023s',
+      '30s',
+      '1m0s',
+      '1m30.5s',
+      '1h0m0s',
+      '1h30m30s',
+    ]);
     expect(rfc3339Seconds(Date.parse('2026-06-26T10:14:35.900Z'))).toBe('2026-06-26T10:14:35Z');
     expect(rfc3339Nano(Date.parse('2026-06-26T10:14:35.500Z'))).toBe('2026-06-26T10:14:35.5Z');
     expect(rfc3339Nano(Date.parse('2026-06-26T10:14:35Z'))).toBe('2026-06-26T10:14:35Z');
@@ -68,7 +77,19 @@ describe('label selectors', () => {
     expect(sel('app=')).toBe(false);
   });
 
-  it.each(['app in (a', 'app in ()', 'a b', '=x', 'app=x=y', 'Bad_Prefix.io/x=y', 'app=-bad', 'app=' + 'v'.repeat(64), 'a,,b', "app='x'", 'x'.repeat(5000)])('rejects %j with a ParamError naming the parameter', (s) => {
+  it.each([
+    'app in (a',
+    'app in ()',
+    'a b',
+    '=x',
+    'app=x=y',
+    'Bad_Prefix.io/x=y',
+    'app=-bad',
+    'app=' + 'v'.repeat(64),
+    'a,,b',
+    "app='x'",
+    'x'.repeat(5000),
+  ])('rejects %j with a ParamError naming the parameter', (s) => {
     expect(() => parseLabelSelector('labelSelector', s)).toThrow(ParamError);
     expect(() => parseLabelSelector('labelSelector', s)).toThrow(/invalid parameter labelSelector/);
   });
@@ -79,8 +100,17 @@ describe('field selectors', () => {
 
   it('parses =, ==, != and backslash escapes, and maps known fields to tag predicates', () => {
     const terms = parseFieldSelector('fieldSelector', 'metadata.name=a,metadata.namespace!=b, metadata.name==c');
-    expect(fieldFilter('fieldSelector', terms, tags)).toEqual({ none: false, predicates: [{ tag: 'pod_name', negated: false, value: 'a' }, { tag: 'namespace_name', negated: true, value: 'b' }, { tag: 'pod_name', negated: false, value: 'c' }] });
-    expect(parseFieldSelector('fieldSelector', 'a.b=x\\,y\\=z')).toEqual([{ field: 'a.b', negated: false, value: 'x,y=z' }]);
+    expect(fieldFilter('fieldSelector', terms, tags)).toEqual({
+      none: false,
+      predicates: [
+        { tag: 'pod_name', negated: false, value: 'a' },
+        { tag: 'namespace_name', negated: true, value: 'b' },
+        { tag: 'pod_name', negated: false, value: 'c' },
+      ],
+    });
+    expect(parseFieldSelector('fieldSelector', 'a.b=x\\,y\\=z')).toEqual([
+      { field: 'a.b', negated: false, value: 'x,y=z' },
+    ]);
   });
 
   it('reads unknown fields as "" as metrics-server does', () => {
@@ -91,9 +121,14 @@ describe('field selectors', () => {
     expect(f('status.phase!=')).toEqual({ none: true });
   });
 
-  it.each(['metadata.name', '=x', 'metadata.name=a\\b', 'metadata.name=a b', "metadata.name=a'b"])('rejects %j', (s) => {
-    expect(() => fieldFilter('fieldSelector', parseFieldSelector('fieldSelector', s), tags)).toThrow(/invalid parameter fieldSelector/);
-  });
+  it.each(['metadata.name', '=x', 'metadata.name=a\\b', 'metadata.name=a b', "metadata.name=a'b"])(
+    'rejects %j',
+    (s) => {
+      expect(() => fieldFilter('fieldSelector', parseFieldSelector('fieldSelector', s), tags)).toThrow(
+        /invalid parameter fieldSelector/,
+      );
+    },
+  );
 });
 
 describe('the labels tag', () => {
@@ -133,9 +168,17 @@ describe('parameter validation', () => {
   });
 
   it('never echoes the value, only the parameter and what was expected', () => {
-    const err = (() => { try { objectName('namespace', "evil'; DROP"); } catch (e) { return e as ParamError; } })();
+    const err = (() => {
+      try {
+        objectName('namespace', "evil'; DROP");
+      } catch (e) {
+        return e as ParamError;
+      }
+    })();
     expect(err?.status).toBe(400);
-    expect(err?.message).toBe('invalid parameter namespace: expected a Kubernetes name (letters, digits, - . _; 1 to 253 characters)');
+    expect(err?.message).toBe(
+      'invalid parameter namespace: expected a Kubernetes name (letters, digits, - . _; 1 to 253 characters)',
+    );
   });
 });
 

@@ -21,7 +21,9 @@ describe('ratePerSecond', () => {
 describe('rates across runs, from state kept in InfluxDB', () => {
   let c: Collected;
   const ratesAt = async (timeMs: number, where = 'true') =>
-    (await rows(c.client, `SELECT count("value") FROM "memory/page_faults_rate" WHERE time = ${timeMs}ms AND ${where}`))[0]?.['count'] ?? 0;
+    (
+      await rows(c.client, `SELECT count("value") FROM "memory/page_faults_rate" WHERE time = ${timeMs}ms AND ${where}`)
+    )[0]?.['count'] ?? 0;
   beforeAll(async () => {
     c = await collected('rates', { nodes: 2, podsPerNode: 2 });
   });
@@ -42,7 +44,9 @@ describe('rates across runs, from state kept in InfluxDB', () => {
     c.sim.restartContainer(pod.namespace, pod.name, ctr.name);
     const run = await c.next(30);
     expect(await ratesAt(run.timeMs, `"pod_name"='${pod.name}' AND "container_name"='${ctr.name}'`)).toBe(0);
-    expect(await ratesAt(run.timeMs, `"pod_name"='${pod.name}' AND "container_name"='${pod.containers[1]!.name}'`)).toBe(1);
+    expect(
+      await ratesAt(run.timeMs, `"pod_name"='${pod.name}' AND "container_name"='${pod.containers[1]!.name}'`),
+    ).toBe(1);
     const negative = await rows(c.client, 'SELECT count("value") FROM /_rate$/ WHERE "value" < 0');
     expect(negative).toEqual([]);
     // The run after the restart has a rate again, from the restarted counters.

@@ -6,7 +6,7 @@ import { PROJECT_DIR } from '#test/helpers/paths';
 const README = `${PROJECT_DIR}/README.md`;
 
 describe('README', () => {
-  it("holds the metric reference exactly as the families table renders it", () => {
+  it('holds the metric reference exactly as the families table renders it', () => {
     const text = readFileSync(README, 'utf8');
     const start = text.indexOf(REFERENCE_BEGIN);
     const end = text.indexOf(REFERENCE_END);

@@ -19,7 +19,11 @@ describe('secrets never reach logs, errors or points', () => {
     dir = mkdtempSync(join(tmpdir(), 'heapless-secret-'));
     writeFileSync(join(dir, 'password'), `${FILE_PASSWORD}\n`);
     // influxd here has auth off and ignores the credentials, but the collector sends them.
-    c = await collected('secrets', { nodes: 2, podsPerNode: 1 }, { INFLUX_USERNAME: 'collector', INFLUX_PASSWORD_FILE: join(dir, 'password'), LOG_LEVEL: 'debug' });
+    c = await collected(
+      'secrets',
+      { nodes: 2, podsPerNode: 1 },
+      { INFLUX_USERNAME: 'collector', INFLUX_PASSWORD_FILE: join(dir, 'password'), LOG_LEVEL: 'debug' },
+    );
     await c.sim.setFault('node-1', { kind: 'status', code: 401 });
     await c.run();
   });
@@ -37,9 +41,22 @@ describe('secrets never reach logs, errors or points', () => {
   });
 
   it('the bundle prints neither secret, even when InfluxDB refuses and the config is wrong', async () => {
-    const env = { KUBECONFIG: c.sim.kubeconfigPath, KUBELET_CA_FILE: c.sim.caFile, INFLUX_URL: 'http://127.0.0.1:9', INFLUX_PASSWORD: PASSWORD, INFLUX_USERNAME: 'u', RUN_DEADLINE: '1s', LOG_LEVEL: 'debug' };
-    const failed = await run(process.execPath, ['dist/collect/index.mjs'], { cwd: PROJECT_DIR, env }).catch((e: { stdout: string; stderr: string }) => e);
-    const badConfig = await run(process.execPath, ['dist/collect/index.mjs', '--interval=x'], { cwd: PROJECT_DIR, env }).catch((e: { stdout: string; stderr: string }) => e);
+    const env = {
+      KUBECONFIG: c.sim.kubeconfigPath,
+      KUBELET_CA_FILE: c.sim.caFile,
+      INFLUX_URL: 'http://127.0.0.1:9',
+      INFLUX_PASSWORD: PASSWORD,
+      INFLUX_USERNAME: 'u',
+      RUN_DEADLINE: '1s',
+      LOG_LEVEL: 'debug',
+    };
+    const failed = await run(process.execPath, ['dist/collect/index.mjs'], { cwd: PROJECT_DIR, env }).catch(
+      (e: { stdout: string; stderr: string }) => e,
+    );
+    const badConfig = await run(process.execPath, ['dist/collect/index.mjs', '--interval=x'], {
+      cwd: PROJECT_DIR,
+      env,
+    }).catch((e: { stdout: string; stderr: string }) => e);
     const help = await run(process.execPath, ['dist/collect/index.mjs', '--help'], { cwd: PROJECT_DIR, env });
     for (const out of [failed, badConfig, help]) {
       const all = `${out.stdout}${out.stderr}`;

@@ -22,11 +22,22 @@ describe('1 shard and 4 shards over the same simulated cluster', () => {
   let sim: SimCluster;
   let whole: InfluxClient;
   let sharded: InfluxClient;
-  const env = (db: string, extra: Record<string, string> = {}) => readCollectConfig({ KUBECONFIG: sim.kubeconfigPath, KUBELET_CA_FILE: sim.caFile, INFLUX_URL: inject('influxUrl'), INFLUX_DB: db, ...extra });
+  const env = (db: string, extra: Record<string, string> = {}) =>
+    readCollectConfig({
+      KUBECONFIG: sim.kubeconfigPath,
+      KUBELET_CA_FILE: sim.caFile,
+      INFLUX_URL: inject('influxUrl'),
+      INFLUX_DB: db,
+      ...extra,
+    });
   const collectAll = async () => {
     const now = () => sim.clock.nowMs();
     const a = await runCollect(env(whole.options.db), { log: silentLogger, now });
-    const parts = await Promise.all([0, 1, 2, 3].map((i) => runCollect(env(sharded.options.db, { SHARD_COUNT: '4', SHARD_INDEX: String(i) }), { log: silentLogger, now })));
+    const parts = await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        runCollect(env(sharded.options.db, { SHARD_COUNT: '4', SHARD_INDEX: String(i) }), { log: silentLogger, now }),
+      ),
+    );
     return { a, parts };
   };
 
@@ -48,7 +59,14 @@ describe('1 shard and 4 shards over the same simulated cluster', () => {
     const flatten = async (c: InfluxClient) => {
       const [res] = await c.query(q);
       // The `shard` tag key exists in these measurements (on ns/cluster series), so drop null columns.
-      return (res?.series ?? []).flatMap((s) => s.values.map((v) => `${s.name} ${JSON.stringify(Object.fromEntries(s.columns.map((k, i) => [k, v[i]]).filter(([, x]) => x !== null)))}`)).sort();
+      return (res?.series ?? [])
+        .flatMap((s) =>
+          s.values.map(
+            (v) =>
+              `${s.name} ${JSON.stringify(Object.fromEntries(s.columns.map((k, i) => [k, v[i]]).filter(([, x]) => x !== null)))}`,
+          ),
+        )
+        .sort();
     };
     const [a, b] = [await flatten(whole), await flatten(sharded)];
     expect(a.length).toBeGreaterThan(1000);
@@ -65,7 +83,10 @@ describe('1 shard and 4 shards over the same simulated cluster', () => {
         expect(b[i]?.['sum'] as number).toBeCloseTo(row['sum'] as number, 6);
       }
     }
-    const shards = await rows(sharded, `SELECT count("value") FROM "cpu/usage_rate" WHERE "type"='cluster' GROUP BY "shard"`);
+    const shards = await rows(
+      sharded,
+      `SELECT count("value") FROM "cpu/usage_rate" WHERE "type"='cluster' GROUP BY "shard"`,
+    );
     expect(shards.map((s) => s['shard']).sort()).toEqual(['0', '1', '2', '3']);
   });
 
@@ -80,7 +101,13 @@ describe('memory stays bounded by concurrency', () => {
     const sim = await startCluster({ nodes: 20, podsPerNode: 2 });
     try {
       const db = await freshDatabase('held');
-      const config = readCollectConfig({ KUBECONFIG: sim.kubeconfigPath, KUBELET_CA_FILE: sim.caFile, INFLUX_URL: inject('influxUrl'), INFLUX_DB: db.options.db, KUBELET_CONCURRENCY: '3' });
+      const config = readCollectConfig({
+        KUBECONFIG: sim.kubeconfigPath,
+        KUBELET_CA_FILE: sim.caFile,
+        INFLUX_URL: inject('influxUrl'),
+        INFLUX_DB: db.options.db,
+        KUBELET_CONCURRENCY: '3',
+      });
       for (const n of sim.nodes) await sim.setFault(n.name, { kind: 'slow', bytesPerSecond: 400_000 });
       const result = await runCollect(config, { log: silentLogger, now: () => sim.clock.nowMs() });
       expect(result.stats.nodesOk).toBe(20);

@@ -67,12 +67,7 @@ describe('API server', () => {
     kc.loadFromFile(sim.kubeconfigPath);
     const core = kc.makeApiClient(CoreV1Api);
     const onNode1 = await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=node-1' });
-    expect(onNode1.items.map((p) => p.metadata?.name)).toEqual([
-      'pod-1-0',
-      'pod-1-1',
-      'pod-1-2',
-      'pod-1-3',
-    ]);
+    expect(onNode1.items.map((p) => p.metadata?.name)).toEqual(['pod-1-0', 'pod-1-1', 'pod-1-2', 'pod-1-3']);
     const frontendNs0 = await core.listNamespacedPod({
       namespace: 'ns-0',
       labelSelector: 'tier=frontend,app in (app-0,app-2)',
@@ -128,7 +123,10 @@ describe('API server', () => {
 
   it('lists extra API groups added after start', async () => {
     expect((await getJson(`${sim.apiUrl}/apis`))['groups']).toEqual([]);
-    sim.extraApiGroups.push({ group: { name: 'metrics.k8s.io', versions: [] }, handle: (_req, res) => res.end('{"hello":1}') });
+    sim.extraApiGroups.push({
+      group: { name: 'metrics.k8s.io', versions: [] },
+      handle: (_req, res) => res.end('{"hello":1}'),
+    });
     expect((await getJson(`${sim.apiUrl}/apis`))['groups']).toEqual([{ name: 'metrics.k8s.io', versions: [] }]);
     expect(await getJson(`${sim.apiUrl}/apis/metrics.k8s.io/v1beta1/nodes`)).toEqual({ hello: 1 });
     sim.extraApiGroups.pop();
@@ -136,7 +134,13 @@ describe('API server', () => {
 
   it('serves the real kubectl 1.32', async () => {
     const kubectl = (...args: string[]) =>
-      execFileAsync('kubectl', ['--kubeconfig', sim.kubeconfigPath, '--cache-dir', `${sim.kubeconfigPath}.cache`, ...args]);
+      execFileAsync('kubectl', [
+        '--kubeconfig',
+        sim.kubeconfigPath,
+        '--cache-dir',
+        `${sim.kubeconfigPath}.cache`,
+        ...args,
+      ]);
     const nodes = await kubectl('get', 'nodes', '-o', 'name');
     expect(nodes.stdout.trim().split('\n')).toEqual(['node/node-0', 'node/node-1', 'node/node-2']);
     const pods = await kubectl('get', 'pods', '-A');
@@ -160,7 +164,9 @@ describe('kubelets', () => {
     const pod = summary['pods'][3];
     const podTruth = truth.pods[3]!;
     expect(pod['podRef']).toEqual({ name: podTruth.name, namespace: podTruth.namespace, uid: podTruth.uid });
-    expect(pod['network']['rxBytes']).toBe(counterAt(podTruth.network.interfaces[0]!.rxBytesPerSecond, podTruth.startTimeMs, now));
+    expect(pod['network']['rxBytes']).toBe(
+      counterAt(podTruth.network.interfaces[0]!.rxBytesPerSecond, podTruth.startTimeMs, now),
+    );
     expect(pod['volume'].map((v: any) => v.name)).toEqual(['data', 'config']);
     expect(pod['ephemeral-storage']['usedBytes']).toBe(podTruth.ephemeralStorage.usedBytes);
     const container = pod['containers'][1];
@@ -184,7 +190,9 @@ describe('kubelets', () => {
     const millicores = sim.truth.nodes[0]!.pods[0]!.containers[0]!.cpuMillicores;
     expect(c1.cpu.usageCoreNanoSeconds - c0.cpu.usageCoreNanoSeconds).toBe(millicores * 1e6 * 60);
     expect(c1.cpu.time).toBe('2026-11-23T10:01:00Z');
-    expect(c1.memory.pageFaults - c0.memory.pageFaults).toBe(60 * sim.truth.nodes[0]!.pods[0]!.containers[0]!.pageFaultsPerSecond);
+    expect(c1.memory.pageFaults - c0.memory.pageFaults).toBe(
+      60 * sim.truth.nodes[0]!.pods[0]!.containers[0]!.pageFaultsPerSecond,
+    );
     expect(c1.rootfs).toEqual({ ...c0.rootfs, time: '2026-11-23T10:01:00Z' });
   });
 
@@ -247,7 +255,10 @@ describe('events', () => {
     sim.addEvents([event('a', 2)]);
     const core = await getJson(`${sim.apiUrl}/api/v1/namespaces/ns-0/events`);
     expect(core['kind']).toBe('EventList');
-    expect(core['items'].map((e: any) => [e.metadata.name, e.count])).toEqual([['a', 2], ['b', 1]]);
+    expect(core['items'].map((e: any) => [e.metadata.name, e.count])).toEqual([
+      ['a', 2],
+      ['b', 1],
+    ]);
     const page = await getJson(`${sim.apiUrl}/apis/events.k8s.io/v1/events?limit=2`);
     expect(page['apiVersion']).toBe('events.k8s.io/v1');
     expect(page['metadata']['continue']).toBeTypeOf('string');
@@ -260,7 +271,9 @@ describe('events', () => {
       eventTime: null,
       reportingController: '',
     });
-    const rest = await getJson(`${sim.apiUrl}/apis/events.k8s.io/v1/events?limit=2&continue=${page['metadata']['continue']}`);
+    const rest = await getJson(
+      `${sim.apiUrl}/apis/events.k8s.io/v1/events?limit=2&continue=${page['metadata']['continue']}`,
+    );
     expect(rest['items'].map((e: any) => e.metadata.name)).toEqual(['c']);
   });
 });

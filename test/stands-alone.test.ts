@@ -51,7 +51,8 @@ describe('the repository stands alone', () => {
         .split('\n')
         .forEach((line, i) => {
           for (const [, path] of line.matchAll(RELATIVE)) {
-            if (!isInside(resolve(dirname(file), path!))) outside.push(`${relative(PROJECT_DIR, file)}:${i + 1}: ${path}`);
+            if (!isInside(resolve(dirname(file), path!)))
+              outside.push(`${relative(PROJECT_DIR, file)}:${i + 1}: ${path}`);
           }
         });
     }

@@ -14,8 +14,20 @@ import { startInfluxd, type InfluxdServer } from '#test/influxd/server';
 const log = createLogger({ fn: 'start' });
 
 async function embedded(): Promise<{ env: Record<string, string>; sim: SimCluster; influx: InfluxdServer }> {
-  const [sim, influx] = await Promise.all([startCluster({ nodes: 3, podsPerNode: 4, fixtureNodes: ['summary_k8s-1.35.0_minikube-containerd_nri-kubernetes.json'] }), startInfluxd()]);
-  log.info('embedded', { influxUrl: influx.url, apiServer: sim.apiUrl, kubeconfig: sim.kubeconfigPath, nodes: sim.nodes.map((n) => `${n.name}@${n.address}:${n.port}`) });
+  const [sim, influx] = await Promise.all([
+    startCluster({
+      nodes: 3,
+      podsPerNode: 4,
+      fixtureNodes: ['summary_k8s-1.35.0_minikube-containerd_nri-kubernetes.json'],
+    }),
+    startInfluxd(),
+  ]);
+  log.info('embedded', {
+    influxUrl: influx.url,
+    apiServer: sim.apiUrl,
+    kubeconfig: sim.kubeconfigPath,
+    nodes: sim.nodes.map((n) => `${n.name}@${n.address}:${n.port}`),
+  });
   return { env: { KUBECONFIG: sim.kubeconfigPath, KUBELET_CA_FILE: sim.caFile, INFLUX_URL: influx.url }, sim, influx };
 }
 
@@ -23,7 +35,11 @@ async function main(): Promise<void> {
   const external = Boolean(process.env['KUBECONFIG'] && process.env['INFLUX_URL']);
   const local = external ? undefined : await embedded();
   const config = readCollectConfig({ INTERVAL: '15s', ...process.env, ...local?.env }, process.argv.slice(2));
-  const collectLog = createLogger({ fn: 'collect', level: config.logLevel, secrets: [config.influxPassword, config.influxToken] });
+  const collectLog = createLogger({
+    fn: 'collect',
+    level: config.logLevel,
+    secrets: [config.influxPassword, config.influxToken],
+  });
   const once = async (): Promise<void> => {
     // The simulated kubelets' counters follow the simulator's clock; keep it on the wall clock.
     local?.sim.clock.set(Date.now());

@@ -7,9 +7,21 @@ import { freshDatabase, rows } from '#test/helpers/influx';
 describe('splitLines', () => {
   it.each([
     ['plain lines', 'a v=1 1\nb v=2 2', ['a v=1 1', 'b v=2 2']],
-    ['a newline inside a string field stays in its line', 'e,k=x message="two\nlines" 1\nf v=1 2', ['e,k=x message="two\nlines" 1', 'f v=1 2']],
-    ['a quote in a tag is literal', 'm,labels=note:a\\ b\\,c\\=d"e v=1 1\nn v=2 2', ['m,labels=note:a\\ b\\,c\\=d"e v=1 1', 'n v=2 2']],
-    ['escaped quotes and backslashes inside a string', 'e m="say \\"hi\\"\\\\\nok" 1\nf v=1 2', ['e m="say \\"hi\\"\\\\\nok" 1', 'f v=1 2']],
+    [
+      'a newline inside a string field stays in its line',
+      'e,k=x message="two\nlines" 1\nf v=1 2',
+      ['e,k=x message="two\nlines" 1', 'f v=1 2'],
+    ],
+    [
+      'a quote in a tag is literal',
+      'm,labels=note:a\\ b\\,c\\=d"e v=1 1\nn v=2 2',
+      ['m,labels=note:a\\ b\\,c\\=d"e v=1 1', 'n v=2 2'],
+    ],
+    [
+      'escaped quotes and backslashes inside a string',
+      'e m="say \\"hi\\"\\\\\nok" 1\nf v=1 2',
+      ['e m="say \\"hi\\"\\\\\nok" 1', 'f v=1 2'],
+    ],
     ['empty', '', []],
   ])('%s', (_name, body, want) => {
     expect(splitLines(body)).toEqual(want);

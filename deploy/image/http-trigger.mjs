@@ -16,7 +16,9 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 
 function log(level, event, fields = {}) {
-  process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level, fn: 'http-trigger', event, ...fields }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ time: new Date().toISOString(), level, fn: 'http-trigger', event, ...fields }) + '\n',
+  );
 }
 
 function reply(res, status, body) {
@@ -25,10 +27,18 @@ function reply(res, status, body) {
   res.end(text);
 }
 
-export function startTrigger({ script, args = [], host = '127.0.0.1', port = 8080, timeoutMs = 55_000, env = process.env }) {
+export function startTrigger({
+  script,
+  args = [],
+  host = '127.0.0.1',
+  port = 8080,
+  timeoutMs = 55_000,
+  env = process.env,
+}) {
   let running = null;
   const server = createServer((req, res) => {
-    if (req.method === 'GET' || req.method === 'HEAD') return reply(res, 200, { status: 'ok', running: running !== null });
+    if (req.method === 'GET' || req.method === 'HEAD')
+      return reply(res, 200, { status: 'ok', running: running !== null });
     if (req.method !== 'POST') return reply(res, 405, { error: 'use POST to start a run' });
     if (running) return reply(res, 409, { error: 'a run is in progress' });
     req.resume();

@@ -11,7 +11,8 @@ import { runOnce } from '#shared/entry';
 runOnce(
   {
     fn: 'events',
-    title: 'heapless events: export the Kubernetes events changed since the last run to InfluxDB, in Heapster’s eventer schema',
+    title:
+      'heapless events: export the Kubernetes events changed since the last run to InfluxDB, in Heapster’s eventer schema',
     settings: eventsSettings,
     read: readEventsConfig,
     logLevel: (c) => c.logLevel,

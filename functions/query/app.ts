@@ -38,7 +38,14 @@ export function createApp(deps: QueryDeps): Hono {
 }
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
-const REASONS: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 500: 'internal', 503: 'influx_unavailable' };
+const REASONS: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  500: 'internal',
+  503: 'influx_unavailable',
+};
 /** Paths can be attacker-sized; the log keeps enough to recognise the request. */
 const MAX_LOGGED_PATH = 256;
 
@@ -53,9 +60,20 @@ function observe(deps: QueryDeps): MiddlewareHandler {
     deps.metrics.requests.inc({ route, method, code: String(status) });
     deps.metrics.latency.observe({ route }, seconds);
     if (status < 400) return;
-    const reason = (c.get('failureReason') as string | undefined) ?? REASONS[status] ?? (status < 500 ? 'client_error' : 'server_error');
+    const reason =
+      (c.get('failureReason') as string | undefined) ??
+      REASONS[status] ??
+      (status < 500 ? 'client_error' : 'server_error');
     deps.metrics.errors.inc({ route, reason });
-    const fields = { method, route, path: c.req.path.slice(0, MAX_LOGGED_PATH), status, reason, durationMs: Math.round(seconds * 1000), ...(c.error ? { error: c.error } : {}) };
+    const fields = {
+      method,
+      route,
+      path: c.req.path.slice(0, MAX_LOGGED_PATH),
+      status,
+      reason,
+      durationMs: Math.round(seconds * 1000),
+      ...(c.error ? { error: c.error } : {}),
+    };
     if (status >= 500) deps.log.error('request_failed', fields);
     else deps.log.warn('request_failed', fields);
   };
@@ -68,9 +86,11 @@ function routeLabel(c: Context): string {
 }
 
 function answerError(err: Error, c: Context): Response {
-  if (err instanceof HTTPException && err.status < 500) return errorAnswer(c, err.status, err.status === 400 ? 'BadRequest' : 'Invalid', err.message);
+  if (err instanceof HTTPException && err.status < 500)
+    return errorAnswer(c, err.status, err.status === 400 ? 'BadRequest' : 'Invalid', err.message);
   // A statement InfluxDB refused is our bug (500); anything else from it means it is unreachable.
-  if (err instanceof InfluxError && !refusedStatement(err)) return errorAnswer(c, 503, 'ServiceUnavailable', 'the metrics storage is not answering; try again later');
+  if (err instanceof InfluxError && !refusedStatement(err))
+    return errorAnswer(c, 503, 'ServiceUnavailable', 'the metrics storage is not answering; try again later');
   return errorAnswer(c, 500, 'InternalError', 'internal error');
 }
 

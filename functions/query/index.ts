@@ -32,7 +32,13 @@ async function main(argv: string[]): Promise<number | undefined> {
   if (typeof ready === 'number') return ready;
   const { config, log } = ready;
   routePackageLogs(log);
-  const influx = new InfluxClient({ url: config.influxUrl, db: config.influxDb, auth: readInfluxAuth(config), timeoutMs: config.influxTimeout, maxSockets: 16 });
+  const influx = new InfluxClient({
+    url: config.influxUrl,
+    db: config.influxDb,
+    auth: readInfluxAuth(config),
+    timeoutMs: config.influxTimeout,
+    maxSockets: 16,
+  });
   let draining = false;
   let https: Listener | undefined;
   let auth: QueryAuth;
@@ -42,16 +48,44 @@ async function main(argv: string[]): Promise<number | undefined> {
   } catch (err) {
     return configInvalid('query', err);
   }
-  const deps = { influx, settings: config, log, now: Date.now, metrics: new QueryMetrics(), draining: () => draining, ...(auth.guard ? { guard: auth.guard } : {}) };
+  const deps = {
+    influx,
+    settings: config,
+    log,
+    now: Date.now,
+    metrics: new QueryMetrics(),
+    draining: () => draining,
+    ...(auth.guard ? { guard: auth.guard } : {}),
+  };
   const tls = { ...servingCert(config), requestCert: auth.requestCert, clientCa: auth.clientCa() };
-  https = await listen(createApp({ ...deps, metricsApi: true }), { port: config.queryPort, host: config.listenHost, tls });
+  https = await listen(createApp({ ...deps, metricsApi: true }), {
+    port: config.queryPort,
+    host: config.listenHost,
+    tls,
+  });
   const listeners: Listener[] = [https];
   if (config.tlsCertFile && config.tlsKeyFile) {
     const served = https;
-    watchServingCert({ tlsCertFile: config.tlsCertFile, tlsKeyFile: config.tlsKeyFile }, (pair) => reloadTls(served, pair), (error) => log.warn('tls_reload_failed', { error }));
+    watchServingCert(
+      { tlsCertFile: config.tlsCertFile, tlsKeyFile: config.tlsKeyFile },
+      (pair) => reloadTls(served, pair),
+      (error) => log.warn('tls_reload_failed', { error }),
+    );
   }
-  if (config.httpPort !== undefined) listeners.push(await listen(createApp({ ...deps, metricsApi: false }), { port: config.httpPort, host: config.listenHost }));
-  log.info('listening', { https: config.queryPort, http: config.httpPort ?? null, selfSignedCert: tls.selfSigned, influxUrl: config.influxUrl, influxDb: config.influxDb, queryAuth: config.queryAuth, modelAuth: config.modelAuth, staticToken: Boolean(config.queryAuthTokenFile) });
+  if (config.httpPort !== undefined)
+    listeners.push(
+      await listen(createApp({ ...deps, metricsApi: false }), { port: config.httpPort, host: config.listenHost }),
+    );
+  log.info('listening', {
+    https: config.queryPort,
+    http: config.httpPort ?? null,
+    selfSignedCert: tls.selfSigned,
+    influxUrl: config.influxUrl,
+    influxDb: config.influxDb,
+    queryAuth: config.queryAuth,
+    modelAuth: config.modelAuth,
+    staticToken: Boolean(config.queryAuthTokenFile),
+  });
   const stop = (signal: string): void => {
     draining = true;
     auth.stop();

@@ -40,13 +40,27 @@ export interface PipelineContext {
 export async function collectNode(ctx: PipelineContext, node: NodeInfo): Promise<void> {
   const started = performance.now();
   try {
-    if (!node.ready) throw new KubeletError(node.name, 'not_ready', `node ${node.name} is not Ready; skipped as Heapster did`);
+    if (!node.ready)
+      throw new KubeletError(node.name, 'not_ready', `node ${node.name} is not Ready; skipped as Heapster did`);
     const target = kubeletTarget(node, ctx.config.kubeletAddressTypes, ctx.config.kubeletPort);
-    if (!target) throw new KubeletError(node.name, 'no_address', `node ${node.name} has none of the address types ${ctx.config.kubeletAddressTypes.join(',')}`, 'add the node’s address types to KUBELET_ADDRESS_TYPES');
+    if (!target)
+      throw new KubeletError(
+        node.name,
+        'no_address',
+        `node ${node.name} has none of the address types ${ctx.config.kubeletAddressTypes.join(',')}`,
+        'add the node’s address types to KUBELET_ADDRESS_TYPES',
+      );
     const body = await ctx.fetch(target);
     hold(ctx, +1);
     try {
-      const batch = deriveNode({ summary: decode(node.name, body), node, pods: ctx.pods, prev: unpack(ctx.prev.get(node.name)), clusterName: ctx.config.clusterName, maxGapMs: ctx.maxGapMs });
+      const batch = deriveNode({
+        summary: decode(node.name, body),
+        node,
+        pods: ctx.pods,
+        prev: unpack(ctx.prev.get(node.name)),
+        clusterName: ctx.config.clusterName,
+        maxGapMs: ctx.maxGapMs,
+      });
       ctx.aggregator.add(batch);
       const lines = encodeAll(batch.series, ctx);
       lines.push(encodeState(node.name, bucketOf(node.name), batch.state, ctx.timeMs));
@@ -59,7 +73,13 @@ export async function collectNode(ctx: PipelineContext, node: NodeInfo): Promise
   } catch (err) {
     const e = err instanceof KubeletError ? err : new KubeletError(node.name, 'error', asError(err).message);
     ctx.stats.failures[e.reason] = (ctx.stats.failures[e.reason] ?? 0) + 1;
-    ctx.log.warn('node_failed', { node: node.name, reason: e.reason, error: e.message, ...(e.hint ? { hint: e.hint } : {}), durationMs: Math.round(performance.now() - started) });
+    ctx.log.warn('node_failed', {
+      node: node.name,
+      reason: e.reason,
+      error: e.message,
+      ...(e.hint ? { hint: e.hint } : {}),
+      durationMs: Math.round(performance.now() - started),
+    });
   }
 }
 
@@ -82,7 +102,13 @@ function decode(node: string, body: string): Summary {
   try {
     return decodeSummaryText(body);
   } catch (err) {
-    if (err instanceof SummaryDecodeError) throw new KubeletError(node, 'invalid_json', `summary from ${node}: ${err.message}`, 'the kubelet sent a body that is not a stats summary; check its version and any proxy in between');
+    if (err instanceof SummaryDecodeError)
+      throw new KubeletError(
+        node,
+        'invalid_json',
+        `summary from ${node}: ${err.message}`,
+        'the kubelet sent a body that is not a stats summary; check its version and any proxy in between',
+      );
     throw err;
   }
 }

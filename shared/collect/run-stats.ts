@@ -30,7 +30,22 @@ export interface RunStats {
 }
 
 export function newRunStats(): RunStats {
-  return { nodes: 0, nodesOk: 0, failures: {}, points: 0, bytes: 0, failedPoints: 0, spooledPoints: 0, replayedPoints: 0, spoolDroppedPoints: 0, badPoints: 0, stateReadMs: 0, maxPayloadsHeld: 0, peakRssMb: 0, durationMs: 0 };
+  return {
+    nodes: 0,
+    nodesOk: 0,
+    failures: {},
+    points: 0,
+    bytes: 0,
+    failedPoints: 0,
+    spooledPoints: 0,
+    replayedPoints: 0,
+    spoolDroppedPoints: 0,
+    badPoints: 0,
+    stateReadMs: 0,
+    maxPayloadsHeld: 0,
+    peakRssMb: 0,
+    durationMs: 0,
+  };
 }
 
 export function nodesFailed(s: RunStats): number {
@@ -38,10 +53,35 @@ export function nodesFailed(s: RunStats): number {
 }
 
 /** `heapless_run,fn=collect[,cluster_name=…] nodes=…i,… <time>`; failure reasons become `failed_<reason>` fields. */
-export function encodeRunStats(fn: string, s: RunStats, timeMs: number, clusterName: string | undefined, extraTags: Record<string, string> = {}): string {
+export function encodeRunStats(
+  fn: string,
+  s: RunStats,
+  timeMs: number,
+  clusterName: string | undefined,
+  extraTags: Record<string, string> = {},
+): string {
   const all: Record<string, string> = { ...extraTags, fn, ...(clusterName ? { cluster_name: clusterName } : {}) };
-  const tags = Object.keys(all).sort().map((k) => `${escapeTag(k)}=${escapeTag(all[k] as string)}`).join(',');
-  const fields = [`nodes=${s.nodes}i`, `nodes_ok=${s.nodesOk}i`, `nodes_failed=${nodesFailed(s)}i`, `points=${s.points}i`, `bytes=${s.bytes}i`, `failed_points=${s.failedPoints}i`, `spooled_points=${s.spooledPoints}i`, `replayed_points=${s.replayedPoints}i`, `spool_dropped_points=${s.spoolDroppedPoints}i`, `bad_points=${s.badPoints}i`, `state_read_ms=${s.stateReadMs}i`, `max_payloads_held=${s.maxPayloadsHeld}i`, `peak_rss_mb=${s.peakRssMb}i`, `duration_ms=${Math.round(s.durationMs)}i`];
-  for (const [reason, n] of Object.entries(s.failures)) fields.push(`failed_${reason.replace(/[^a-z0-9_]/gi, '_')}=${n}i`);
+  const tags = Object.keys(all)
+    .sort()
+    .map((k) => `${escapeTag(k)}=${escapeTag(all[k] as string)}`)
+    .join(',');
+  const fields = [
+    `nodes=${s.nodes}i`,
+    `nodes_ok=${s.nodesOk}i`,
+    `nodes_failed=${nodesFailed(s)}i`,
+    `points=${s.points}i`,
+    `bytes=${s.bytes}i`,
+    `failed_points=${s.failedPoints}i`,
+    `spooled_points=${s.spooledPoints}i`,
+    `replayed_points=${s.replayedPoints}i`,
+    `spool_dropped_points=${s.spoolDroppedPoints}i`,
+    `bad_points=${s.badPoints}i`,
+    `state_read_ms=${s.stateReadMs}i`,
+    `max_payloads_held=${s.maxPayloadsHeld}i`,
+    `peak_rss_mb=${s.peakRssMb}i`,
+    `duration_ms=${Math.round(s.durationMs)}i`,
+  ];
+  for (const [reason, n] of Object.entries(s.failures))
+    fields.push(`failed_${reason.replace(/[^a-z0-9_]/gi, '_')}=${n}i`);
   return `heapless_run,${tags} ${fields.join(',')} ${timeMs}`;
 }

@@ -44,34 +44,83 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
   const { log } = deps;
   const timeMs = Math.floor(started / config.interval) * config.interval;
   const shard: Shard = { index: config.shardIndex, count: config.shardCount };
-  if (config.kubeletInsecureTls) log.warn('kubelet_tls_unverified', { message: 'KUBELET_INSECURE_TLS=true: kubelet certificates are not verified; set KUBELET_CA_FILE instead' });
+  if (config.kubeletInsecureTls)
+    log.warn('kubelet_tls_unverified', {
+      message: 'KUBELET_INSECURE_TLS=true: kubelet certificates are not verified; set KUBELET_CA_FILE instead',
+    });
   routePackageLogs(log);
 
   const kc = loadKubeConfig(config.kubeconfig);
-  const client = new InfluxClient({ url: config.influxUrl, db: config.influxDb, auth: readInfluxAuth(config), timeoutMs: config.influxTimeout, maxSockets: config.influxConcurrency });
+  const client = new InfluxClient({
+    url: config.influxUrl,
+    db: config.influxDb,
+    auth: readInfluxAuth(config),
+    timeoutMs: config.influxTimeout,
+    maxSockets: config.influxConcurrency,
+  });
   const stats = newRunStats();
   // The deadline is wall-clock time, whatever clock stamps the points.
   const deadlineMs = Date.now() + (config.runDeadline ?? config.interval - 5_000);
-  const spool = config.spoolDir ? new Spool(shard.count > 1 ? join(config.spoolDir, `shard-${shard.index}`) : config.spoolDir, config.spoolMaxBytes) : undefined;
+  const spool = config.spoolDir
+    ? new Spool(shard.count > 1 ? join(config.spoolDir, `shard-${shard.index}`) : config.spoolDir, config.spoolMaxBytes)
+    : undefined;
   const maxGapMs = config.rateMaxGap ?? Math.round(config.interval * 1.5);
   // Listing and InfluxDB's preparation are independent: side by side, they shorten the time to
   // the first kubelet request. A failed listing still ends the run before any of its points.
   const [{ nodes, pods }, prev] = await Promise.all([
     listShard(kc, config, shard),
-    prepareInflux(client, config, { log, stats, spool, deadlineMs, since: timeMs - maxGapMs - config.interval, before: timeMs, buckets: shard.count > 1 ? bucketsOf(shard) : undefined }),
+    prepareInflux(client, config, {
+      log,
+      stats,
+      spool,
+      deadlineMs,
+      since: timeMs - maxGapMs - config.interval,
+      before: timeMs,
+      buckets: shard.count > 1 ? bucketsOf(shard) : undefined,
+    }),
   ]);
-  const writer = new Writer(client, { batchSize: config.influxBatchSize, maxInFlight: config.influxConcurrency, deadlineMs, ...(spool ? { spool } : {}) });
+  const writer = new Writer(client, {
+    batchSize: config.influxBatchSize,
+    maxInFlight: config.influxConcurrency,
+    deadlineMs,
+    ...(spool ? { spool } : {}),
+  });
   const shardTags: Record<string, string> = shard.count > 1 ? { shard: String(shard.index) } : {};
-  const ctx: PipelineContext = { config, log, timeMs, maxGapMs, pods, prev, fetch: await fetcher(kc, config), writer, aggregator: new Aggregator(config.clusterName, shardTags), stats, held: { now: 0, max: 0 } };
+  const ctx: PipelineContext = {
+    config,
+    log,
+    timeMs,
+    maxGapMs,
+    pods,
+    prev,
+    fetch: await fetcher(kc, config),
+    writer,
+    aggregator: new Aggregator(config.clusterName, shardTags),
+    stats,
+    held: { now: 0, max: 0 },
+  };
 
   stats.nodes = nodes.length;
   await forEachLimit(nodes, config.kubeletConcurrency, (node) => collectNode(ctx, node));
   await writer.write(encodeAll(ctx.aggregator.series(), ctx));
   const written = await writer.close();
-  Object.assign(stats, { points: written.points, bytes: written.bytes, failedPoints: written.failedPoints, spooledPoints: written.spooledPoints, badPoints: written.badPoints, maxPayloadsHeld: ctx.held.max, spoolDroppedPoints: spool?.figures.droppedPoints ?? 0 });
+  Object.assign(stats, {
+    points: written.points,
+    bytes: written.bytes,
+    failedPoints: written.failedPoints,
+    spooledPoints: written.spooledPoints,
+    badPoints: written.badPoints,
+    maxPayloadsHeld: ctx.held.max,
+    spoolDroppedPoints: spool?.figures.droppedPoints ?? 0,
+  });
   stats.durationMs = Math.round(performance.now() - startedMono);
   stats.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  const runWritten = await writeRunPoint(client, encodeRunStats('collect', stats, timeMs, config.clusterName, shardTags), deadlineMs, spool);
+  const runWritten = await writeRunPoint(
+    client,
+    encodeRunStats('collect', stats, timeMs, config.clusterName, shardTags),
+    deadlineMs,
+    spool,
+  );
   const exitCode = report(log, config, { stats, written, runWritten, timeMs, shard });
   return { exitCode, stats, timeMs };
 }
@@ -80,11 +129,18 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
  * This shard's nodes and the pods on them. Fails fast, before anything is written, when the API
  * server cannot list what the run needs.
  */
-async function listShard(kc: KubeConfig, config: CollectConfig, shard: Shard): Promise<{ nodes: NodeInfo[]; pods: Map<string, PodInfo> }> {
+async function listShard(
+  kc: KubeConfig,
+  config: CollectConfig,
+  shard: Shard,
+): Promise<{ nodes: NodeInfo[]; pods: Map<string, PodInfo> }> {
   const opts = { pageSize: config.pageSize, timeoutMs: config.apiTimeout };
   const onShard = (node: string | undefined): boolean => node !== undefined && inShard(node, shard);
   const [nodes, pods] = await Promise.all([listNodes(kc, opts), listPods(kc, opts, (p) => onShard(p.nodeName))]);
-  return { nodes: nodes.filter((n) => onShard(n.name)), pods: new Map(pods.map((p) => [`${p.namespace}/${p.name}`, p])) };
+  return {
+    nodes: nodes.filter((n) => onShard(n.name)),
+    pods: new Map(pods.map((p) => [`${p.namespace}/${p.name}`, p])),
+  };
 }
 
 interface Outcome {
@@ -99,22 +155,60 @@ interface Outcome {
 function report(log: Logger, config: CollectConfig, o: Outcome): number {
   const { stats, written } = o;
   const errors = [...written.errors, ...o.runWritten.errors];
-  if (written.badLines.length > 0) log.warn('bad_points', { count: written.badPoints, examples: written.badLines, hint: 'InfluxDB rejected these lines; the rest of their batches was stored' });
-  if (stats.spoolDroppedPoints > 0) log.warn('spool_full', { droppedPoints: stats.spoolDroppedPoints, spoolDir: config.spoolDir, hint: 'InfluxDB has been unreachable for long: the oldest spooled points were dropped; raise SPOOL_MAX_BYTES or restore InfluxDB' });
+  if (written.badLines.length > 0)
+    log.warn('bad_points', {
+      count: written.badPoints,
+      examples: written.badLines,
+      hint: 'InfluxDB rejected these lines; the rest of their batches was stored',
+    });
+  if (stats.spoolDroppedPoints > 0)
+    log.warn('spool_full', {
+      droppedPoints: stats.spoolDroppedPoints,
+      spoolDir: config.spoolDir,
+      hint: 'InfluxDB has been unreachable for long: the oldest spooled points were dropped; raise SPOOL_MAX_BYTES or restore InfluxDB',
+    });
   const writeFailed = written.failedPoints > 0 || written.spooledPoints > 0 || errors.length > 0;
-  log.info('run', { runTime: new Date(o.timeMs).toISOString(), ...(o.shard.count > 1 ? { shard: `${o.shard.index}/${o.shard.count}` } : {}), ...summary(stats), ...(writeFailed ? { writeErrors: errors } : {}) });
+  log.info('run', {
+    runTime: new Date(o.timeMs).toISOString(),
+    ...(o.shard.count > 1 ? { shard: `${o.shard.index}/${o.shard.count}` } : {}),
+    ...summary(stats),
+    ...(writeFailed ? { writeErrors: errors } : {}),
+  });
   return writeFailed || (stats.nodes > 0 && stats.nodesOk === 0) ? 1 : 0;
 }
 
 function summary(s: RunStats): Record<string, unknown> {
-  return { nodes: s.nodes, nodesOk: s.nodesOk, nodesFailed: nodesFailed(s), failures: s.failures, points: s.points, bytes: s.bytes, failedPoints: s.failedPoints, spooledPoints: s.spooledPoints, replayedPoints: s.replayedPoints, spoolDroppedPoints: s.spoolDroppedPoints, badPoints: s.badPoints, stateReadMs: s.stateReadMs, maxPayloadsHeld: s.maxPayloadsHeld, peakRssMb: s.peakRssMb, durationMs: s.durationMs, ...memory() };
+  return {
+    nodes: s.nodes,
+    nodesOk: s.nodesOk,
+    nodesFailed: nodesFailed(s),
+    failures: s.failures,
+    points: s.points,
+    bytes: s.bytes,
+    failedPoints: s.failedPoints,
+    spooledPoints: s.spooledPoints,
+    replayedPoints: s.replayedPoints,
+    spoolDroppedPoints: s.spoolDroppedPoints,
+    badPoints: s.badPoints,
+    stateReadMs: s.stateReadMs,
+    maxPayloadsHeld: s.maxPayloadsHeld,
+    peakRssMb: s.peakRssMb,
+    durationMs: s.durationMs,
+    ...memory(),
+  };
 }
 
 /** Where memory is at the end of a run (MB), to tell live data from garbage and buffers. */
 function memory(): Record<string, number> {
   const m = process.memoryUsage();
   const mb = (b: number) => Math.round(b / 1048576);
-  return { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external), arrayBuffersMb: mb(m.arrayBuffers) };
+  return {
+    rssMb: mb(m.rss),
+    heapUsedMb: mb(m.heapUsed),
+    heapTotalMb: mb(m.heapTotal),
+    externalMb: mb(m.external),
+    arrayBuffersMb: mb(m.arrayBuffers),
+  };
 }
 
 interface Prepare {
@@ -132,7 +226,11 @@ interface Prepare {
  * it still scrapes, and what it cannot write goes to the spool (without previous counters this
  * run simply has no rates).
  */
-async function prepareInflux(client: InfluxClient, config: CollectConfig, p: Prepare): Promise<Map<string, PackedState>> {
+async function prepareInflux(
+  client: InfluxClient,
+  config: CollectConfig,
+  p: Prepare,
+): Promise<Map<string, PackedState>> {
   try {
     if (config.influxCreateDb) await client.ensureDatabase(config.influxRetention);
     if (p.spool) {
@@ -146,12 +244,23 @@ async function prepareInflux(client: InfluxClient, config: CollectConfig, p: Pre
     p.stats.stateReadMs = Math.round(performance.now() - t0);
     return prev;
   } catch (err) {
-    p.log.error('influx_unavailable', { error: asError(err), url: config.influxUrl, hint: p.spool ? 'collecting anyway; points that cannot be written go to SPOOL_DIR' : 'collecting anyway; set SPOOL_DIR to keep points InfluxDB cannot take' });
+    p.log.error('influx_unavailable', {
+      error: asError(err),
+      url: config.influxUrl,
+      hint: p.spool
+        ? 'collecting anyway; points that cannot be written go to SPOOL_DIR'
+        : 'collecting anyway; set SPOOL_DIR to keep points InfluxDB cannot take',
+    });
     return new Map();
   }
 }
 
-async function writeRunPoint(client: InfluxClient, line: string, deadlineMs: number, spool: Spool | undefined): Promise<WriterStats> {
+async function writeRunPoint(
+  client: InfluxClient,
+  line: string,
+  deadlineMs: number,
+  spool: Spool | undefined,
+): Promise<WriterStats> {
   const w = new Writer(client, { batchSize: 1, maxInFlight: 1, deadlineMs, ...(spool ? { spool } : {}) });
   await w.write([line]);
   return w.close();

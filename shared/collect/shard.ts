@@ -29,5 +29,7 @@ export function inShard(name: string, shard: Shard): boolean {
 
 /** The buckets a shard owns; every bucket when unsharded. */
 export function bucketsOf(shard: Shard): number[] {
-  return Array.from({ length: BUCKETS }, (_, b) => b).filter((b) => shard.count <= 1 || b % shard.count === shard.index);
+  return Array.from({ length: BUCKETS }, (_, b) => b).filter(
+    (b) => shard.count <= 1 || b % shard.count === shard.index,
+  );
 }

@@ -7,31 +7,113 @@ import { setting } from '#shared/config/settings';
 import { bool, duration, httpUrl, int, oneOf, optional, str } from '#shared/config/parsers';
 
 export const influxSettings = {
-  influxUrl: setting({ env: 'INFLUX_URL', help: 'InfluxDB base URL; its v1 API (/write, /query) is used', default: 'http://127.0.0.1:8086', parse: httpUrl }),
-  influxDb: setting({ env: 'INFLUX_DB', help: 'database name (on 2.x/3.x: a DBRP-mapped bucket)', default: 'k8s', parse: dbName }),
-  influxUsername: setting({ env: 'INFLUX_USERNAME', help: 'InfluxDB 1.x user (HTTP Basic auth)', default: '', parse: str }),
-  influxPassword: setting({ env: 'INFLUX_PASSWORD', help: 'InfluxDB 1.x password; prefer INFLUX_PASSWORD_FILE', default: '', parse: str, secret: true }),
-  influxPasswordFile: setting({ env: 'INFLUX_PASSWORD_FILE', help: 'file holding the password (a mounted Secret); read at each run', default: '', parse: optional(str) }),
-  influxToken: setting({ env: 'INFLUX_TOKEN', help: 'InfluxDB 2.x/3.x token (Authorization: Token); prefer INFLUX_TOKEN_FILE', default: '', parse: str, secret: true }),
-  influxTokenFile: setting({ env: 'INFLUX_TOKEN_FILE', help: 'file holding the token (a mounted Secret); read at each run', default: '', parse: optional(str) }),
-  influxRetention: setting({ env: 'INFLUX_RETENTION', help: 'duration of the retention policy created as the database default (e.g. 7d, 30d); 0 = keep forever', default: '7d', parse: retention }),
-  influxCreateDb: setting({ env: 'INFLUX_CREATE_DB', help: 'create the database and its retention policy if missing (InfluxDB 1.x); false for 2.x/3.x, whose v1 API cannot (map a bucket with a DBRP instead)', default: 'true', parse: bool }),
-  influxTimeout: setting({ env: 'INFLUX_TIMEOUT', help: 'timeout of one InfluxDB request', default: '10s', parse: duration(100, 600_000) }),
+  influxUrl: setting({
+    env: 'INFLUX_URL',
+    help: 'InfluxDB base URL; its v1 API (/write, /query) is used',
+    default: 'http://127.0.0.1:8086',
+    parse: httpUrl,
+  }),
+  influxDb: setting({
+    env: 'INFLUX_DB',
+    help: 'database name (on 2.x/3.x: a DBRP-mapped bucket)',
+    default: 'k8s',
+    parse: dbName,
+  }),
+  influxUsername: setting({
+    env: 'INFLUX_USERNAME',
+    help: 'InfluxDB 1.x user (HTTP Basic auth)',
+    default: '',
+    parse: str,
+  }),
+  influxPassword: setting({
+    env: 'INFLUX_PASSWORD',
+    help: 'InfluxDB 1.x password; prefer INFLUX_PASSWORD_FILE',
+    default: '',
+    parse: str,
+    secret: true,
+  }),
+  influxPasswordFile: setting({
+    env: 'INFLUX_PASSWORD_FILE',
+    help: 'file holding the password (a mounted Secret); read at each run',
+    default: '',
+    parse: optional(str),
+  }),
+  influxToken: setting({
+    env: 'INFLUX_TOKEN',
+    help: 'InfluxDB 2.x/3.x token (Authorization: Token); prefer INFLUX_TOKEN_FILE',
+    default: '',
+    parse: str,
+    secret: true,
+  }),
+  influxTokenFile: setting({
+    env: 'INFLUX_TOKEN_FILE',
+    help: 'file holding the token (a mounted Secret); read at each run',
+    default: '',
+    parse: optional(str),
+  }),
+  influxRetention: setting({
+    env: 'INFLUX_RETENTION',
+    help: 'duration of the retention policy created as the database default (e.g. 7d, 30d); 0 = keep forever',
+    default: '7d',
+    parse: retention,
+  }),
+  influxCreateDb: setting({
+    env: 'INFLUX_CREATE_DB',
+    help: 'create the database and its retention policy if missing (InfluxDB 1.x); false for 2.x/3.x, whose v1 API cannot (map a bucket with a DBRP instead)',
+    default: 'true',
+    parse: bool,
+  }),
+  influxTimeout: setting({
+    env: 'INFLUX_TIMEOUT',
+    help: 'timeout of one InfluxDB request',
+    default: '10s',
+    parse: duration(100, 600_000),
+  }),
 };
 
 export const kubeSettings = {
-  kubeconfig: setting({ env: 'KUBECONFIG', help: 'kubeconfig path, used when not running in a cluster', default: '', parse: optional(str) }),
-  apiTimeout: setting({ env: 'API_TIMEOUT', help: 'timeout of the API-server list calls', default: '10s', parse: duration(100, 600_000) }),
-  clusterName: setting({ env: 'CLUSTER_NAME', help: 'value of the cluster_name tag on every point (unset: no tag)', default: '', parse: optional(str) }),
+  kubeconfig: setting({
+    env: 'KUBECONFIG',
+    help: 'kubeconfig path, used when not running in a cluster',
+    default: '',
+    parse: optional(str),
+  }),
+  apiTimeout: setting({
+    env: 'API_TIMEOUT',
+    help: 'timeout of the API-server list calls',
+    default: '10s',
+    parse: duration(100, 600_000),
+  }),
+  clusterName: setting({
+    env: 'CLUSTER_NAME',
+    help: 'value of the cluster_name tag on every point (unset: no tag)',
+    default: '',
+    parse: optional(str),
+  }),
 };
 
 export const logSettings = {
-  logLevel: setting({ env: 'LOG_LEVEL', help: 'debug, info, warn or error', default: 'info', parse: oneOf(['debug', 'info', 'warn', 'error'] as const) }),
+  logLevel: setting({
+    env: 'LOG_LEVEL',
+    help: 'debug, info, warn or error',
+    default: 'info',
+    parse: oneOf(['debug', 'info', 'warn', 'error'] as const),
+  }),
 };
 
 export const runSettings = {
-  interval: setting({ env: 'INTERVAL', help: 'collection interval; timestamps are aligned to it so a repeated run overwrites', default: '60s', parse: duration(5_000, 3_600_000) }),
-  pageSize: setting({ env: 'API_PAGE_SIZE', help: 'items per API list page (limit/continue)', default: '500', parse: int(1, 10_000) }),
+  interval: setting({
+    env: 'INTERVAL',
+    help: 'collection interval; timestamps are aligned to it so a repeated run overwrites',
+    default: '60s',
+    parse: duration(5_000, 3_600_000),
+  }),
+  pageSize: setting({
+    env: 'API_PAGE_SIZE',
+    help: 'items per API list page (limit/continue)',
+    default: '500',
+    parse: int(1, 10_000),
+  }),
 };
 
 /** InfluxQL identifiers we create must be plain, so they never need quoting games. */
@@ -44,7 +126,8 @@ function dbName(raw: string): string {
 function retention(raw: string): string {
   if (raw === '0' || raw.toUpperCase() === 'INF') return 'INF';
   const m = /^(\d+)(h|d|w)$/.exec(raw.trim());
-  if (!m || Number(m[1]) === 0) throw new Error('expected hours, days or weeks such as 24h, 7d, 2w (InfluxDB needs at least 1h), or 0 for forever');
+  if (!m || Number(m[1]) === 0)
+    throw new Error('expected hours, days or weeks such as 24h, 7d, 2w (InfluxDB needs at least 1h), or 0 for forever');
   return `${m[1]}${m[2]}`;
 }
 
@@ -55,8 +138,15 @@ export interface InfluxAuth {
 }
 
 /** Secrets come from files when given (mounted Secrets), so a rotated Secret is seen by the next run. */
-export function readInfluxAuth(c: { influxUsername: string; influxPassword: string; influxPasswordFile?: string; influxToken: string; influxTokenFile?: string }): InfluxAuth {
-  const fromFile = (path: string | undefined, value: string): string => (path ? readFileSync(path, 'utf8').trim() : value);
+export function readInfluxAuth(c: {
+  influxUsername: string;
+  influxPassword: string;
+  influxPasswordFile?: string;
+  influxToken: string;
+  influxTokenFile?: string;
+}): InfluxAuth {
+  const fromFile = (path: string | undefined, value: string): string =>
+    path ? readFileSync(path, 'utf8').trim() : value;
   const password = fromFile(c.influxPasswordFile, c.influxPassword);
   const token = fromFile(c.influxTokenFile, c.influxToken);
   return {
@@ -64,4 +154,3 @@ export function readInfluxAuth(c: { influxUsername: string; influxPassword: stri
     ...(token ? { token } : {}),
   };
 }
-

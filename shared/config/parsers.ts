@@ -23,7 +23,14 @@ export const bool: Parser<boolean> = (raw) => {
   throw new Error('expected true or false');
 };
 
-const DURATION_UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const DURATION_UNITS_MS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** Parses `500ms`, `15s`, `1m`, `1h30m`, `7d` into milliseconds. */
 export function parseDurationMs(raw: string): number {
@@ -56,9 +63,13 @@ export function oneOf<const T extends string>(values: readonly T[]): Parser<T> {
 
 export function csvOf<const T extends string>(values: readonly T[]): Parser<T[]> {
   return (raw) => {
-    const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    const items = raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const bad = items.filter((i) => !(values as readonly string[]).includes(i));
-    if (items.length === 0 || bad.length > 0) throw new Error(`expected a comma-separated list of ${values.join(', ')}`);
+    if (items.length === 0 || bad.length > 0)
+      throw new Error(`expected a comma-separated list of ${values.join(', ')}`);
     return items as T[];
   };
 }

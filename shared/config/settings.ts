@@ -30,7 +30,10 @@ export function flagName(env: string): string {
 }
 
 /** Parses `--name=value`, `--name value` and bare boolean `--name` into env-style keys. */
-export function parseArgv(argv: readonly string[], table: SettingsTable): { values: Record<string, string>; problems: string[]; help: boolean } {
+export function parseArgv(
+  argv: readonly string[],
+  table: SettingsTable,
+): { values: Record<string, string>; problems: string[]; help: boolean } {
   const byFlag = new Map(Object.values(table).map((s) => [flagName(s.env), s]));
   const values: Record<string, string> = {};
   const problems: string[] = [];
@@ -61,7 +64,11 @@ function splitOnce(s: string, sep: string): [string, string | undefined] {
 }
 
 /** Reads the table from flags (first) and the environment; throws one ConfigError with every problem. */
-export function readSettings<T extends SettingsTable>(table: T, env: NodeJS.ProcessEnv, argv: readonly string[] = []): SettingsOf<T> {
+export function readSettings<T extends SettingsTable>(
+  table: T,
+  env: NodeJS.ProcessEnv,
+  argv: readonly string[] = [],
+): SettingsOf<T> {
   const parsed = parseArgv(argv, table);
   const problems = [...parsed.problems];
   const out: Record<string, unknown> = {};

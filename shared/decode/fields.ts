@@ -40,7 +40,11 @@ export function timeMs(v: unknown): number | undefined {
 }
 
 /** Copies the listed fields through `read`, leaving out the ones that read as undefined. */
-export function pick<K extends string>(o: Obj | undefined, keys: readonly K[], read: (v: unknown) => number | undefined): Partial<Record<K, number>> {
+export function pick<K extends string>(
+  o: Obj | undefined,
+  keys: readonly K[],
+  read: (v: unknown) => number | undefined,
+): Partial<Record<K, number>> {
   const out: Partial<Record<K, number>> = {};
   if (!o) return out;
   for (const k of keys) {

@@ -16,15 +16,19 @@ export function decodeNode(node: unknown): NodeInfo | undefined {
   if (!n || !name) return undefined;
   const status = obj(n['status']);
   const port = obj(obj(obj(status?.['daemonEndpoints'])?.['kubeletEndpoint']))?.['Port'];
-  const ready = arr(status?.['conditions']).map(obj).find((c) => c?.['type'] === 'Ready');
+  const ready = arr(status?.['conditions'])
+    .map(obj)
+    .find((c) => c?.['type'] === 'Ready');
   return {
     name,
     labels: stringMap(meta?.['labels']),
-    addresses: arr(status?.['addresses']).map(obj).flatMap((a) => {
-      const type = text(a?.['type']);
-      const address = text(a?.['address']);
-      return type && address ? [{ type, address }] : [];
-    }),
+    addresses: arr(status?.['addresses'])
+      .map(obj)
+      .flatMap((a) => {
+        const type = text(a?.['type']);
+        const address = text(a?.['address']);
+        return type && address ? [{ type, address }] : [];
+      }),
     ...(typeof port === 'number' && port > 0 ? { kubeletPort: port } : {}),
     capacity: resources(status?.['capacity']),
     allocatable: resources(status?.['allocatable']),
@@ -39,7 +43,11 @@ export function decodePod(pod: unknown): PodInfo | undefined {
   const namespace = text(meta?.['namespace']);
   if (!p || !name || !namespace) return undefined;
   const spec = obj(p['spec']);
-  const statuses = new Map(arr(obj(p['status'])?.['containerStatuses']).map(obj).map((s) => [text(s?.['name']) ?? '', s]));
+  const statuses = new Map(
+    arr(obj(p['status'])?.['containerStatuses'])
+      .map(obj)
+      .map((s) => [text(s?.['name']) ?? '', s]),
+  );
   const nodeName = text(spec?.['nodeName']);
   return {
     name,
@@ -47,10 +55,12 @@ export function decodePod(pod: unknown): PodInfo | undefined {
     uid: text(meta?.['uid']) ?? '',
     ...(nodeName ? { nodeName } : {}),
     labels: stringMap(meta?.['labels']),
-    containers: arr(spec?.['containers']).map(obj).flatMap((c) => {
-      const spec = container(c, statuses);
-      return spec ? [spec] : [];
-    }),
+    containers: arr(spec?.['containers'])
+      .map(obj)
+      .flatMap((c) => {
+        const spec = container(c, statuses);
+        return spec ? [spec] : [];
+      }),
   };
 }
 
@@ -83,7 +93,11 @@ export function resources(list: unknown): Resources {
   return out;
 }
 
-function assign(out: Resources, key: 'cpuMillicores' | 'memoryBytes' | 'ephemeralStorageBytes', v: number | undefined): void {
+function assign(
+  out: Resources,
+  key: 'cpuMillicores' | 'memoryBytes' | 'ephemeralStorageBytes',
+  v: number | undefined,
+): void {
   if (v !== undefined) out[key] = v;
 }
 

@@ -4,7 +4,19 @@
  * missing blocks or odd values (old kubelets, Windows nodes); only a body that is not a summary
  * at all is an error.
  */
-import type { AcceleratorSample, ContainerStats, CpuSample, CustomMetricSample, FsSample, MemorySample, NetworkSample, NodeStats, PodStats, Summary, VolumeStats } from '#shared/model';
+import type {
+  AcceleratorSample,
+  ContainerStats,
+  CpuSample,
+  CustomMetricSample,
+  FsSample,
+  MemorySample,
+  NetworkSample,
+  NodeStats,
+  PodStats,
+  Summary,
+  VolumeStats,
+} from '#shared/model';
 import { arr, float, obj, pick, text, timeMs, uint } from '#shared/decode/fields';
 
 export class SummaryDecodeError extends Error {
@@ -27,7 +39,10 @@ export function decodeSummary(json: unknown): Summary {
   const node = obj(root?.['node']);
   const nodeName = text(node?.['nodeName']);
   if (!root || !node || !nodeName) throw new SummaryDecodeError('not a kubelet summary: no node.nodeName');
-  return { node: decodeNode(node, nodeName), pods: arr(root['pods']).map(obj).filter(isDefined).map(decodePod).filter(isDefined) };
+  return {
+    node: decodeNode(node, nodeName),
+    pods: arr(root['pods']).map(obj).filter(isDefined).map(decodePod).filter(isDefined),
+  };
 }
 
 function decodeNode(n: Record<string, unknown>, name: string): NodeStats {
@@ -79,7 +94,11 @@ function decodeContainer(c: Record<string, unknown>): ContainerStats | undefined
 }
 
 function measured(o: Record<string, unknown>): { startTimeMs?: number; cpu?: CpuSample; memory?: MemorySample } {
-  return { ...optional('startTimeMs', timeMs(o['startTime'])), ...optional('cpu', cpu(obj(o['cpu']))), ...optional('memory', memory(obj(o['memory']))) };
+  return {
+    ...optional('startTimeMs', timeMs(o['startTime'])),
+    ...optional('cpu', cpu(obj(o['cpu']))),
+    ...optional('memory', memory(obj(o['memory']))),
+  };
 }
 
 function cpu(o: Record<string, unknown> | undefined): CpuSample | undefined {
@@ -87,7 +106,9 @@ function cpu(o: Record<string, unknown> | undefined): CpuSample | undefined {
 }
 
 function memory(o: Record<string, unknown> | undefined): MemorySample | undefined {
-  return o && withTime(o, pick(o, ['usageBytes', 'workingSetBytes', 'rssBytes', 'pageFaults', 'majorPageFaults'], uint));
+  return (
+    o && withTime(o, pick(o, ['usageBytes', 'workingSetBytes', 'rssBytes', 'pageFaults', 'majorPageFaults'], uint))
+  );
 }
 
 function network(o: Record<string, unknown> | undefined): NetworkSample | undefined {

@@ -10,10 +10,17 @@ import type { Tags } from '#shared/model';
 import type { NodeBatch, Sample, Series } from '#shared/derive/types';
 import type { FamilyName } from '#shared/families/catalogue';
 import { familyOf } from '#shared/derive/object';
-import { valueOf } from '#shared/derive/series';
+import { familyValue } from '#shared/derive/series';
 import { nsTags, withCluster } from '#shared/derive/tags';
 
-const FROM_PODS: readonly FamilyName[] = ['cpu/usage_rate', 'memory/usage', 'cpu/request', 'cpu/limit', 'memory/request', 'memory/limit'];
+const FROM_PODS: readonly FamilyName[] = [
+  'cpu/usage_rate',
+  'memory/usage',
+  'cpu/request',
+  'cpu/limit',
+  'memory/request',
+  'memory/limit',
+];
 const CLUSTER_FROM_NODES: readonly FamilyName[] = ['cpu/usage_rate', 'memory/usage'];
 const CLUSTER_FROM_PODS: readonly FamilyName[] = ['cpu/request', 'cpu/limit', 'memory/request', 'memory/limit'];
 
@@ -45,7 +52,8 @@ export class Aggregator {
   series(): Series[] {
     const out: Series[] = [];
     for (const [ns, sums] of this.namespaces) out.push({ tags: this.tags(nsTags(ns)), samples: samples(sums) });
-    if (this.cluster.size > 0 || this.namespaces.size > 0) out.push({ tags: this.tags({ type: 'cluster' }), samples: samples(this.cluster) });
+    if (this.cluster.size > 0 || this.namespaces.size > 0)
+      out.push({ tags: this.tags({ type: 'cluster' }), samples: samples(this.cluster) });
     return out;
   }
 
@@ -56,7 +64,7 @@ export class Aggregator {
 
 function accumulate(sums: Sums, series: Series, families: readonly FamilyName[]): void {
   for (const f of families) {
-    const v = valueOf(series, f);
+    const v = familyValue(series, f);
     if (v !== undefined) sums.set(f, (sums.get(f) ?? 0) + v);
   }
 }

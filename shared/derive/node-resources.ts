@@ -7,15 +7,26 @@ import type { NodeInfo, Resources } from '#shared/model';
 import type { Series } from '#shared/derive/types';
 import type { FamilyName } from '#shared/families/catalogue';
 import { push } from '#shared/derive/object';
-import { sumOf, valueOf } from '#shared/derive/series';
+import { sumOf, familyValue } from '#shared/derive/series';
 
-const RESOURCES: ReadonlyArray<{ prefix: 'cpu' | 'memory' | 'ephemeral_storage'; usage: FamilyName; read: (r: Resources) => number | undefined }> = [
+const RESOURCES: ReadonlyArray<{
+  prefix: 'cpu' | 'memory' | 'ephemeral_storage';
+  usage: FamilyName;
+  read: (r: Resources) => number | undefined;
+}> = [
   { prefix: 'cpu', usage: 'cpu/usage_rate', read: (r) => r.cpuMillicores },
   { prefix: 'memory', usage: 'memory/usage', read: (r) => r.memoryBytes },
   { prefix: 'ephemeral_storage', usage: 'ephemeral_storage/usage', read: (r) => r.ephemeralStorageBytes },
 ];
 
-const SUMMED_FROM_PODS: readonly FamilyName[] = ['cpu/request', 'cpu/limit', 'memory/request', 'memory/limit', 'ephemeral_storage/request', 'ephemeral_storage/limit'];
+const SUMMED_FROM_PODS: readonly FamilyName[] = [
+  'cpu/request',
+  'cpu/limit',
+  'memory/request',
+  'memory/limit',
+  'ephemeral_storage/request',
+  'ephemeral_storage/limit',
+];
 
 /** Adds the pod sums and the node_* families to the node's series. */
 export function addNodeResources(node: Series, info: NodeInfo | undefined, pods: readonly Series[]): void {
@@ -28,8 +39,8 @@ export function addNodeResources(node: Series, info: NodeInfo | undefined, pods:
     push(out, 'node', `${r.prefix}/node_capacity`, capacity);
     push(out, 'node', `${r.prefix}/node_allocatable`, allocatable);
     if (!allocatable) continue;
-    const usage = valueOf(node, r.usage);
-    const request = valueOf(node, `${r.prefix}/request`);
+    const usage = familyValue(node, r.usage);
+    const request = familyValue(node, `${r.prefix}/request`);
     push(out, 'node', `${r.prefix}/node_utilization`, usage === undefined ? undefined : usage / allocatable);
     push(out, 'node', `${r.prefix}/node_reservation`, request === undefined ? undefined : request / allocatable);
   }

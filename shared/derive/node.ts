@@ -10,7 +10,7 @@ import type { FamilyName } from '#shared/families/catalogue';
 import { deriveObject, push } from '#shared/derive/object';
 import { containerSpecSamples, podSpecSamples } from '#shared/derive/spec';
 import { addNodeResources } from '#shared/derive/node-resources';
-import { sumOf, valueOf } from '#shared/derive/series';
+import { sumOf, familyValue } from '#shared/derive/series';
 import { containerView, nodeView, podView } from '#shared/derive/views';
 import { containerTags, nodeTags, podTags, sysContainerTags, withCluster } from '#shared/derive/tags';
 import { containerExtras } from '#shared/derive/container-extras';
@@ -28,21 +28,42 @@ export interface NodeInput {
 }
 
 /** Pod values taken as the sum of its containers when the kubelet reports none for the pod itself. */
-const POD_FALLBACK_SUMS: readonly FamilyName[] = ['cpu/usage_rate', 'memory/usage', 'memory/working_set', 'memory/rss', 'memory/page_faults_rate', 'memory/major_page_faults_rate', 'ephemeral_storage/usage'];
+const POD_FALLBACK_SUMS: readonly FamilyName[] = [
+  'cpu/usage_rate',
+  'memory/usage',
+  'memory/working_set',
+  'memory/rss',
+  'memory/page_faults_rate',
+  'memory/major_page_faults_rate',
+  'ephemeral_storage/usage',
+];
 
 export function deriveNode(input: NodeInput): NodeBatch {
   const nodeName = input.node?.name ?? input.summary.node.name;
   const state: NodeState = {};
   const fallbackTimeMs = sampleTimeMs(nodeView(input.summary.node));
-  const object = (key: string, type: Parameters<typeof deriveObject>[0]['type'], tags: Tags, stats: StatsView): Series => {
-    const out = deriveObject({ type, tags: withCluster(tags, input.clusterName), stats, prev: input.prev?.[key], maxGapMs: input.maxGapMs, fallbackTimeMs });
+  const object = (
+    key: string,
+    type: Parameters<typeof deriveObject>[0]['type'],
+    tags: Tags,
+    stats: StatsView,
+  ): Series => {
+    const out = deriveObject({
+      type,
+      tags: withCluster(tags, input.clusterName),
+      stats,
+      prev: input.prev?.[key],
+      maxGapMs: input.maxGapMs,
+      fallbackTimeMs,
+    });
     state[key] = out.state;
     return out.series;
   };
 
   const node = object('n', 'node', nodeTags(nodeName, input.node?.labels ?? {}), nodeView(input.summary.node));
   const series: Series[] = [node];
-  for (const sys of input.summary.node.systemContainers) series.push(object(`s:${sys.name}`, 'sys_container', sysContainerTags(nodeName, sys.name), containerView(sys)));
+  for (const sys of input.summary.node.systemContainers)
+    series.push(object(`s:${sys.name}`, 'sys_container', sysContainerTags(nodeName, sys.name), containerView(sys)));
   const pods: Series[] = [];
   for (const pod of input.summary.pods) {
     const podSeries = derivePod(pod, input.pods.get(`${pod.namespace}/${pod.name}`), nodeName, object);
@@ -68,7 +89,7 @@ function derivePod(pod: PodStats, info: PodInfo | undefined, nodeName: string, o
     return s;
   });
   for (const family of POD_FALLBACK_SUMS) {
-    if (valueOf(podSeries, family) === undefined) push(podSeries.samples, 'pod', family, sumOf(containers, family));
+    if (familyValue(podSeries, family) === undefined) push(podSeries.samples, 'pod', family, sumOf(containers, family));
   }
   if (info) podSpecSamples(info, podSeries.samples);
   return [podSeries, ...containers];

@@ -32,7 +32,13 @@ export function familyOf(name: FamilyName): Family {
 }
 
 /** Pushes a sample when the family applies to the type and the value is a finite number. */
-export function push(out: Sample[], type: ObjectType, family: Family | FamilyName, value: number | undefined, tags?: Tags): void {
+export function push(
+  out: Sample[],
+  type: ObjectType,
+  family: Family | FamilyName,
+  value: number | undefined,
+  tags?: Tags,
+): void {
   const f = typeof family === 'string' ? familyOf(family) : family;
   if (value === undefined || !Number.isFinite(value) || !(type in f.types)) return;
   out.push(tags ? { family: f, value, tags } : { family: f, value });
@@ -43,7 +49,8 @@ export function deriveObject(input: ObjectInput): ObjectOutput {
   const samples: Sample[] = [];
   const ctx: RateContext = { prev: input.prev, startMs: stats.startTimeMs, maxGapMs: input.maxGapMs };
   const at = sampleTimeMs(stats) ?? input.fallbackTimeMs;
-  if (at !== undefined && stats.startTimeMs !== undefined) push(samples, type, 'uptime', Math.max(0, at - stats.startTimeMs));
+  if (at !== undefined && stats.startTimeMs !== undefined)
+    push(samples, type, 'uptime', Math.max(0, at - stats.startTimeMs));
   for (const row of DIRECT) push(samples, type, row.family, row.read(stats));
   push(samples, type, 'cpu/usage_rate', cpuMillicores(ctx, stats));
   const counters = readCounters(stats);
@@ -71,7 +78,10 @@ function readCounters(s: StatsView): Map<string, { timeMs: number; value: number
   return out;
 }
 
-function counterState(startMs: number | undefined, counters: Map<string, { timeMs: number; value: number }>): EntityState {
+function counterState(
+  startMs: number | undefined,
+  counters: Map<string, { timeMs: number; value: number }>,
+): EntityState {
   const c: EntityState['c'] = {};
   for (const [key, r] of counters) c[key] = [r.timeMs, r.value];
   return startMs === undefined ? { c } : { s: startMs, c };

@@ -5,7 +5,7 @@
 import type { Series } from '#shared/derive/types';
 
 /** The value of an unlabelled sample of `family` in `series`, if present. */
-export function valueOf(series: Series, family: string): number | undefined {
+export function familyValue(series: Series, family: string): number | undefined {
   for (const s of series.samples) if (s.family.name === family && !s.tags) return s.value;
   return undefined;
 }
@@ -14,7 +14,7 @@ export function valueOf(series: Series, family: string): number | undefined {
 export function sumOf(list: readonly Series[], family: string): number | undefined {
   let total: number | undefined;
   for (const series of list) {
-    const v = valueOf(series, family);
+    const v = familyValue(series, family);
     if (v !== undefined) total = (total ?? 0) + v;
   }
   return total;

@@ -9,7 +9,11 @@ import type { FamilyName } from '#shared/families/catalogue';
 import { resourceRequestFamily } from '#shared/families/dynamic';
 import { push } from '#shared/derive/object';
 
-const RESOURCE_FAMILIES: ReadonlyArray<{ request: FamilyName; limit: FamilyName; read: (r: Resources) => number | undefined }> = [
+const RESOURCE_FAMILIES: ReadonlyArray<{
+  request: FamilyName;
+  limit: FamilyName;
+  read: (r: Resources) => number | undefined;
+}> = [
   { request: 'cpu/request', limit: 'cpu/limit', read: (r) => r.cpuMillicores },
   { request: 'memory/request', limit: 'memory/limit', read: (r) => r.memoryBytes },
   { request: 'ephemeral_storage/request', limit: 'ephemeral_storage/limit', read: (r) => r.ephemeralStorageBytes },
@@ -25,12 +29,33 @@ export function podSpecSamples(pod: PodInfo, out: Sample[]): void {
 
 function specSamples(type: ObjectType, containers: readonly ContainerSpec[], out: Sample[]): void {
   for (const row of RESOURCE_FAMILIES) {
-    push(out, type, row.request, total(containers, (c) => row.read(c.requests) ?? 0));
-    push(out, type, row.limit, total(containers, (c) => row.read(c.limits) ?? 0));
+    push(
+      out,
+      type,
+      row.request,
+      total(containers, (c) => row.read(c.requests) ?? 0),
+    );
+    push(
+      out,
+      type,
+      row.limit,
+      total(containers, (c) => row.read(c.limits) ?? 0),
+    );
   }
-  push(out, type, 'restart_count', total(containers, (c) => c.restartCount));
+  push(
+    out,
+    type,
+    'restart_count',
+    total(containers, (c) => c.restartCount),
+  );
   const others = new Set(containers.flatMap((c) => Object.keys(c.requests.other ?? {})));
-  for (const resource of others) push(out, type, resourceRequestFamily(resource), total(containers, (c) => c.requests.other?.[resource] ?? 0));
+  for (const resource of others)
+    push(
+      out,
+      type,
+      resourceRequestFamily(resource),
+      total(containers, (c) => c.requests.other?.[resource] ?? 0),
+    );
 }
 
 function total(containers: readonly ContainerSpec[], read: (c: ContainerSpec) => number): number {

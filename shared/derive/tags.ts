@@ -28,7 +28,13 @@ export function sysContainerTags(node: string, name: string): Tags {
 }
 
 export function podTags(node: string, namespace: string, pod: string, info: PodInfo | undefined): Tags {
-  return { type: 'pod', nodename: node, namespace_name: namespace, pod_name: pod, labels: info ? labelsTag(info.labels) : '' };
+  return {
+    type: 'pod',
+    nodename: node,
+    namespace_name: namespace,
+    pod_name: pod,
+    labels: info ? labelsTag(info.labels) : '',
+  };
 }
 
 export function containerTags(pod: Tags, name: string, spec: ContainerSpec | undefined): Tags {

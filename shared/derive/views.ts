@@ -6,7 +6,12 @@ import type { ContainerStats, FsSample, NodeStats, PodStats } from '#shared/mode
 import type { StatsView } from '#shared/derive/sources';
 
 export function nodeView(n: NodeStats): StatsView {
-  return { ...measured(n), ...(n.network ? { network: n.network } : {}), filesystems: n.fs ? [['/', n.fs]] : [], ...used(n.fs?.usedBytes) };
+  return {
+    ...measured(n),
+    ...(n.network ? { network: n.network } : {}),
+    filesystems: n.fs ? [['/', n.fs]] : [],
+    ...used(n.fs?.usedBytes),
+  };
 }
 
 export function podView(p: PodStats): StatsView {
@@ -26,8 +31,14 @@ export function containerView(c: ContainerStats): StatsView {
   return { ...measured(c), filesystems, ...used(parts.length ? parts.reduce((a, b) => a + b, 0) : undefined) };
 }
 
-function measured(m: StatsView | NodeStats | PodStats | ContainerStats): Pick<StatsView, 'startTimeMs' | 'cpu' | 'memory'> {
-  return { ...(m.startTimeMs !== undefined ? { startTimeMs: m.startTimeMs } : {}), ...(m.cpu ? { cpu: m.cpu } : {}), ...(m.memory ? { memory: m.memory } : {}) };
+function measured(
+  m: StatsView | NodeStats | PodStats | ContainerStats,
+): Pick<StatsView, 'startTimeMs' | 'cpu' | 'memory'> {
+  return {
+    ...(m.startTimeMs !== undefined ? { startTimeMs: m.startTimeMs } : {}),
+    ...(m.cpu ? { cpu: m.cpu } : {}),
+    ...(m.memory ? { memory: m.memory } : {}),
+  };
 }
 
 function used(bytes: number | undefined): { ephemeralUsedBytes?: number } {

@@ -31,7 +31,9 @@ export function fieldValue(value: number, int: boolean): string {
 function target(family: Family, schema: Schema): { measurement: string; field: string } {
   if (schema === 'heapster') return { measurement: family.name, field: 'value' };
   const at = family.name.indexOf('/');
-  return at < 0 ? { measurement: family.name, field: 'value' } : { measurement: family.name.slice(0, at), field: family.name.slice(at + 1) };
+  return at < 0
+    ? { measurement: family.name, field: 'value' }
+    : { measurement: family.name.slice(0, at), field: family.name.slice(at + 1) };
 }
 
 /** Escaped measurement and `␠field=` per family and schema, computed once. */

@@ -32,7 +32,13 @@ export function encodeEvent(r: EventRecord, schema: EventsSchema, clusterName: s
   const isPod = r.kind === 'Pod';
   const count = `count=${r.count}i`;
   if (schema === 'heapster') {
-    const tags = tagString({ uid: r.uid, pod_id: isPod ? r.objectUid : '', pod_name: isPod ? r.objectName : '', hostname: r.host, cluster_name: clusterName ?? '' });
+    const tags = tagString({
+      uid: r.uid,
+      pod_id: isPod ? r.objectUid : '',
+      pod_name: isPod ? r.objectName : '',
+      hostname: r.host,
+      cluster_name: clusterName ?? '',
+    });
     return `${escapeMeasurement(HEAPSTER_MEASUREMENT)}${tags} value=${quoteString(eventJson(r.listed))},${count} ${pointTimeMs(r)}`;
   }
   const tags = tagString({

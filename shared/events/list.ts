@@ -16,9 +16,17 @@ export interface EventListOptions {
 }
 
 /** Calls `onPage` for each page in order; returns the number of pages. Throws ApiServerError. */
-export function forEachEventPage(kc: KubeConfig, opts: EventListOptions, onPage: (items: unknown[]) => Promise<void>): Promise<number> {
+export function forEachEventPage(
+  kc: KubeConfig,
+  opts: EventListOptions,
+  onPage: (items: unknown[]) => Promise<void>,
+): Promise<number> {
   const what = opts.api === 'core' ? 'events (/api/v1/events)' : 'events (/apis/events.k8s.io/v1/events)';
-  return forEachPage(pageFetcher(kc, opts), { timeoutMs: opts.timeoutMs, what, hint: (status) => hint(status, opts.api) }, onPage);
+  return forEachPage(
+    pageFetcher(kc, opts),
+    { timeoutMs: opts.timeoutMs, what, hint: (status) => hint(status, opts.api) },
+    onPage,
+  );
 }
 
 function pageFetcher(kc: KubeConfig, opts: EventListOptions): FetchPage {
@@ -32,7 +40,9 @@ function pageFetcher(kc: KubeConfig, opts: EventListOptions): FetchPage {
 }
 
 function hint(status: number, api: EventsApi): string | undefined {
-  if (status === 401 || status === 403) return 'the service account needs list on events in the API group of EVENTS_API: check its RBAC';
-  if (status === 404 && api === 'events.k8s.io') return 'events.k8s.io/v1 is served from Kubernetes 1.19 on; set EVENTS_API=core for older API servers';
+  if (status === 401 || status === 403)
+    return 'the service account needs list on events in the API group of EVENTS_API: check its RBAC';
+  if (status === 404 && api === 'events.k8s.io')
+    return 'events.k8s.io/v1 is served from Kubernetes 1.19 on; set EVENTS_API=core for older API servers';
   return undefined;
 }

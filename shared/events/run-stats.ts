@@ -30,7 +30,20 @@ export interface EventsRunStats {
 }
 
 export function newEventsRunStats(): EventsRunStats {
-  return { pages: 0, listed: 0, invalid: 0, new: 0, known: 0, expired: 0, remembered: 0, points: 0, bytes: 0, failedPoints: 0, listFailed: false, durationMs: 0 };
+  return {
+    pages: 0,
+    listed: 0,
+    invalid: 0,
+    new: 0,
+    known: 0,
+    expired: 0,
+    remembered: 0,
+    points: 0,
+    bytes: 0,
+    failedPoints: 0,
+    listFailed: false,
+    durationMs: 0,
+  };
 }
 
 /** `heapless_run,fn=events[,cluster_name=…] events_listed=…i,… <time>`. */

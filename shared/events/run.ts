@@ -15,7 +15,14 @@ import { InfluxClient, routePackageLogs } from '#shared/influx/client';
 import { Writer, type WriterStats } from '#shared/influx/writer';
 import { decodeEvent } from '#shared/events/event-record';
 import { encodeEvent, pointTimeMs } from '#shared/events/encode';
-import { encodeStateDelta, readExported, remember, wasExported, type Exported, type StateScope } from '#shared/events/export-state';
+import {
+  encodeStateDelta,
+  readExported,
+  remember,
+  wasExported,
+  type Exported,
+  type StateScope,
+} from '#shared/events/export-state';
 import { forEachEventPage } from '#shared/events/list';
 import { encodeEventsRunStats, newEventsRunStats, type EventsRunStats } from '#shared/events/run-stats';
 
@@ -55,18 +62,34 @@ export async function runEvents(config: EventsConfig, deps: EventsDeps): Promise
   routePackageLogs(log);
 
   const kc = loadKubeConfig(config.kubeconfig);
-  const client = new InfluxClient({ url: config.influxUrl, db: config.influxDb, auth: readInfluxAuth(config), timeoutMs: config.influxTimeout });
+  const client = new InfluxClient({
+    url: config.influxUrl,
+    db: config.influxDb,
+    auth: readInfluxAuth(config),
+    timeoutMs: config.influxTimeout,
+  });
   await client.ensureDatabase(config.influxRetention);
   const scope: StateScope = { schema: config.eventsSchema, clusterName: config.clusterName };
   const exported = await readExported(client, scope, started - config.eventsStateWindow);
   stats.remembered = exported.size;
   const deadlineMs = clockStart + (config.runDeadline ?? config.interval - 5_000);
   const writer = new Writer(client, { batchSize: config.influxBatchSize, maxInFlight: 2, deadlineMs });
-  const ctx: PageContext = { config, exported, wrote: new Map(), writer, stats, oldestMs: oldestStorableMs(config.influxRetention) };
+  const ctx: PageContext = {
+    config,
+    exported,
+    wrote: new Map(),
+    writer,
+    stats,
+    oldestMs: oldestStorableMs(config.influxRetention),
+  };
 
   let listError: Error | undefined;
   try {
-    await forEachEventPage(kc, { api: config.eventsApi, pageSize: config.pageSize, timeoutMs: config.apiTimeout }, (items) => exportPage(ctx, items));
+    await forEachEventPage(
+      kc,
+      { api: config.eventsApi, pageSize: config.pageSize, timeoutMs: config.apiTimeout },
+      (items) => exportPage(ctx, items),
+    );
   } catch (err) {
     listError = asError(err);
     stats.listFailed = true;
@@ -83,7 +106,11 @@ export async function runEvents(config: EventsConfig, deps: EventsDeps): Promise
   const writeFailed = stats.failedPoints > 0 || written.errors.length > 0;
   const tail = await writeTail(client, ctx, { scope, started, timeMs, deadlineMs, writeFailed, clockStart });
   const errors = [...written.errors, ...tail.errors];
-  log.info('run', { runTime: new Date(timeMs).toISOString(), ...stats, ...(errors.length > 0 ? { writeErrors: errors } : {}) });
+  log.info('run', {
+    runTime: new Date(timeMs).toISOString(),
+    ...stats,
+    ...(errors.length > 0 ? { writeErrors: errors } : {}),
+  });
   return { exitCode: errors.length > 0 || writeFailed || listError ? 1 : 0, stats, timeMs };
 }
 
@@ -145,7 +172,11 @@ async function writeTail(client: InfluxClient, ctx: PageContext, o: TailOptions)
   if (!o.writeFailed && ctx.wrote.size > 0) lines.push(encodeStateDelta(ctx.wrote, o.scope, o.started));
   ctx.stats.durationMs = Date.now() - o.clockStart;
   lines.push(encodeEventsRunStats(ctx.stats, o.timeMs, ctx.config.clusterName));
-  const writer = new Writer(client, { batchSize: lines.length, maxInFlight: 1, deadlineMs: Math.max(o.deadlineMs, Date.now() + 5_000) });
+  const writer = new Writer(client, {
+    batchSize: lines.length,
+    maxInFlight: 1,
+    deadlineMs: Math.max(o.deadlineMs, Date.now() + 5_000),
+  });
   await writer.write(lines);
   return writer.close();
 }

@@ -16,7 +16,8 @@ const TAGS: Record<ObjectType, string> = {
   cluster: '—',
 };
 
-export const REFERENCE_BEGIN = '<!-- metric-reference:begin (generated from shared/families; `UPDATE_README=1 npx vitest run test/readme.test.ts` rewrites it) -->';
+export const REFERENCE_BEGIN =
+  '<!-- metric-reference:begin (generated from shared/families; `UPDATE_README=1 npx vitest run test/readme.test.ts` rewrites it) -->';
 export const REFERENCE_END = '<!-- metric-reference:end -->';
 
 function cell(s: string): string {
@@ -25,7 +26,9 @@ function cell(s: string): string {
 
 function row(f: Family): string {
   const types = Object.keys(f.types).join(', ');
-  const how = Object.entries(f.types).map(([t, d]) => `**${t}**: ${d}`).join('<br>');
+  const how = Object.entries(f.types)
+    .map(([t, d]) => `**${t}**: ${d}`)
+    .join('<br>');
   const labels = f.labels?.length ? f.labels.join(', ') : '';
   const field = f.int ? 'integer' : 'float';
   return `| \`${f.name}\` | ${f.kind} | ${field} | ${cell(f.unit)} | ${types} | ${cell(labels)} | ${cell(how)} |`;

@@ -39,10 +39,17 @@ export class InfluxClient {
   constructor(readonly options: InfluxClientOptions) {
     const { auth } = options;
     const headers: Record<string, string> = {};
-    if (auth.username) headers['authorization'] = 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64');
+    if (auth.username)
+      headers['authorization'] = 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64');
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 2 };
     const agent = options.url.startsWith('https:') ? new HttpsAgent(agentOptions) : new Agent(agentOptions);
-    const inner = new InfluxDB({ url: options.url, timeout: options.timeoutMs, headers, transportOptions: { agent }, ...(auth.token && !auth.username ? { token: auth.token } : {}) });
+    const inner = new InfluxDB({
+      url: options.url,
+      timeout: options.timeoutMs,
+      headers,
+      transportOptions: { agent },
+      ...(auth.token && !auth.username ? { token: auth.token } : {}),
+    });
     this.transport = new V1Transport(inner.transport);
     this.api = new InfluxDB({ url: options.url, transport: this.transport });
   }
@@ -54,7 +61,10 @@ export class InfluxClient {
     if (db) params.set('db', db);
     let body: unknown;
     try {
-      body = await this.transport.request('/query', params.toString(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      body = await this.transport.request('/query', params.toString(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
     } catch (err) {
       throw toInfluxError(err, `query to ${this.options.url} failed`);
     }
@@ -72,7 +82,10 @@ export class InfluxClient {
   async postBody(body: string): Promise<number> {
     const path = `/write?${new URLSearchParams({ db: this.options.db, precision: 'ms' }).toString()}`;
     try {
-      await this.transport.request(path, body, { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' } });
+      await this.transport.request(path, body, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+      });
       return 204;
     } catch (err) {
       if (err instanceof HttpError) return err.statusCode;
@@ -103,8 +116,10 @@ export class InfluxClient {
     const rows = res?.series?.[0]?.values ?? [];
     const ours = rows.find((r) => r[0] === 'heapless');
     const want = duration === 'INF' ? 'INF' : duration;
-    if (!ours) await this.query(`CREATE RETENTION POLICY ${rp} ON ${db} DURATION ${want} REPLICATION 1 DEFAULT`, { db: null });
-    else if (!ours[4] || !sameDuration(String(ours[1]), want)) await this.query(`ALTER RETENTION POLICY ${rp} ON ${db} DURATION ${want} DEFAULT`, { db: null });
+    if (!ours)
+      await this.query(`CREATE RETENTION POLICY ${rp} ON ${db} DURATION ${want} REPLICATION 1 DEFAULT`, { db: null });
+    else if (!ours[4] || !sameDuration(String(ours[1]), want))
+      await this.query(`ALTER RETENTION POLICY ${rp} ON ${db} DURATION ${want} DEFAULT`, { db: null });
   }
 }
 
@@ -118,7 +133,8 @@ function sameDuration(shown: string, want: string): boolean {
 }
 
 export function toInfluxError(err: unknown, what: string): InfluxError {
-  if (err instanceof HttpError) return new InfluxError(`${what}: HTTP ${err.statusCode} ${err.body ?? err.message}`.trim(), err.statusCode);
+  if (err instanceof HttpError)
+    return new InfluxError(`${what}: HTTP ${err.statusCode} ${err.body ?? err.message}`.trim(), err.statusCode);
   const e = err as NodeJS.ErrnoException;
   return new InfluxError(`${what}: ${e?.message ?? String(err)}${e?.code ? ` (${e.code})` : ''}`);
 }

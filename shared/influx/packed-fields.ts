@@ -14,7 +14,8 @@ const PART_CHARS = 60_000;
 export function packFields(value: unknown): string {
   const packed = deflateRawSync(JSON.stringify(value)).toString('base64');
   const parts: string[] = [];
-  for (let i = 0; i * PART_CHARS < packed.length; i++) parts.push(`s${i}=${quoteString(packed.slice(i * PART_CHARS, (i + 1) * PART_CHARS))}`);
+  for (let i = 0; i * PART_CHARS < packed.length; i++)
+    parts.push(`s${i}=${quoteString(packed.slice(i * PART_CHARS, (i + 1) * PART_CHARS))}`);
   return `n=${parts.length}i,${parts.join(',')}`;
 }
 

@@ -30,7 +30,12 @@ export type PackedState = Record<string, unknown>;
  * stay packed (≈ 5 KB a node) until used: decoded all at once they were the largest thing a
  * 1,000-node run held.
  */
-export async function readStates(client: InfluxClient, sinceMs: number, beforeMs: number, buckets?: readonly number[]): Promise<Map<string, PackedState>> {
+export async function readStates(
+  client: InfluxClient,
+  sinceMs: number,
+  beforeMs: number,
+  buckets?: readonly number[],
+): Promise<Map<string, PackedState>> {
   const only = buckets ? ` AND ${ident('bucket')} =~ /^(?:${buckets.join('|')})$/` : '';
   const q = `SELECT * FROM ${ident(STATE_MEASUREMENT)} WHERE time >= ${timeLiteral(sinceMs)} AND time < ${timeLiteral(beforeMs)}${only} GROUP BY ${ident('nodename')} ORDER BY time DESC LIMIT 1`;
   const [result] = await client.query(q);

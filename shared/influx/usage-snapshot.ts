@@ -89,7 +89,11 @@ export function decodeNodeReadings(cell: (column: string) => unknown): NodeReadi
   const has = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
   if (!has(cpu) && !has(memory)) return undefined;
   const labels = cell('node_labels');
-  return { labels: typeof labels === 'string' ? labels : '', ...(has(cpu) ? { cpu } : {}), ...(has(memory) ? { memory } : {}) };
+  return {
+    labels: typeof labels === 'string' ? labels : '',
+    ...(has(cpu) ? { cpu } : {}),
+    ...(has(memory) ? { memory } : {}),
+  };
 }
 
 /** The pods of a row; undefined when the packed fields are missing, corrupt or of another version. */

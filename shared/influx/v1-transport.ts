@@ -66,7 +66,12 @@ export class V1Transport implements Transport {
     });
   }
 
-  request(path: string, body: unknown, options: SendOptions, responseStarted?: Parameters<Transport['request']>[3]): Promise<unknown> {
+  request(
+    path: string,
+    body: unknown,
+    options: SendOptions,
+    responseStarted?: Parameters<Transport['request']>[3],
+  ): Promise<unknown> {
     return this.inner.request(toV1WritePath(path), body, options, responseStarted);
   }
 

@@ -51,7 +51,16 @@ export class Writer {
   /** Line count of each body not yet settled (a rejected body is split again only to bisect it). */
   private readonly unsettled = new Map<string, number>();
   private wakeClose: (() => void) | undefined;
-  readonly stats: WriterStats = { points: 0, bytes: 0, batches: 0, failedPoints: 0, spooledPoints: 0, badPoints: 0, badLines: [], errors: [] };
+  readonly stats: WriterStats = {
+    points: 0,
+    bytes: 0,
+    batches: 0,
+    failedPoints: 0,
+    spooledPoints: 0,
+    badPoints: 0,
+    badLines: [],
+    errors: [],
+  };
 
   constructor(
     private readonly client: InfluxClient,
@@ -161,7 +170,8 @@ export class Writer {
   private failed(error: Error, bodies: string[], attempt: number, expires: number): Promise<void> | undefined {
     const status = (error as { statusCode?: number }).statusCode;
     const message = toInfluxError(error, 'write').message;
-    if (status === 400 || status === 413) return Promise.all(bodies.map((b) => this.salvage(b, message))).then(() => undefined);
+    if (status === 400 || status === 413)
+      return Promise.all(bodies.map((b) => this.salvage(b, message))).then(() => undefined);
     const final = (status !== undefined && status < 429) || Date.now() >= expires || attempt > MAX_RETRIES;
     if (!final) return undefined;
     for (const body of bodies) this.giveUp(body, this.settle(body), message);

@@ -18,6 +18,7 @@ export function loadKubeConfig(kubeconfigPath: string | undefined, env: NodeJS.P
   if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
   else if (inCluster(env)) kc.loadFromCluster();
   else kc.loadFromDefault();
-  if (!kc.getCurrentCluster()) throw new Error('no Kubernetes cluster configured: set KUBECONFIG, or run in a pod with a service account');
+  if (!kc.getCurrentCluster())
+    throw new Error('no Kubernetes cluster configured: set KUBECONFIG, or run in a pod with a service account');
   return kc;
 }

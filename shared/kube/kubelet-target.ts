@@ -17,10 +17,15 @@ export interface KubeletTarget {
 /** The kubelet's usual HTTPS port, used when a node advertises none. */
 const DEFAULT_KUBELET_PORT = 10250;
 
-export function kubeletTarget(node: NodeInfo, preferred: readonly AddressType[], portOverride: number | undefined): KubeletTarget | undefined {
+export function kubeletTarget(
+  node: NodeInfo,
+  preferred: readonly AddressType[],
+  portOverride: number | undefined,
+): KubeletTarget | undefined {
   for (const type of preferred) {
     const found = node.addresses.find((a) => a.type === type && a.address);
-    if (found) return { node: node.name, host: found.address, port: portOverride ?? node.kubeletPort ?? DEFAULT_KUBELET_PORT };
+    if (found)
+      return { node: node.name, host: found.address, port: portOverride ?? node.kubeletPort ?? DEFAULT_KUBELET_PORT };
   }
   return undefined;
 }

@@ -16,7 +16,11 @@ export interface ListOptions {
 export async function listNodes(kc: KubeConfig, opts: ListOptions): Promise<NodeInfo[]> {
   const api = kc.makeApiClient(CoreV1Api);
   const out: NodeInfo[] = [];
-  await forEachPage((cont, o) => api.listNode({ limit: opts.pageSize, ...(cont ? { _continue: cont } : {}) }, o) as Promise<Page>, { timeoutMs: opts.timeoutMs, what: 'nodes' }, (items) => collect(items, decodeNode, out));
+  await forEachPage(
+    (cont, o) => api.listNode({ limit: opts.pageSize, ...(cont ? { _continue: cont } : {}) }, o) as Promise<Page>,
+    { timeoutMs: opts.timeoutMs, what: 'nodes' },
+    (items) => collect(items, decodeNode, out),
+  );
   return out;
 }
 
@@ -24,14 +28,28 @@ export async function listNodes(kc: KubeConfig, opts: ListOptions): Promise<Node
  * Pods with their labels, images, requests and limits, whatever their phase (pods without stats
  * are simply not matched). `keep` drops the others page by page, so a shard holds only its own.
  */
-export async function listPods(kc: KubeConfig, opts: ListOptions, keep: (p: PodInfo) => boolean = () => true): Promise<PodInfo[]> {
+export async function listPods(
+  kc: KubeConfig,
+  opts: ListOptions,
+  keep: (p: PodInfo) => boolean = () => true,
+): Promise<PodInfo[]> {
   const api = kc.makeApiClient(CoreV1Api);
   const out: PodInfo[] = [];
-  await forEachPage((cont, o) => api.listPodForAllNamespaces({ limit: opts.pageSize, ...(cont ? { _continue: cont } : {}) }, o) as Promise<Page>, { timeoutMs: opts.timeoutMs, what: 'pods' }, (items) => collect(items, decodePod, out, keep));
+  await forEachPage(
+    (cont, o) =>
+      api.listPodForAllNamespaces({ limit: opts.pageSize, ...(cont ? { _continue: cont } : {}) }, o) as Promise<Page>,
+    { timeoutMs: opts.timeoutMs, what: 'pods' },
+    (items) => collect(items, decodePod, out, keep),
+  );
   return out;
 }
 
-function collect<T>(items: unknown[], decode: (o: unknown) => T | undefined, out: T[], keep: (x: T) => boolean = () => true): void {
+function collect<T>(
+  items: unknown[],
+  decode: (o: unknown) => T | undefined,
+  out: T[],
+  keep: (x: T) => boolean = () => true,
+): void {
   for (const item of items) {
     const decoded = decode(item);
     if (decoded && keep(decoded)) out.push(decoded);

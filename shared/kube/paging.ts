@@ -5,7 +5,13 @@
  * that times out is aborted, not left open: an open socket would keep a finished function's
  * process alive.
  */
-import { Observable, type ConfigurationOptions, type ObservableMiddleware, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import {
+  Observable,
+  type ConfigurationOptions,
+  type ObservableMiddleware,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node';
 import { ApiServerError } from '#shared/errors';
 
 export interface Page {
@@ -26,7 +32,11 @@ export interface PagingOptions {
 }
 
 /** Calls `onPage` for each page in order; returns the number of pages. Throws ApiServerError. */
-export async function forEachPage(fetchPage: FetchPage, opts: PagingOptions, onPage: (items: unknown[]) => Promise<void> | void): Promise<number> {
+export async function forEachPage(
+  fetchPage: FetchPage,
+  opts: PagingOptions,
+  onPage: (items: unknown[]) => Promise<void> | void,
+): Promise<number> {
   let pages = 0;
   let cont: string | undefined;
   do {
@@ -58,7 +68,11 @@ async function fetchWithin(fetchPage: FetchPage, cont: string | undefined, opts:
   try {
     return await fetchPage(cont, abortable(signal));
   } catch (err) {
-    if (signal.aborted) throw new ApiServerError(`listing ${opts.what} timed out after ${opts.timeoutMs} ms: check the API server or raise API_TIMEOUT`, { cause: err });
+    if (signal.aborted)
+      throw new ApiServerError(
+        `listing ${opts.what} timed out after ${opts.timeoutMs} ms: check the API server or raise API_TIMEOUT`,
+        { cause: err },
+      );
     throw new ApiServerError(`listing ${opts.what} failed: ${describe(err, cont !== undefined, opts)}`, { cause: err });
   }
 }
@@ -68,8 +82,10 @@ function describe(err: unknown, paging: boolean, opts: PagingOptions): string {
   if (typeof e?.code !== 'number') return e?.message ?? String(err);
   const specific = opts.hint?.(e.code, paging);
   if (specific) return `HTTP ${e.code} (${specific})`;
-  if (e.code === 401 || e.code === 403) return `HTTP ${e.code} (check the service account and its RBAC for ${opts.what})`;
+  if (e.code === 401 || e.code === 403)
+    return `HTTP ${e.code} (check the service account and its RBAC for ${opts.what})`;
   // A continue token outlives etcd's compaction (~5 min) only so long; the next run lists afresh.
-  if (e.code === 410 && paging) return 'HTTP 410: the continue token expired while paging; raise API_PAGE_SIZE for fewer round trips (the next run lists again)';
+  if (e.code === 410 && paging)
+    return 'HTTP 410: the continue token expired while paging; raise API_PAGE_SIZE for fewer round trips (the next run lists again)';
   return `HTTP ${e.code}`;
 }

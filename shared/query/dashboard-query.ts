@@ -43,7 +43,12 @@ function stored(metric: string, value: number): number {
 }
 
 /** Sums the rows per (name, time) — a pod's containers — and shapes the answer in request order. */
-export function foldScraper(result: QueryResult | undefined, nameColumn: string, names: readonly string[], metric: string): ScraperAnswer {
+export function foldScraper(
+  result: QueryResult | undefined,
+  nameColumn: string,
+  names: readonly string[],
+  metric: string,
+): ScraperAnswer {
   const sums = new Map<string, Map<number, number>>(names.map((n) => [n, new Map()]));
   forEachRow(result, ({ cell }) => {
     const byTime = sums.get(str(cell(nameColumn)));
@@ -56,7 +61,9 @@ export function foldScraper(result: QueryResult | undefined, nameColumn: string,
   for (const name of names) {
     const byTime = sums.get(name);
     if (!byTime || byTime.size === 0) continue;
-    const metricPoints = [...byTime].sort((a, b) => a[0] - b[0]).map(([t, v]) => ({ timestamp: rfc3339Seconds(t), value: v }));
+    const metricPoints = [...byTime]
+      .sort((a, b) => a[0] - b[0])
+      .map(([t, v]) => ({ timestamp: rfc3339Seconds(t), value: v }));
     items.push({ dataPoints: [], metricPoints, metricName: metric, uids: [name] });
   }
   return { items: items.length > 0 ? items : null };

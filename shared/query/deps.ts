@@ -17,7 +17,10 @@ export interface InfluxQuerier {
   ping(): Promise<boolean>;
 }
 
-export type ServiceSettings = Pick<QueryConfig, 'interval' | 'clusterName' | 'metricsWindow' | 'modelApi' | 'modelWindow' | 'dashboardApi' | 'dashboardWindow'>;
+export type ServiceSettings = Pick<
+  QueryConfig,
+  'interval' | 'clusterName' | 'metricsWindow' | 'modelApi' | 'modelWindow' | 'dashboardApi' | 'dashboardWindow'
+>;
 
 export interface QueryDeps {
   influx: InfluxQuerier;

@@ -32,7 +32,7 @@ export function parseFieldSelector(param: string, raw: string | undefined): Fiel
   return splitUnescaped(raw, ',').map((term) => {
     const m = /^([^=!\\\s]+)\s*(==|=|!=)(.*)$/s.exec(term.trim());
     if (!m) throw new ParamError(param, EXPECTED);
-    return { field: m[1] as string, negated: m[2] === '!=', value: unescape(param, m[3] as string) };
+    return { field: m[1] as string, negated: m[2] === '!=', value: unescapeValue(param, m[3] as string) };
   });
 }
 
@@ -40,7 +40,11 @@ export function parseFieldSelector(param: string, raw: string | undefined): Fiel
  * Maps terms onto tags (`{'metadata.name': 'pod_name', …}`). Values of mapped fields must be
  * names (or empty), since they reach InfluxQL.
  */
-export function fieldFilter(param: string, terms: readonly FieldTerm[], tags: Readonly<Record<string, string>>): FieldFilter {
+export function fieldFilter(
+  param: string,
+  terms: readonly FieldTerm[],
+  tags: Readonly<Record<string, string>>,
+): FieldFilter {
   const predicates: TagPredicate[] = [];
   for (const t of terms) {
     const tag = tags[t.field];
@@ -72,7 +76,7 @@ function splitUnescaped(raw: string, sep: string): string[] {
 }
 
 /** apimachinery escapes `\`, `,` and `=` in values; anything else after `\` is an error. */
-function unescape(param: string, value: string): string {
+function unescapeValue(param: string, value: string): string {
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const ch = value[i] as string;

@@ -33,14 +33,23 @@ export function parseLabelSelector(param: string, raw: string | undefined): Labe
   if (raw.length > 4096) throw new ParamError(param, 'expected at most 4096 characters');
   return splitTopLevel(raw).map((term) => {
     const req = parseTerm(term.trim());
-    if (!req || !validKey(req.key) || !validValues(req)) throw new ParamError(param, 'expected a label selector such as app=web,tier in (a,b),!canary with valid label keys and values');
+    if (!req || !validKey(req.key) || !validValues(req))
+      throw new ParamError(
+        param,
+        'expected a label selector such as app=web,tier in (a,b),!canary with valid label keys and values',
+      );
     return req;
   });
 }
 
 function parseTerm(term: string): LabelRequirement | undefined {
   let m = SET.exec(term);
-  if (m && (m[3] as string).trim() !== '') return { key: m[1] as string, op: m[2] as 'in' | 'notin', values: (m[3] as string).split(',').map((v) => v.trim()) };
+  if (m && (m[3] as string).trim() !== '')
+    return {
+      key: m[1] as string,
+      op: m[2] as 'in' | 'notin',
+      values: (m[3] as string).split(',').map((v) => v.trim()),
+    };
   m = EQUALITY.exec(term);
   if (m) return { key: m[1] as string, op: m[2] === '!=' ? '!=' : '=', values: [m[3] as string] };
   m = COMPARE.exec(term);

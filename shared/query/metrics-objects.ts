@@ -62,7 +62,12 @@ export function podItem(pod: PodUsage, b: Built): Json | undefined {
   const full = containers as Array<[string, Required<Usage>]>;
   const earliest = full.reduce((a, c) => (time(c[1]) < time(a[1]) ? c : a))[1];
   return {
-    metadata: { name: pod.name, namespace: pod.namespace, creationTimestamp: rfc3339Seconds(b.nowMs), labels: parseLabelsTag(pod.labels) },
+    metadata: {
+      name: pod.name,
+      namespace: pod.namespace,
+      creationTimestamp: rfc3339Seconds(b.nowMs),
+      labels: parseLabelsTag(pod.labels),
+    },
     timestamp: rfc3339Seconds(time(earliest)),
     window: windowOf(earliest.cpu, b.window),
     containers: full.map(([name, u]) => ({ name, usage: usage(u) })),

@@ -63,7 +63,12 @@ export function foldNames(result: QueryResult | undefined, column = 'name'): str
 }
 
 /** The object's points of one metric in [start, end], oldest first. */
-export function metricStatement(o: ModelObject, metric: string, labels: Readonly<Record<string, string>>, scope: Scope): string {
+export function metricStatement(
+  o: ModelObject,
+  metric: string,
+  labels: Readonly<Record<string, string>>,
+  scope: Scope,
+): string {
   return `SELECT ${ident('value')} FROM ${ident(metric)} ${where(o.type, [...keyConditions(o), ...labelConditions(labels)], scope)}`;
 }
 
@@ -80,11 +85,20 @@ export function foldMetric(result: QueryResult | undefined): MetricResult {
 function metricResult(points: Array<[number, number]>): MetricResult {
   points.sort((a, b) => a[0] - b[0]);
   const last = points[points.length - 1];
-  return { metrics: points.map(([t, v]) => ({ timestamp: rfc3339Nano(t), value: v })), latestTimestamp: last ? rfc3339Nano(last[0]) : GO_ZERO_TIME };
+  return {
+    metrics: points.map(([t, v]) => ({ timestamp: rfc3339Nano(t), value: v })),
+    latestTimestamp: last ? rfc3339Nano(last[0]) : GO_ZERO_TIME,
+  };
 }
 
 /** Several pods of a namespace at once; the pod name comes back as a column. */
-export function podListStatement(namespace: string, pods: readonly string[], metric: string, labels: Readonly<Record<string, string>>, scope: Scope): string {
+export function podListStatement(
+  namespace: string,
+  pods: readonly string[],
+  metric: string,
+  labels: Readonly<Record<string, string>>,
+  scope: Scope,
+): string {
   const conditions = [tagEquals('namespace_name', namespace), tagIn('pod_name', pods), ...labelConditions(labels)];
   return `SELECT ${ident('value')},${ident('pod_name')} FROM ${ident(metric)} ${where('pod', conditions, scope)}`;
 }
@@ -104,7 +118,12 @@ export function foldPodList(result: QueryResult | undefined, pods: readonly stri
  * Names of the objects of a type present in the scope (recent points of `uptime`, which every
  * node, pod and container has), one series per name via GROUP BY.
  */
-export function childNamesStatement(type: ModelObject['type'], conditions: Record<string, string>, key: string, scope: Scope): string {
+export function childNamesStatement(
+  type: ModelObject['type'],
+  conditions: Record<string, string>,
+  key: string,
+  scope: Scope,
+): string {
   const parts = Object.entries(conditions).map(([k, v]) => tagEquals(k, v));
   return `SELECT last(${ident('value')}) FROM ${ident('uptime')} ${where(type, parts, scope)} GROUP BY ${ident(key)}`;
 }

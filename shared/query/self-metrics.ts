@@ -62,7 +62,11 @@ export class Histogram {
       const inner = key.slice(1, -1);
       const join = inner ? `${inner},` : '';
       this.buckets.forEach((le, i) => lines.push(`${this.name}_bucket{${join}le="${le}"} ${cell.counts[i]}`));
-      lines.push(`${this.name}_bucket{${join}le="+Inf"} ${cell.count}`, `${this.name}_sum${key} ${cell.sum}`, `${this.name}_count${key} ${cell.count}`);
+      lines.push(
+        `${this.name}_bucket{${join}le="+Inf"} ${cell.count}`,
+        `${this.name}_sum${key} ${cell.sum}`,
+        `${this.name}_count${key} ${cell.count}`,
+      );
     }
     return lines;
   }
@@ -70,18 +74,39 @@ export class Histogram {
 
 /** `{a="x",b="y"}` with Prometheus escaping; `""` for no labels. */
 function labelText(labels: Labels): string {
-  const pairs = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+  const pairs = Object.entries(labels).map(
+    ([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`,
+  );
   return pairs.length ? `{${pairs.join(',')}}` : '';
 }
 
 /** The query service's metrics. */
 export class QueryMetrics {
-  readonly requests = new Counter('heapless_query_requests_total', 'HTTP requests answered, by route pattern, method and status code.');
-  readonly latency = new Histogram('heapless_query_request_duration_seconds', 'Time to answer a request, by route pattern, in seconds.');
-  readonly errors = new Counter('heapless_query_errors_total', 'Requests that failed, by route pattern and reason (bad_request, unauthorized, forbidden, not_found, influx_unavailable, auth_unavailable, internal).');
-  readonly influxLatency = new Histogram('heapless_query_influx_duration_seconds', 'Time InfluxDB took to answer the statement of a request, by route pattern, in seconds.');
+  readonly requests = new Counter(
+    'heapless_query_requests_total',
+    'HTTP requests answered, by route pattern, method and status code.',
+  );
+  readonly latency = new Histogram(
+    'heapless_query_request_duration_seconds',
+    'Time to answer a request, by route pattern, in seconds.',
+  );
+  readonly errors = new Counter(
+    'heapless_query_errors_total',
+    'Requests that failed, by route pattern and reason (bad_request, unauthorized, forbidden, not_found, influx_unavailable, auth_unavailable, internal).',
+  );
+  readonly influxLatency = new Histogram(
+    'heapless_query_influx_duration_seconds',
+    'Time InfluxDB took to answer the statement of a request, by route pattern, in seconds.',
+  );
 
   render(): string {
-    return [...this.requests.render(), ...this.latency.render(), ...this.errors.render(), ...this.influxLatency.render()].join('\n') + '\n';
+    return (
+      [
+        ...this.requests.render(),
+        ...this.latency.render(),
+        ...this.errors.render(),
+        ...this.influxLatency.render(),
+      ].join('\n') + '\n'
+    );
   }
 }

@@ -38,8 +38,19 @@ export interface ListenOptions {
 /** Resolves once the port is bound (port 0 picks a free one, for tests). */
 export function listen(app: Hono, opts: ListenOptions): Promise<Listener> {
   return new Promise((resolve, reject) => {
-    const tls = opts.tls ? { createServer: createHttpsServer, serverOptions: { ...secureContext(opts.tls), requestCert: opts.tls.requestCert ?? false, rejectUnauthorized: false } } : {};
-    const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host, ...tls }, (info: AddressInfo) => resolve({ server, port: info.port, ...(opts.tls ? { tls: { ...opts.tls } } : {}) })) as Server;
+    const tls = opts.tls
+      ? {
+          createServer: createHttpsServer,
+          serverOptions: {
+            ...secureContext(opts.tls),
+            requestCert: opts.tls.requestCert ?? false,
+            rejectUnauthorized: false,
+          },
+        }
+      : {};
+    const server = serve({ fetch: app.fetch, port: opts.port, hostname: opts.host, ...tls }, (info: AddressInfo) =>
+      resolve({ server, port: info.port, ...(opts.tls ? { tls: { ...opts.tls } } : {}) }),
+    ) as Server;
     server.once('error', reject);
   });
 }
@@ -67,7 +78,9 @@ function updateTls(listener: Listener, change: Partial<TlsOptions>): void {
 
 /** Graceful close of every listener; resolves when all are closed or `timeoutMs` has passed. */
 export async function closeAll(listeners: readonly Listener[], timeoutMs: number): Promise<void> {
-  const closed = Promise.all(listeners.map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  const closed = Promise.all(
+    listeners.map(({ server }) => new Promise<void>((resolve) => server.close(() => resolve()))),
+  );
   // A keep-alive connection whose request finishes after close() turns idle and would hold the
   // server open until keepAliveTimeout; sweep idle connections until everything is closed.
   const sweep = setInterval(() => listeners.forEach(({ server }) => server.closeIdleConnections()), 100);

@@ -15,23 +15,98 @@ export const querySettings = {
   ...influxRead,
   ...logSettings,
   interval: runSettings.interval,
-  clusterName: setting({ ...kubeSettings.clusterName, help: 'only serve points whose cluster_name tag equals this (unset: every point, for one cluster per database)' }),
-  queryPort: setting({ env: 'QUERY_PORT', help: 'HTTPS port: metrics.k8s.io, the model and scraper APIs, health and /metrics', default: '8443', parse: int(1, 65535) }),
-  httpPort: setting({ env: 'HTTP_PORT', help: 'plain-HTTP port for the model and Dashboard scraper APIs and health (the Dashboard reaches its scraper over HTTP); unset: none', default: '8000', parse: optional(int(1, 65535)) }),
+  clusterName: setting({
+    ...kubeSettings.clusterName,
+    help: 'only serve points whose cluster_name tag equals this (unset: every point, for one cluster per database)',
+  }),
+  queryPort: setting({
+    env: 'QUERY_PORT',
+    help: 'HTTPS port: metrics.k8s.io, the model and scraper APIs, health and /metrics',
+    default: '8443',
+    parse: int(1, 65535),
+  }),
+  httpPort: setting({
+    env: 'HTTP_PORT',
+    help: 'plain-HTTP port for the model and Dashboard scraper APIs and health (the Dashboard reaches its scraper over HTTP); unset: none',
+    default: '8000',
+    parse: optional(int(1, 65535)),
+  }),
   listenHost: setting({ env: 'LISTEN_HOST', help: 'address both ports bind to', default: '0.0.0.0', parse: str }),
-  tlsCertFile: setting({ env: 'TLS_CERT_FILE', help: 'PEM serving certificate (chain) of the HTTPS port; unset with TLS_KEY_FILE: a self-signed one is made at start', default: '', parse: optional(str) }),
-  tlsKeyFile: setting({ env: 'TLS_KEY_FILE', help: 'PEM private key of TLS_CERT_FILE', default: '', parse: optional(str) }),
-  metricsWindow: setting({ env: 'METRICS_WINDOW', help: 'fixed `window` of metrics.k8s.io answers (unset: the spacing of the object’s last two points, else INTERVAL)', default: '', parse: optional(duration(1_000, 86_400_000)) }),
-  modelApi: setting({ env: 'MODEL_API', help: 'serve Heapster’s model API under /api/v1/model', default: 'true', parse: bool }),
-  modelWindow: setting({ env: 'MODEL_WINDOW', help: 'model API: default `start` is `end` minus this (Heapster kept 15 minutes in memory)', default: '15m', parse: duration(1_000) }),
-  dashboardApi: setting({ env: 'DASHBOARD_API', help: 'serve the Dashboard metrics-scraper API under /api/v1/dashboard', default: 'true', parse: bool }),
-  dashboardWindow: setting({ env: 'DASHBOARD_WINDOW', help: 'history returned by the scraper API (the scraper’s --metric-duration)', default: '15m', parse: duration(1_000, 86_400_000) }),
-  queryAuth: setting({ env: 'QUERY_AUTH', help: 'who may read metrics.k8s.io: `delegated` = as metrics-server (the aggregation layer’s front-proxy client certificate, or a bearer token a TokenReview accepts; then a SubjectAccessReview per request); `none` = anyone (warned at start)', default: 'delegated', parse: oneOf(['delegated', 'none'] as const) }),
-  modelAuth: setting({ env: 'MODEL_AUTH', help: 'who may read the model and Dashboard scraper APIs: `delegated` = as QUERY_AUTH, or the QUERY_AUTH_TOKEN_FILE token; `token` = only that token (no Kubernetes API needed); `none` = anyone (warned at start; the Dashboard sends no credentials)', default: 'delegated', parse: oneOf(['delegated', 'token', 'none'] as const) }),
-  queryAuthTokenFile: setting({ env: 'QUERY_AUTH_TOKEN_FILE', help: 'file holding a static bearer token (a mounted Secret) for the model and scraper APIs; re-read when it changes', default: '', parse: optional(str) }),
-  kubeconfig: setting({ ...kubeSettings.kubeconfig, help: 'kubeconfig path for the delegated authentication calls, used when not running in a cluster' }),
-  apiTimeout: setting({ ...kubeSettings.apiTimeout, help: 'timeout of one Kubernetes API call (TokenReview, SubjectAccessReview, the authentication ConfigMap)', default: '5s' }),
-  shutdownTimeout: setting({ env: 'SHUTDOWN_TIMEOUT', help: 'on SIGTERM, how long in-flight requests may finish before the process exits', default: '20s', parse: duration(0, 600_000) }),
+  tlsCertFile: setting({
+    env: 'TLS_CERT_FILE',
+    help: 'PEM serving certificate (chain) of the HTTPS port; unset with TLS_KEY_FILE: a self-signed one is made at start',
+    default: '',
+    parse: optional(str),
+  }),
+  tlsKeyFile: setting({
+    env: 'TLS_KEY_FILE',
+    help: 'PEM private key of TLS_CERT_FILE',
+    default: '',
+    parse: optional(str),
+  }),
+  metricsWindow: setting({
+    env: 'METRICS_WINDOW',
+    help: 'fixed `window` of metrics.k8s.io answers (unset: the spacing of the object’s last two points, else INTERVAL)',
+    default: '',
+    parse: optional(duration(1_000, 86_400_000)),
+  }),
+  modelApi: setting({
+    env: 'MODEL_API',
+    help: 'serve Heapster’s model API under /api/v1/model',
+    default: 'true',
+    parse: bool,
+  }),
+  modelWindow: setting({
+    env: 'MODEL_WINDOW',
+    help: 'model API: default `start` is `end` minus this (Heapster kept 15 minutes in memory)',
+    default: '15m',
+    parse: duration(1_000),
+  }),
+  dashboardApi: setting({
+    env: 'DASHBOARD_API',
+    help: 'serve the Dashboard metrics-scraper API under /api/v1/dashboard',
+    default: 'true',
+    parse: bool,
+  }),
+  dashboardWindow: setting({
+    env: 'DASHBOARD_WINDOW',
+    help: 'history returned by the scraper API (the scraper’s --metric-duration)',
+    default: '15m',
+    parse: duration(1_000, 86_400_000),
+  }),
+  queryAuth: setting({
+    env: 'QUERY_AUTH',
+    help: 'who may read metrics.k8s.io: `delegated` = as metrics-server (the aggregation layer’s front-proxy client certificate, or a bearer token a TokenReview accepts; then a SubjectAccessReview per request); `none` = anyone (warned at start)',
+    default: 'delegated',
+    parse: oneOf(['delegated', 'none'] as const),
+  }),
+  modelAuth: setting({
+    env: 'MODEL_AUTH',
+    help: 'who may read the model and Dashboard scraper APIs: `delegated` = as QUERY_AUTH, or the QUERY_AUTH_TOKEN_FILE token; `token` = only that token (no Kubernetes API needed); `none` = anyone (warned at start; the Dashboard sends no credentials)',
+    default: 'delegated',
+    parse: oneOf(['delegated', 'token', 'none'] as const),
+  }),
+  queryAuthTokenFile: setting({
+    env: 'QUERY_AUTH_TOKEN_FILE',
+    help: 'file holding a static bearer token (a mounted Secret) for the model and scraper APIs; re-read when it changes',
+    default: '',
+    parse: optional(str),
+  }),
+  kubeconfig: setting({
+    ...kubeSettings.kubeconfig,
+    help: 'kubeconfig path for the delegated authentication calls, used when not running in a cluster',
+  }),
+  apiTimeout: setting({
+    ...kubeSettings.apiTimeout,
+    help: 'timeout of one Kubernetes API call (TokenReview, SubjectAccessReview, the authentication ConfigMap)',
+    default: '5s',
+  }),
+  shutdownTimeout: setting({
+    env: 'SHUTDOWN_TIMEOUT',
+    help: 'on SIGTERM, how long in-flight requests may finish before the process exits',
+    default: '20s',
+    parse: duration(0, 600_000),
+  }),
 };
 
 export type QueryConfig = SettingsOf<typeof querySettings>;
@@ -54,8 +129,14 @@ function crossChecks(env: NodeJS.ProcessEnv, argv: readonly string[]): string[] 
   const flags = parseArgv(argv, querySettings).values;
   const raw = (s: { env: string; default?: string }): string => (flags[s.env] ?? env[s.env] ?? s.default ?? '').trim();
   const problems: string[] = [];
-  if ((raw(querySettings.tlsCertFile) === '') !== (raw(querySettings.tlsKeyFile) === '')) problems.push('TLS_CERT_FILE and TLS_KEY_FILE go together: set both, or neither for a self-signed certificate');
-  if (raw(querySettings.modelAuth) === 'token' && raw(querySettings.queryAuthTokenFile) === '') problems.push('MODEL_AUTH=token needs QUERY_AUTH_TOKEN_FILE');
-  if (raw(querySettings.httpPort) !== '' && Number(raw(querySettings.httpPort)) === Number(raw(querySettings.queryPort))) problems.push('HTTP_PORT and QUERY_PORT must differ');
+  if ((raw(querySettings.tlsCertFile) === '') !== (raw(querySettings.tlsKeyFile) === ''))
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE go together: set both, or neither for a self-signed certificate');
+  if (raw(querySettings.modelAuth) === 'token' && raw(querySettings.queryAuthTokenFile) === '')
+    problems.push('MODEL_AUTH=token needs QUERY_AUTH_TOKEN_FILE');
+  if (
+    raw(querySettings.httpPort) !== '' &&
+    Number(raw(querySettings.httpPort)) === Number(raw(querySettings.queryPort))
+  )
+    problems.push('HTTP_PORT and QUERY_PORT must differ');
   return problems;
 }

@@ -16,10 +16,18 @@ export interface ServingCert {
 
 export function servingCert(files: { tlsCertFile?: string | undefined; tlsKeyFile?: string | undefined }): ServingCert {
   if (files.tlsCertFile && files.tlsKeyFile) {
-    return { cert: readFileSync(files.tlsCertFile, 'utf8'), key: readFileSync(files.tlsKeyFile, 'utf8'), selfSigned: false };
+    return {
+      cert: readFileSync(files.tlsCertFile, 'utf8'),
+      key: readFileSync(files.tlsKeyFile, 'utf8'),
+      selfSigned: false,
+    };
   }
   // The Service's DNS names are not known here; verified clients should mount a certificate.
-  const pair = selfSignedServerCert({ commonName: 'heapless-query', dnsSans: ['localhost', hostname()], ipSans: ['127.0.0.1'] });
+  const pair = selfSignedServerCert({
+    commonName: 'heapless-query',
+    dnsSans: ['localhost', hostname()],
+    ipSans: ['127.0.0.1'],
+  });
   return { cert: pair.certPem, key: pair.keyPem, selfSigned: true };
 }
 
@@ -30,7 +38,12 @@ const POLL_MS = 30_000;
  * Calls `reload` with the new pair whenever either file changes; returns the stop function.
  * A half-written pair (cert and key not yet both new) fails in `reload` and is retried next poll.
  */
-export function watchServingCert(files: { tlsCertFile: string; tlsKeyFile: string }, reload: (pair: ServingCert) => void, onError: (err: unknown) => void, pollMs = POLL_MS): () => void {
+export function watchServingCert(
+  files: { tlsCertFile: string; tlsKeyFile: string },
+  reload: (pair: ServingCert) => void,
+  onError: (err: unknown) => void,
+  pollMs = POLL_MS,
+): () => void {
   const changed = (): void => {
     try {
       reload(servingCert(files));

@@ -62,7 +62,13 @@ export function podUsageStatement(predicates: readonly TagPredicate[], scope: Sc
 }
 
 /** Every row that is a complete cpu or memory reading: its usage key, time (ms) and value. */
-function forEachReading(result: QueryResult | undefined, visit: (r: { key: NonNullable<ReturnType<typeof usageKey>>; time: number; value: number }, cell: (column: string) => unknown) => void): void {
+function forEachReading(
+  result: QueryResult | undefined,
+  visit: (
+    r: { key: NonNullable<ReturnType<typeof usageKey>>; time: number; value: number },
+    cell: (column: string) => unknown,
+  ) => void,
+): void {
   forEachRow(result, ({ measurement, cell }) => {
     const time = num(cell('time'));
     const value = num(cell('value'));
@@ -81,7 +87,17 @@ export function foldNodes(result: QueryResult | undefined): NodeUsage[] {
 /** Latest readings per container, grouped by pod, sorted by namespace then name. */
 export function foldPods(result: QueryResult | undefined): PodUsage[] {
   const pods = new PodFold();
-  forEachReading(result, (r, cell) => pods.add(str(cell('namespace_name')), str(cell('pod_name')), str(cell('container_name')), str(cell('labels')), r.key, r.time, r.value));
+  forEachReading(result, (r, cell) =>
+    pods.add(
+      str(cell('namespace_name')),
+      str(cell('pod_name')),
+      str(cell('container_name')),
+      str(cell('labels')),
+      r.key,
+      r.time,
+      r.value,
+    ),
+  );
   return pods.result();
 }
 
@@ -115,14 +131,28 @@ export class NodeFold {
 export class PodFold {
   private readonly pods = new Map<string, Map<string, PodUsage>>();
 
-  add(namespace: string, name: string, container: string, labels: string, key: UsageKey, timeMs: number, value: number): void {
+  add(
+    namespace: string,
+    name: string,
+    container: string,
+    labels: string,
+    key: UsageKey,
+    timeMs: number,
+    value: number,
+  ): void {
     if (!namespace || !name || !container) return;
     const pod = this.pod(namespace, name);
     if (record(containerOf(pod, container), key, timeMs, value)) pod.labels = labels;
   }
 
   /** A whole pod at once (one lookup for all its containers): [container, cpu or null, memory or null]. */
-  addPod(namespace: string, name: string, labels: string, timeMs: number, containers: ReadonlyArray<readonly [string, number | null, number | null]>): void {
+  addPod(
+    namespace: string,
+    name: string,
+    labels: string,
+    timeMs: number,
+    containers: ReadonlyArray<readonly [string, number | null, number | null]>,
+  ): void {
     if (!namespace || !name) return;
     const pod = this.pod(namespace, name);
     for (const [container, cpu, memory] of containers) {
@@ -144,7 +174,9 @@ export class PodFold {
 
   result(): PodUsage[] {
     const namespaces = [...this.pods.keys()].sort(compare);
-    return namespaces.flatMap((ns) => [...(this.pods.get(ns) as Map<string, PodUsage>).values()].sort((a, b) => compare(a.name, b.name)));
+    return namespaces.flatMap((ns) =>
+      [...(this.pods.get(ns) as Map<string, PodUsage>).values()].sort((a, b) => compare(a.name, b.name)),
+    );
   }
 }
 
@@ -168,7 +200,8 @@ function record(usage: Usage, key: UsageKey, timeMs: number, value: number): boo
     current.value = value;
     return true;
   }
-  if (timeMs < current.timeMs && (current.prevTimeMs === undefined || timeMs > current.prevTimeMs)) current.prevTimeMs = timeMs;
+  if (timeMs < current.timeMs && (current.prevTimeMs === undefined || timeMs > current.prevTimeMs))
+    current.prevTimeMs = timeMs;
   return false;
 }
 

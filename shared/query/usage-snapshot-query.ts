@@ -23,7 +23,11 @@ const NODE_COLUMNS = ['node_cpu', 'node_memory', 'node_labels'];
  * `nodePredicates` may only name the `nodename` tag. `what: 'nodes'` reads the plain node fields
  * only; `'pods'` every field (the packed parts are `s0`, `s1`, … as many as a node needs).
  */
-export function snapshotStatement(what: 'nodes' | 'pods', nodePredicates: readonly TagPredicate[], scope: Scope): string {
+export function snapshotStatement(
+  what: 'nodes' | 'pods',
+  nodePredicates: readonly TagPredicate[],
+  scope: Scope,
+): string {
   const conditions = nodePredicates.map(tagPredicate);
   if (scope.clusterName) conditions.push(tagEquals('cluster_name', scope.clusterName));
   conditions.push(`time >= ${timeLiteral(scope.startMs)}`, `time <= ${timeLiteral(scope.endMs)}`);
@@ -51,7 +55,10 @@ export function foldSnapshotNodes(result: QueryResult | undefined): NodeUsage[] 
 }
 
 /** Pods of the snapshots that match every predicate (tags `namespace_name`, `pod_name`, `nodename`). */
-export function foldSnapshotPods(result: QueryResult | undefined, predicates: readonly TagPredicate[]): PodUsage[] | undefined {
+export function foldSnapshotPods(
+  result: QueryResult | undefined,
+  predicates: readonly TagPredicate[],
+): PodUsage[] | undefined {
   if (!result?.series?.length) return undefined;
   const pods = new PodFold();
   forEachRow(result, ({ tags, cell }) => {
@@ -59,7 +66,8 @@ export function foldSnapshotPods(result: QueryResult | undefined, predicates: re
     const nodename = tags['nodename'] ?? '';
     const entries = time === undefined ? undefined : decodeUsagePods(cell);
     for (const [namespace, name, labels, containers] of entries ?? []) {
-      if (predicates.length > 0 && !matches(predicates, { namespace_name: namespace, pod_name: name, nodename })) continue;
+      if (predicates.length > 0 && !matches(predicates, { namespace_name: namespace, pod_name: name, nodename }))
+        continue;
       pods.addPod(namespace, name, labels, time as number, containers);
     }
   });

@@ -26,7 +26,8 @@ const METRIC_ALIASES: Record<string, string> = {
 };
 
 export function objectName(param: string, raw: string | undefined): string {
-  if (raw === undefined || !NAME.test(raw)) throw new ParamError(param, 'expected a Kubernetes name (letters, digits, - . _; 1 to 253 characters)');
+  if (raw === undefined || !NAME.test(raw))
+    throw new ParamError(param, 'expected a Kubernetes name (letters, digits, - . _; 1 to 253 characters)');
   return raw;
 }
 
@@ -39,7 +40,8 @@ export function objectNames(param: string, raw: string | undefined): string[] {
 
 /** A Heapster metric name such as `cpu/usage_rate`. */
 export function metricName(param: string, raw: string | undefined): string {
-  if (raw === undefined || !METRIC.test(raw) || raw.includes('//')) throw new ParamError(param, 'expected a metric name such as cpu/usage_rate (letters, digits, _ . / : -)');
+  if (raw === undefined || !METRIC.test(raw) || raw.includes('//'))
+    throw new ParamError(param, 'expected a metric name such as cpu/usage_rate (letters, digits, _ . / : -)');
   return raw;
 }
 
@@ -65,7 +67,11 @@ export function labelPairs(param: string, raw: string | undefined): Record<strin
     const at = pair.indexOf(':');
     const key = pair.slice(0, at);
     const value = pair.slice(at + 1);
-    if (at < 1 || !METRIC.test(key) || !LABEL_VALUE.test(value) || /['"\\]/.test(value)) throw new ParamError(param, 'expected key:value pairs joined by commas, values printable without quotes or backslashes');
+    if (at < 1 || !METRIC.test(key) || !LABEL_VALUE.test(value) || /['"\\]/.test(value))
+      throw new ParamError(
+        param,
+        'expected key:value pairs joined by commas, values printable without quotes or backslashes',
+      );
     out[key] = value;
   }
   return out;

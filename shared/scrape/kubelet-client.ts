@@ -31,7 +31,12 @@ export async function createSummaryFetcher(kc: KubeConfig, opts: KubeletClientOp
   const ca = opts.access === 'direct' && opts.caFile ? readFileSync(opts.caFile) : base.ca;
   // One TLS context for every connection: building it per connection (CA parsing) was measurable.
   const secureContext = createSecureContext({ ca, cert: base.cert, key: base.key });
-  const agent = new Agent({ keepAlive: true, maxSockets: opts.concurrency, secureContext, rejectUnauthorized: !opts.insecure });
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: opts.concurrency,
+    secureContext,
+    rejectUnauthorized: !opts.insecure,
+  });
   const headers = { ...(base.headers as Record<string, string> | undefined), accept: 'application/json' };
   const server = new URL(kc.getCurrentCluster()?.server ?? 'https://kubernetes.default.svc');
 
@@ -39,14 +44,17 @@ export async function createSummaryFetcher(kc: KubeConfig, opts: KubeletClientOp
     const url =
       opts.access === 'direct'
         ? new URL(`https://${hostPort(target)}/stats/summary`)
-        : new URL(`${server.origin}${server.pathname.replace(/\/$/, '')}/api/v1/nodes/${encodeURIComponent(target.node)}/proxy/stats/summary`);
+        : new URL(
+            `${server.origin}${server.pathname.replace(/\/$/, '')}/api/v1/nodes/${encodeURIComponent(target.node)}/proxy/stats/summary`,
+          );
     return get(url, { agent, headers }, target.node, opts);
   };
 }
 
 function get(url: URL, base: RequestOptions, node: string, opts: KubeletClientOptions): Promise<string> {
   return new Promise((resolve, reject) => {
-    const fail = (err: unknown): void => reject(err instanceof KubeletError ? err : classifyError(node, url, err, opts.timeoutMs));
+    const fail = (err: unknown): void =>
+      reject(err instanceof KubeletError ? err : classifyError(node, url, err, opts.timeoutMs));
     const req = request(url, { ...base, method: 'GET', signal: AbortSignal.timeout(opts.timeoutMs) }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
@@ -57,7 +65,14 @@ function get(url: URL, base: RequestOptions, node: string, opts: KubeletClientOp
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > opts.maxBodyBytes) {
-          req.destroy(new KubeletError(node, 'body_too_large', `summary from ${url.host} is larger than ${opts.maxBodyBytes} bytes`, 'raise KUBELET_MAX_BODY_BYTES if this node really runs that many pods'));
+          req.destroy(
+            new KubeletError(
+              node,
+              'body_too_large',
+              `summary from ${url.host} is larger than ${opts.maxBodyBytes} bytes`,
+              'raise KUBELET_MAX_BODY_BYTES if this node really runs that many pods',
+            ),
+          );
           return;
         }
         chunks.push(chunk);

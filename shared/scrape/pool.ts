@@ -3,7 +3,11 @@
  * Runs `work` over `items` with at most `limit` in flight. Each item's failure is its own:
  * `work` is expected to catch, so one bad kubelet never stops the others.
  */
-export async function forEachLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+export async function forEachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {

@@ -75,11 +75,7 @@ export function issueCert(ca: CertKeyPair, opts: IssueOptions): CertKeyPair {
  * A self-signed serving certificate (no CA), e.g. for a service that clients reach with
  * "insecure" TLS or pin by fingerprint. Defaults: SANs = `localhost` and 127.0.0.1.
  */
-export function selfSignedServerCert(opts: {
-  commonName: string;
-  ipSans?: string[];
-  dnsSans?: string[];
-}): CertKeyPair {
+export function selfSignedServerCert(opts: { commonName: string; ipSans?: string[]; dnsSans?: string[] }): CertKeyPair {
   const key = generateRsaKey();
   const cert = newCertificate(key, opts.commonName, {});
   cert.setIssuer(cert.subject.attributes);
@@ -103,11 +99,7 @@ function generateRsaKey(): forge.pki.rsa.PrivateKey {
   return forge.pki.privateKeyFromPem(privateKey);
 }
 
-function newCertificate(
-  key: forge.pki.rsa.PrivateKey,
-  commonName: string,
-  validity: Validity,
-): forge.pki.Certificate {
+function newCertificate(key: forge.pki.rsa.PrivateKey, commonName: string, validity: Validity): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
   cert.serialNumber = randomSerial();
@@ -150,8 +142,5 @@ function subjectAltNames(ips: string[], dnsNames: string[]): object[] {
   for (const ip of ips) {
     if (isIP(ip) === 0) throw new Error(`not an IP address for a SAN: ${ip}`);
   }
-  return [
-    ...dnsNames.map((value) => ({ type: 2, value })),
-    ...ips.map((ip) => ({ type: 7, ip })),
-  ];
+  return [...dnsNames.map((value) => ({ type: 2, value })), ...ips.map((ip) => ({ type: 7, ip }))];
 }

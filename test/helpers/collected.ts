@@ -24,15 +24,33 @@ export interface Collected {
   stop(): Promise<void>;
 }
 
-export async function collected(name: string, sim: SimOptions = {}, env: Record<string, string> = {}): Promise<Collected> {
+export async function collected(
+  name: string,
+  sim: SimOptions = {},
+  env: Record<string, string> = {},
+): Promise<Collected> {
   const cluster = await startCluster(sim);
   const client = await freshDatabase(name);
-  const baseEnv = { KUBECONFIG: cluster.kubeconfigPath, KUBELET_CA_FILE: cluster.caFile, INFLUX_URL: inject('influxUrl'), INFLUX_DB: client.options.db, INTERVAL: '60s', ...env };
+  const baseEnv = {
+    KUBECONFIG: cluster.kubeconfigPath,
+    KUBELET_CA_FILE: cluster.caFile,
+    INFLUX_URL: inject('influxUrl'),
+    INFLUX_DB: client.options.db,
+    INTERVAL: '60s',
+    ...env,
+  };
   const config = readCollectConfig(baseEnv);
   const logs: Array<Record<string, unknown>> = [];
-  const log: Logger = createLogger({ fn: 'collect', level: 'debug', sink: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const log: Logger = createLogger({
+    fn: 'collect',
+    level: 'debug',
+    sink: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
+  });
   const run = (overrides: Record<string, string> = {}): Promise<RunResult> =>
-    runCollect(Object.keys(overrides).length ? readCollectConfig({ ...baseEnv, ...overrides }) : config, { log, now: () => cluster.clock.nowMs() });
+    runCollect(Object.keys(overrides).length ? readCollectConfig({ ...baseEnv, ...overrides }) : config, {
+      log,
+      now: () => cluster.clock.nowMs(),
+    });
   return {
     sim: cluster,
     client,
@@ -48,7 +66,11 @@ export async function collected(name: string, sim: SimOptions = {}, env: Record<
 }
 
 /** Collected twice, one interval apart: every rate exists. */
-export async function collectedTwice(name: string, sim: SimOptions = {}, env: Record<string, string> = {}): Promise<Collected> {
+export async function collectedTwice(
+  name: string,
+  sim: SimOptions = {},
+  env: Record<string, string> = {},
+): Promise<Collected> {
   const c = await collected(name, sim, env);
   await c.run();
   await c.next(60);

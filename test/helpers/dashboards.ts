@@ -57,13 +57,19 @@ export function queriesOf(d: Json): DashboardQuery[] {
   for (const p of panelsOf(d)) {
     for (const t of (p['targets'] as Json[] | undefined) ?? []) {
       if (isExpression(t)) continue;
-      out.push({ where: `panel ${String(p['id'])} "${String(p['title'])}" ${String(t['refId'])}`, kind: 'panel', panelTitle: String(p['title']), query: renderTarget(t) });
+      out.push({
+        where: `panel ${String(p['id'])} "${String(p['title'])}" ${String(t['refId'])}`,
+        kind: 'panel',
+        panelTitle: String(p['title']),
+        query: renderTarget(t),
+      });
     }
   }
   for (const v of variablesOf(d)) out.push({ where: `variable ${v.name}`, kind: 'variable', query: v.query });
   const annotations = ((d['annotations'] as Json | undefined)?.['list'] as Json[] | undefined) ?? [];
   for (const a of annotations) {
-    if (typeof a['query'] === 'string' && a['query']) out.push({ where: `annotation "${String(a['name'])}"`, kind: 'annotation', query: a['query'] });
+    if (typeof a['query'] === 'string' && a['query'])
+      out.push({ where: `annotation "${String(a['name'])}"`, kind: 'annotation', query: a['query'] });
   }
   return out;
 }
@@ -76,7 +82,13 @@ export function variablesOf(d: Json): Variable[] {
     .map((v) => {
       const q = v['query'];
       const query = typeof q === 'string' ? q : String((q as Json | undefined)?.['query'] ?? '');
-      return { name: String(v['name']), query, includeAll: v['includeAll'] === true, multi: v['multi'] === true, ...(typeof v['allValue'] === 'string' ? { allValue: v['allValue'] } : {}) };
+      return {
+        name: String(v['name']),
+        query,
+        includeAll: v['includeAll'] === true,
+        multi: v['multi'] === true,
+        ...(typeof v['allValue'] === 'string' ? { allValue: v['allValue'] } : {}),
+      };
     });
 }
 
@@ -110,14 +122,20 @@ function renderTagCondition(tag: Json, index: number): string {
   let operator = tag['operator'] as string | undefined;
   let value = String(tag['value']);
   if (!operator) operator = /^\/.*\/$/.test(value) ? '=~' : '=';
-  if (operator !== '=~' && operator !== '!~' && operator !== '>' && operator !== '<') value = `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (operator !== '=~' && operator !== '!~' && operator !== '>' && operator !== '<')
+    value = `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   return `${index > 0 ? `${String(tag['condition'] ?? 'AND')} ` : ''}"${String(tag['key'])}" ${operator} ${value}`;
 }
 
 /** A target's InfluxQL: its `query` when raw, else what Grafana builds from select/tags/groupBy. */
 export function renderTarget(t: Json): string {
   if (t['rawQuery'] === true) return String(t['query']);
-  const selects = (t['select'] as Json[][] | undefined) ?? [[{ type: 'field', params: ['value'] }, { type: 'mean', params: [] }]];
+  const selects = (t['select'] as Json[][] | undefined) ?? [
+    [
+      { type: 'field', params: ['value'] },
+      { type: 'mean', params: [] },
+    ],
+  ];
   const fields = selects.map((parts) => parts.reduce((acc, part) => renderPart(part, acc), ''));
   const measurement = String(t['measurement'] ?? 'measurement');
   const from = /^\/.*\/$/.test(measurement) ? measurement : `"${measurement}"`;
@@ -126,12 +144,20 @@ export function renderTarget(t: Json): string {
   const tags = (t['tags'] as Json[] | undefined) ?? [];
   if (tags.length > 0) q += `(${tags.map(renderTagCondition).join(' ')}) AND `;
   q += '$timeFilter';
-  const groupBy = (t['groupBy'] as Json[] | undefined) ?? [{ type: 'time', params: ['$__interval'] }, { type: 'fill', params: ['null'] }];
+  const groupBy = (t['groupBy'] as Json[] | undefined) ?? [
+    { type: 'time', params: ['$__interval'] },
+    { type: 'fill', params: ['null'] },
+  ];
   let g = '';
   groupBy.forEach((part, i) => {
     const params = ((part['params'] as unknown[] | undefined) ?? []).map(String);
     if (i > 0) g += part['type'] === 'fill' ? ' ' : ', ';
-    g += part['type'] === 'time' ? `time(${params[0]})` : part['type'] === 'fill' ? `fill(${params[0]})` : `"${params[0]}"`;
+    g +=
+      part['type'] === 'time'
+        ? `time(${params[0]})`
+        : part['type'] === 'fill'
+          ? `fill(${params[0]})`
+          : `"${params[0]}"`;
   });
   if (g) q += ` GROUP BY ${g}`;
   if (t['fill']) q += ` fill(${String(t['fill'])})`;
@@ -161,7 +187,10 @@ export function regexEscape(value: string): string {
 function intervalMs(interval: string): number {
   const m = /^(\d+)(ms|s|m|h|d)$/.exec(interval);
   if (!m) throw new Error(`bad interval ${interval}`);
-  return Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'] ?? 0);
+  return (
+    Number(m[1]) *
+    ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'] ?? 0)
+  );
 }
 
 /**
@@ -181,9 +210,17 @@ export function fillQuery(query: string, ctx: FillContext): string {
   for (const v of byLength) {
     const selected = ctx.values[v.name];
     if (selected === undefined) continue;
-    const value = selected === 'all' ? (v.allValue ?? '.*') : selected.length === 1 ? regexEscape(selected[0] as string) : `(${selected.map(regexEscape).join('|')})`;
+    const value =
+      selected === 'all'
+        ? (v.allValue ?? '.*')
+        : selected.length === 1
+          ? regexEscape(selected[0] as string)
+          : `(${selected.map(regexEscape).join('|')})`;
     const name = v.name.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&');
-    q = q.replace(new RegExp(`\\$\\{${name}(?::[^}]*)?\\}|\\[\\[${name}\\]\\]|\\$${name}(?![A-Za-z0-9_])`, 'g'), () => value);
+    q = q.replace(
+      new RegExp(`\\$\\{${name}(?::[^}]*)?\\}|\\[\\[${name}\\]\\]|\\$${name}(?![A-Za-z0-9_])`, 'g'),
+      () => value,
+    );
   }
   const left = /\$(\{[^}]+\}|\[\[|[A-Za-z_][A-Za-z0-9_]*)/.exec(q);
   if (left) throw new Error(`unfilled ${left[0]} in ${q}`);
@@ -218,5 +255,10 @@ export function namesIn(query: string): QueryNames {
   for (const m of query.matchAll(/SELECT\s+((?:(?!SELECT|FROM).)*?)\s+FROM\s+"[^"]+"/g)) {
     for (const id of (m[1] as string).matchAll(/(AS\s+)?"([^"]*)"/g)) if (!id[1]) selected.push(id[2] as string);
   }
-  return { measurements: unique(measurements), types: unique(types), tags: unique(tags).filter((t) => t !== 'time'), selected: unique(selected) };
+  return {
+    measurements: unique(measurements),
+    types: unique(types),
+    tags: unique(tags).filter((t) => t !== 'time'),
+    selected: unique(selected),
+  };
 }

@@ -31,10 +31,20 @@ export async function eventsSetup(prefix: string, dir?: string): Promise<{ sim: 
 }
 
 /** One run; retention is unlimited unless `env` says otherwise, so events of any date are kept. */
-export async function eventsRun(s: SimCluster, client: InfluxClient, o: { env?: Record<string, string>; nowMs?: number } = {}): Promise<EventsRunResult & { logs: Json[] }> {
+export async function eventsRun(
+  s: SimCluster,
+  client: InfluxClient,
+  o: { env?: Record<string, string>; nowMs?: number } = {},
+): Promise<EventsRunResult & { logs: Json[] }> {
   const logs: Json[] = [];
   const log = createLogger({ fn: 'events', sink: (line) => logs.push(JSON.parse(line) as Json) });
-  const config = readEventsConfig({ KUBECONFIG: s.kubeconfigPath, INFLUX_URL: client.options.url, INFLUX_DB: client.options.db, INFLUX_RETENTION: '0', ...o.env });
+  const config = readEventsConfig({
+    KUBECONFIG: s.kubeconfigPath,
+    INFLUX_URL: client.options.url,
+    INFLUX_DB: client.options.db,
+    INFLUX_RETENTION: '0',
+    ...o.env,
+  });
   const nowMs = o.nowMs;
   return { ...(await runEvents(config, { log, ...(nowMs !== undefined ? { now: () => nowMs } : {}) })), logs };
 }

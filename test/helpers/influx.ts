@@ -28,6 +28,9 @@ export async function rows(client: InfluxClient, q: string): Promise<Array<Recor
 
 /** Writes raw line protocol (ms precision); throws on any non-204. */
 export async function writeLines(client: InfluxClient, lines: string[]): Promise<void> {
-  const res = await fetch(`${client.options.url}/write?db=${encodeURIComponent(client.options.db)}&precision=ms`, { method: 'POST', body: lines.join('\n') });
+  const res = await fetch(`${client.options.url}/write?db=${encodeURIComponent(client.options.db)}&precision=ms`, {
+    method: 'POST',
+    body: lines.join('\n'),
+  });
   if (res.status !== 204) throw new Error(`write failed: HTTP ${res.status} ${await res.text()}`);
 }

@@ -27,7 +27,11 @@ export interface Aggregated {
 /** Serves `app` over HTTPS and registers it with the simulator as the metrics.k8s.io backend. */
 export async function aggregate(sim: SimCluster, app: Hono): Promise<Aggregated> {
   const proxy = sim.frontProxy;
-  const listener = await listen(app, { port: 0, host: '127.0.0.1', tls: { ...servingCert({}), requestCert: true, clientCa: proxy.ca.certPem } });
+  const listener = await listen(app, {
+    port: 0,
+    host: '127.0.0.1',
+    tls: { ...servingCert({}), requestCert: true, clientCa: proxy.ca.certPem },
+  });
   const url = `https://127.0.0.1:${listener.port}`;
   const handle: ApiGroupExtension['handle'] = (req, res, u) => forward(url, proxy, userOf(sim, req), req, res, u);
   const extension: ApiGroupExtension = { group: API_GROUP as ApiGroupExtension['group'], handle };
@@ -53,11 +57,24 @@ function userOf(sim: SimCluster, req: IncomingMessage): SimUser | undefined {
  * caller's identity in one `X-Remote-User` and one `X-Remote-Group` line per group; the caller's
  * own credentials dropped.
  */
-function forward(target: string, proxy: SimFrontProxy, user: SimUser | undefined, req: IncomingMessage, res: ServerResponse, url: URL): void {
+function forward(
+  target: string,
+  proxy: SimFrontProxy,
+  user: SimUser | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): void {
   const identity = user ? { 'x-remote-user': user.username, 'x-remote-group': user.groups } : {};
   const upstream = request(
     `${target}${url.pathname}${url.search}`,
-    { method: req.method, rejectUnauthorized: false, cert: proxy.clientCert.certPem, key: proxy.clientCert.keyPem, headers: { accept: req.headers.accept ?? 'application/json', ...identity } },
+    {
+      method: req.method,
+      rejectUnauthorized: false,
+      cert: proxy.clientCert.certPem,
+      key: proxy.clientCert.keyPem,
+      headers: { accept: req.headers.accept ?? 'application/json', ...identity },
+    },
     (answer) => {
       res.writeHead(answer.statusCode ?? 502, { 'content-type': answer.headers['content-type'] ?? 'application/json' });
       answer.pipe(res);

@@ -52,8 +52,13 @@ export interface FixtureOptions {
 export async function queryFixture(name: string, opts: FixtureOptions = {}): Promise<QueryFixture> {
   const collected = await collectedTwice(name, { startTimeMs: SIM_START_MS, ...opts.sim }, opts.collectEnv);
   const logs: Array<Record<string, unknown>> = [];
-  const deps = queryDeps(collected.client, () => collected.sim.clock.nowMs(), logs, { KUBECONFIG: collected.sim.kubeconfigPath, ...opts.queryEnv });
-  const auth = opts.auth ? await startAuth(readQueryConfig({ ...opts.queryEnv, KUBECONFIG: collected.sim.kubeconfigPath }), deps.log) : undefined;
+  const deps = queryDeps(collected.client, () => collected.sim.clock.nowMs(), logs, {
+    KUBECONFIG: collected.sim.kubeconfigPath,
+    ...opts.queryEnv,
+  });
+  const auth = opts.auth
+    ? await startAuth(readQueryConfig({ ...opts.queryEnv, KUBECONFIG: collected.sim.kubeconfigPath }), deps.log)
+    : undefined;
   if (auth?.guard) deps.guard = auth.guard;
   const app = createApp(deps);
   const stop = async (): Promise<void> => {
@@ -64,9 +69,23 @@ export async function queryFixture(name: string, opts: FixtureOptions = {}): Pro
 }
 
 /** Deps over a database at a clock; `env` overrides settings (e.g. MODEL_API=false). */
-export function queryDeps(client: InfluxClient, now: () => number, logs: Array<Record<string, unknown>>, env: Record<string, string> = {}): QueryDeps {
-  const settings = readQueryConfig({ INFLUX_URL: client.options.url, INFLUX_DB: client.options.db, INTERVAL: '60s', ...env });
-  const log = createLogger({ fn: 'query', level: 'debug', sink: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) });
+export function queryDeps(
+  client: InfluxClient,
+  now: () => number,
+  logs: Array<Record<string, unknown>>,
+  env: Record<string, string> = {},
+): QueryDeps {
+  const settings = readQueryConfig({
+    INFLUX_URL: client.options.url,
+    INFLUX_DB: client.options.db,
+    INTERVAL: '60s',
+    ...env,
+  });
+  const log = createLogger({
+    fn: 'query',
+    level: 'debug',
+    sink: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
+  });
   return { influx: client, settings, log, now, metrics: new QueryMetrics(), metricsApi: true, draining: () => false };
 }
 

@@ -99,7 +99,8 @@ const ACCESS_REVIEWS = '/apis/authorization.k8s.io/v1/subjectaccessreviews';
 
 /** Handles the two review POSTs (after the API server authenticated the caller); false for anything else. */
 export function serveReviews(req: IncomingMessage, res: ServerResponse, url: URL, auth: SimAuth | undefined): boolean {
-  if (!auth || req.method !== 'POST' || (url.pathname !== TOKEN_REVIEWS && url.pathname !== ACCESS_REVIEWS)) return false;
+  if (!auth || req.method !== 'POST' || (url.pathname !== TOKEN_REVIEWS && url.pathname !== ACCESS_REVIEWS))
+    return false;
   void readJson(req).then(
     (body) => (url.pathname === TOKEN_REVIEWS ? tokenReview(res, auth, body) : accessReview(res, auth, body)),
     () => sendStatus(res, 400, 'the request body is not JSON'),
@@ -130,7 +131,13 @@ function accessReview(res: ServerResponse, auth: SimAuth, body: Json): void {
   auth.lastReview = spec;
   const allowed = decide(auth.grants, spec);
   const status = allowed ? { allowed: true, reason: 'allowed by the simulator' } : { allowed: false };
-  sendJson(res, 201, { kind: 'SubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: {}, spec, status });
+  sendJson(res, 201, {
+    kind: 'SubjectAccessReview',
+    apiVersion: 'authorization.k8s.io/v1',
+    metadata: {},
+    spec,
+    status,
+  });
 }
 
 function decide(grants: SimGrant[], spec: Json): boolean {

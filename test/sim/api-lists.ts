@@ -5,13 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { sendJson, sendStatus } from '#test/sim/http-util';
-import {
-  fieldSelector,
-  labelSelector,
-  parseFieldSelector,
-  SelectorError,
-  type FieldTerm,
-} from '#test/sim/selectors';
+import { fieldSelector, labelSelector, parseFieldSelector, SelectorError, type FieldTerm } from '#test/sim/selectors';
 
 type Json = Record<string, unknown>;
 

@@ -25,12 +25,7 @@ export interface ProxyOptions {
 const PROXY_PATH = /^\/api\/v1\/nodes\/([^/]+)\/proxy(\/.*)?$/;
 
 /** Handle the request when it is a node proxy path; returns false otherwise. */
-export function proxyToKubelet(
-  req: IncomingMessage,
-  res: ServerResponse,
-  url: URL,
-  opts: ProxyOptions,
-): boolean {
+export function proxyToKubelet(req: IncomingMessage, res: ServerResponse, url: URL, opts: ProxyOptions): boolean {
   const match = PROXY_PATH.exec(url.pathname);
   if (!match) return false;
   // "node-0:10250" is accepted too (kubectl's name:port form); the simulator knows the port.
@@ -58,9 +53,7 @@ function forward(
     method: req.method ?? 'GET',
     headers: { authorization: `Bearer ${opts.token}`, accept: req.headers.accept ?? '*/*' },
   };
-  const upstream = opts.kubeletCa
-    ? https.request({ ...options, ca: opts.kubeletCa })
-    : http.request(options);
+  const upstream = opts.kubeletCa ? https.request({ ...options, ca: opts.kubeletCa }) : http.request(options);
   upstream.on('response', (reply) => {
     res.writeHead(reply.statusCode ?? 502, filterHeaders(reply.headers));
     reply.pipe(res);

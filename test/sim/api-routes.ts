@@ -49,17 +49,17 @@ export const ROUTES: ReadonlyArray<[RegExp, Handler]> = [
   [/^\/api\/v1\/namespaces$/, (c) => list(c, namespaces(c), 'NamespaceList')],
   [/^\/api\/v1\/namespaces\/([^/]+)$/, (c, [name]) => getOne(c, namespaces(c), 'Namespace', name)],
   [/^\/api\/v1\/namespaces\/([^/]+)\/pods$/, (c, [ns]) => list(c, c.data.pods, 'PodList', ns)],
-  [
-    /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/,
-    (c, [ns, name]) => getOne(c, c.data.pods, 'Pod', name, ns),
-  ],
+  [/^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/, (c, [ns, name]) => getOne(c, c.data.pods, 'Pod', name, ns)],
   [/^\/api\/v1\/events$/, (c) => list(c, coreEvents(c), 'EventList')],
   [/^\/api\/v1\/namespaces\/([^/]+)\/events$/, (c, [ns]) => list(c, coreEvents(c), 'EventList', ns)],
+  [/^\/api\/v1\/namespaces\/([^/]+)\/events\/([^/]+)$/, (c, [ns, name]) => getOne(c, coreEvents(c), 'Event', name, ns)],
   [
-    /^\/api\/v1\/namespaces\/([^/]+)\/events\/([^/]+)$/,
-    (c, [ns, name]) => getOne(c, coreEvents(c), 'Event', name, ns),
+    /^\/api\/v1\/namespaces\/kube-system\/configmaps\/extension-apiserver-authentication$/,
+    (c) =>
+      c.data.auth
+        ? sendAuthConfigMap(c.res, c.data.auth)
+        : sendNotFound(c.res, 'configmaps', 'extension-apiserver-authentication'),
   ],
-  [/^\/api\/v1\/namespaces\/kube-system\/configmaps\/extension-apiserver-authentication$/, (c) => (c.data.auth ? sendAuthConfigMap(c.res, c.data.auth) : sendNotFound(c.res, 'configmaps', 'extension-apiserver-authentication'))],
   [/^\/apis\/events\.k8s\.io\/v1\/events$/, (c) => listEventsV1(c)],
   [/^\/apis\/events\.k8s\.io\/v1\/namespaces\/([^/]+)\/events$/, (c, [ns]) => listEventsV1(c, ns)],
 ];
@@ -78,13 +78,7 @@ function listEventsV1(c: RouteContext, namespace?: string): void {
 }
 
 /** A list, optionally restricted to one namespace (as an extra field-selector term). */
-function list(
-  c: RouteContext,
-  source: ListSource,
-  kind: string,
-  namespace?: string,
-  apiVersion = 'v1',
-): void {
+function list(c: RouteContext, source: ListSource, kind: string, namespace?: string, apiVersion = 'v1'): void {
   const url = new URL(c.url);
   if (namespace !== undefined) {
     const terms = [url.searchParams.get('fieldSelector'), `metadata.namespace=${namespace}`];
@@ -93,13 +87,7 @@ function list(
   sendList(c.res, url, source, { kind, apiVersion }, c.data.resourceVersion());
 }
 
-function getOne(
-  c: RouteContext,
-  source: ListSource,
-  kind: string,
-  name = '',
-  namespace?: string,
-): void {
+function getOne(c: RouteContext, source: ListSource, kind: string, name = '', namespace?: string): void {
   const obj = findByName(source, decodeURIComponent(name), namespace);
   const plural = `${kind.toLowerCase()}s`;
   if (!obj) return sendNotFound(c.res, plural, name);

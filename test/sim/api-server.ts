@@ -57,12 +57,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<ApiServer>
   };
 }
 
-function handle(
-  req: IncomingMessage,
-  res: ServerResponse,
-  opts: ApiServerOptions,
-  serverAddress: string,
-): void {
+function handle(req: IncomingMessage, res: ServerResponse, opts: ApiServerOptions, serverAddress: string): void {
   const url = new URL(req.url ?? '/', `https://${serverAddress}`);
   countApiRequest(opts.log, req.method ?? 'GET', url);
   if (PUBLIC_PATHS.has(url.pathname)) {
@@ -109,9 +104,7 @@ function isWatch(url: URL): boolean {
 function holdWatch(req: IncomingMessage, res: ServerResponse, url: URL): void {
   const protobuf = (req.headers.accept ?? '').includes('application/vnd.kubernetes.protobuf');
   res.writeHead(200, {
-    'Content-Type': protobuf
-      ? 'application/vnd.kubernetes.protobuf;stream=watch'
-      : 'application/json',
+    'Content-Type': protobuf ? 'application/vnd.kubernetes.protobuf;stream=watch' : 'application/json',
     'Transfer-Encoding': 'chunked',
   });
   res.flushHeaders();

@@ -39,16 +39,17 @@ export function createClusterState(
 ): ClusterState {
   let resourceVersion = 1000;
   const nextResourceVersion = (): number => ++resourceVersion;
-  const fixtureMap = new Map(
-    fixtures.map((fixture, i) => [fixture.name, { fixture, truth: truth.fixtureNodes[i]! }]),
-  );
+  const fixtureMap = new Map(fixtures.map((fixture, i) => [fixture.name, { fixture, truth: truth.fixtureNodes[i]! }]));
   return {
     clock,
     truth,
     fixtures: fixtureMap,
     generated: new Map(truth.nodes.map((n) => [n.name, n])),
     podVersions: new Map(),
-    events: createEventStore(() => String(nextResourceVersion()), () => rfc3339(clock.nowMs())),
+    events: createEventStore(
+      () => String(nextResourceVersion()),
+      () => rfc3339(clock.nowMs()),
+    ),
     extraApiGroups,
     nextResourceVersion,
     resourceVersion: () => resourceVersion,

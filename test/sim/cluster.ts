@@ -38,9 +38,7 @@ export async function startCluster(opts: SimOptions = {}): Promise<SimCluster> {
   const startTimeMs = opts.startTimeMs ?? wholeSecondMs(Date.now());
   const fixtures = (opts.fixtureNodes ?? []).map(loadFixtureNode);
   const truth = buildTruth(opts, startTimeMs, fixtures);
-  const state = createClusterState(createClock(startTimeMs), truth, fixtures, [
-    ...(opts.extraApiGroups ?? []),
-  ]);
+  const state = createClusterState(createClock(startTimeMs), truth, fixtures, [...(opts.extraApiGroups ?? [])]);
   const ca = createCa('heapless-sim-ca');
   const token = randomBytes(24).toString('hex');
   const auth = createSimAuth(token);
@@ -95,7 +93,12 @@ async function startFleet(
   const all = [...state.truth.nodes, ...state.truth.fixtureNodes];
   const fleet = await startKubelets({
     nodes: all.map((n) => ({ name: n.name, address: n.address })),
-    tls: opts.insecureHttpKubelets ? undefined : createKubeletTls(ca, all.map((n) => n.address)),
+    tls: opts.insecureHttpKubelets
+      ? undefined
+      : createKubeletTls(
+          ca,
+          all.map((n) => n.address),
+        ),
     token: (opts.kubeletTokenRequired ?? true) ? token : undefined,
     samePort: !(opts.sameAddress ?? false),
     render: (name) => renderSummary(state, name),
@@ -170,9 +173,7 @@ function nodeInfos(truth: GroundTruth): SimNodeInfo[] {
 }
 
 function restartContainer(state: ClusterState, ns: string, podName: string, name: string): void {
-  const pod = state.truth.nodes
-    .flatMap((n) => n.pods)
-    .find((p) => p.namespace === ns && p.name === podName);
+  const pod = state.truth.nodes.flatMap((n) => n.pods).find((p) => p.namespace === ns && p.name === podName);
   const container = pod?.containers.find((c) => c.name === name);
   if (!pod || !container) throw new Error(`no generated container ${ns}/${podName}/${name}`);
   container.startTimeMs = wholeSecondMs(state.clock.nowMs());

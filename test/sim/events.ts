@@ -21,10 +21,7 @@ export interface EventStore {
  * @param nextResourceVersion called once per stored event
  * @param nowRfc3339 default creationTimestamp for events that have none
  */
-export function createEventStore(
-  nextResourceVersion: () => string,
-  nowRfc3339: () => string,
-): EventStore {
+export function createEventStore(nextResourceVersion: () => string, nowRfc3339: () => string): EventStore {
   const byKey = new Map<string, Json>();
   return {
     upsert(events) {

@@ -128,7 +128,11 @@ describe('stop()', () => {
     const ownCa = readFileSync(own.caFile, 'utf8');
     await own.setFault('node-0', { kind: 'hang' });
     const node = own.nodes[0]!;
-    const hanging = httpGet(`https://${node.address}:${node.port}/stats/summary`, { ca: ownCa, token: own.token, timeoutMs: 30_000 });
+    const hanging = httpGet(`https://${node.address}:${node.port}/stats/summary`, {
+      ca: ownCa,
+      token: own.token,
+      timeoutMs: 30_000,
+    });
     const watch = httpGet(`${own.apiUrl}/api/v1/pods?watch=true`, { ca: ownCa, token: own.token, timeoutMs: 30_000 });
     await expect.poll(() => own.requests.inFlight).toBe(1);
     await own.stop();
@@ -141,7 +145,12 @@ describe('stop()', () => {
 
 describe('plain-HTTP kubelets without authentication', () => {
   it('serve the summary to anyone', async () => {
-    const open = await startCluster({ nodes: 1, podsPerNode: 1, insecureHttpKubelets: true, kubeletTokenRequired: false });
+    const open = await startCluster({
+      nodes: 1,
+      podsPerNode: 1,
+      insecureHttpKubelets: true,
+      kubeletTokenRequired: false,
+    });
     try {
       const node = open.nodes[0]!;
       const res = await httpGet(`http://${node.address}:${node.port}/stats/summary`);

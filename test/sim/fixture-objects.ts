@@ -48,9 +48,7 @@ export function synthesizedNode(summary: SummaryDoc, file = ''): Json {
     status: {
       capacity: resources,
       allocatable: { ...resources },
-      conditions: [
-        { type: 'Ready', status: 'True', reason: 'KubeletReady', lastTransitionTime: since },
-      ],
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastTransitionTime: since }],
       addresses: [{ type: 'Hostname', address: nodeName }],
       nodeInfo: { kubeletVersion: versionFromFileName(file) },
     },

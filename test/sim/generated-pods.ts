@@ -4,14 +4,7 @@
  * the node index `n`, pod index `p` and the container's index on its node (`local`), so values
  * differ between containers of a node and stay reproducible.
  */
-import type {
-  ContainerTruth,
-  FsTruth,
-  MemoryTruth,
-  PodTruth,
-  UsageTruth,
-  VolumeTruth,
-} from '#test/sim/truth';
+import type { ContainerTruth, FsTruth, MemoryTruth, PodTruth, UsageTruth, VolumeTruth } from '#test/sim/truth';
 import { resourcesFor } from '#test/sim/generated-resources';
 
 const KIB = 1024;
@@ -76,12 +69,7 @@ function podLabels(n: number, p: number): Record<string, string> {
   return labels;
 }
 
-function generateContainer(
-  layout: PodLayout,
-  p: number,
-  k: number,
-  podStartMs: number,
-): ContainerTruth {
+function generateContainer(layout: PodLayout, p: number, k: number, podStartMs: number): ContainerTruth {
   const local = p * layout.containersPerPod + k;
   const { spec, requests, limits } = resourcesFor(local);
   // One container starts out already restarted once, so restart_count is not always 0.
@@ -137,11 +125,7 @@ export function onNodeFs(nodeFs: FsTruth, usedBytes: number, inodesUsed: number)
   return { ...nodeFs, usedBytes, inodesUsed };
 }
 
-function ephemeralStorage(
-  nodeFs: FsTruth,
-  containers: ContainerTruth[],
-  volumes: VolumeTruth[],
-): FsTruth {
+function ephemeralStorage(nodeFs: FsTruth, containers: ContainerTruth[], volumes: VolumeTruth[]): FsTruth {
   const parts = [...containers.flatMap((c) => [c.rootfs, c.logs]), ...volumes.map((v) => v.fs)];
   const used = parts.reduce((sum, fs) => sum + fs.usedBytes, 0);
   const inodes = parts.reduce((sum, fs) => sum + fs.inodesUsed, 0);
@@ -150,8 +134,7 @@ function ephemeralStorage(
 
 /** Sum of cpu, memory gauges and page-fault rates (no availableBytes on sums). */
 export function sumUsage(parts: UsageTruth[]): UsageTruth {
-  const total = (pick: (u: UsageTruth) => number): number =>
-    parts.reduce((sum, u) => sum + pick(u), 0);
+  const total = (pick: (u: UsageTruth) => number): number => parts.reduce((sum, u) => sum + pick(u), 0);
   return {
     cpuMillicores: total((u) => u.cpuMillicores),
     memory: {

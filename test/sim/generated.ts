@@ -113,9 +113,7 @@ function nodeFs(n: number): FsTruth {
 /** 4 cores / 16 GiB, grown (whole cores, whole GiB) when the pods would not fit. */
 function capacityFor(pods: PodTruth[]): NodeResources {
   const usage = sumUsage(pods);
-  const requested = pods
-    .flatMap((p) => p.containers)
-    .reduce((sum, c) => sum + c.requests.cpuMillicores, 0);
+  const requested = pods.flatMap((p) => p.containers).reduce((sum, c) => sum + c.requests.cpuMillicores, 0);
   const cores = Math.max(4, Math.ceil(Math.max(usage.cpuMillicores * 1.5, requested * 1.2) / 1000));
   const memoryGib = Math.max(16, Math.ceil((usage.memory.usageBytes * 2) / GIB));
   return {
@@ -143,9 +141,7 @@ function quantities(amounts: NodeResources, storageUnit: 'Ki' | 'bytes'): Record
     cpu: Number.isInteger(cores) ? String(cores) : `${amounts.cpuMillicores}m`,
     memory: kibibytes(amounts.memoryBytes),
     'ephemeral-storage':
-      storageUnit === 'Ki'
-        ? kibibytes(amounts.ephemeralStorageBytes)
-        : String(amounts.ephemeralStorageBytes),
+      storageUnit === 'Ki' ? kibibytes(amounts.ephemeralStorageBytes) : String(amounts.ephemeralStorageBytes),
     pods: String(amounts.pods),
   };
 }
@@ -158,11 +154,7 @@ const SYSTEM_CONTAINERS: ReadonlyArray<[SystemContainerName, number, number, num
   ['misc', 15, 32, 3],
 ];
 
-function systemContainersFor(
-  n: number,
-  nodeStartMs: number,
-  allocatableMemory: number,
-): SystemContainerTruth[] {
+function systemContainersFor(n: number, nodeStartMs: number, allocatableMemory: number): SystemContainerTruth[] {
   return SYSTEM_CONTAINERS.map(([name, cpu, wsMib, faults]) => {
     const mem = memory(wsMib * MIB);
     // The kubelet reports the pods cgroup's availableBytes against node allocatable.

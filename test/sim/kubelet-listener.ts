@@ -17,11 +17,7 @@ export interface NodeListener {
 }
 
 /** Listen on `node.address:port` (0 = any free port); rejects on EADDRINUSE etc. */
-export function listenNode(
-  node: NodeListener,
-  port: number,
-  onSocket: (socket: net.Socket) => void,
-): Promise<void> {
+export function listenNode(node: NodeListener, port: number, onSocket: (socket: net.Socket) => void): Promise<void> {
   const server = net.createServer({ noDelay: true }, (socket) => {
     node.sockets.add(socket);
     socket.once('close', () => node.sockets.delete(socket));

@@ -7,17 +7,11 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
+import type net from 'node:net';
 import type { KubeletTls } from '#test/sim/kubelet-tls';
 import type { RequestLog } from '#test/sim/request-log';
 import { countKubeletRequest, trackInFlight } from '#test/sim/request-log';
-import {
-  isCertFault,
-  respondWithFault,
-  sendJsonText,
-  sendText,
-  type Fault,
-} from '#test/sim/faults';
+import { isCertFault, respondWithFault, sendJsonText, sendText, type Fault } from '#test/sim/faults';
 import { listenNode, type NodeListener } from '#test/sim/kubelet-listener';
 
 export interface KubeletFleetOptions {
@@ -44,9 +38,7 @@ type ProtocolServer = http.Server | https.Server;
 export async function startKubelets(opts: KubeletFleetOptions): Promise<KubeletFleet> {
   const byName = new Map<string, NodeListener>();
   const bySocket = new Map<string, NodeListener>();
-  const handler = requestHandler(opts, (socket) =>
-    bySocket.get(`${socket.localAddress}:${socket.localPort}`),
-  );
+  const handler = requestHandler(opts, (socket) => bySocket.get(`${socket.localAddress}:${socket.localPort}`));
   const normal = protocolServer(opts.tls?.serving, handler);
   const variants = new Map<string, ProtocolServer>();
   const serverFor = (node: NodeListener): ProtocolServer => {

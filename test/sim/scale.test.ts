@@ -40,7 +40,7 @@ describe('a 5000-node cluster', () => {
     expect(summaries.every((s) => s['pods'].length === 30)).toBe(true);
   });
 
-  it('pages through the node list and finds one node\'s pods quickly', async () => {
+  it("pages through the node list and finds one node's pods quickly", async () => {
     let next = '';
     const names: string[] = [];
     do {

@@ -17,7 +17,9 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const PASSWORD_LENGTH = 32;
 
 function log(level, event, fields = {}) {
-  process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level, fn: 'credentials', event, ...fields }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ time: new Date().toISOString(), level, fn: 'credentials', event, ...fields }) + '\n',
+  );
 }
 
 /** Letters and digits only: the InfluxDB image's init script passes passwords through a shell. */
@@ -39,8 +41,15 @@ export function parseSecrets(spec) {
     .filter(Boolean)
     .map((entry) => {
       const [name, keys] = entry.split('=');
-      const list = (keys ?? '').split(',').map((k) => k.trim()).filter(Boolean);
-      if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name ?? '') || list.length === 0 || list.some((k) => !/^[-._a-zA-Z0-9]+$/.test(k))) {
+      const list = (keys ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean);
+      if (
+        !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name ?? '') ||
+        list.length === 0 ||
+        list.some((k) => !/^[-._a-zA-Z0-9]+$/.test(k))
+      ) {
         throw new Error(`SECRETS: bad entry ${JSON.stringify(entry)}; expected name=key1,key2`);
       }
       return { name, keys: list };
@@ -90,7 +99,11 @@ async function ensureSecret(call, namespace, { name, keys }) {
   const created = await call('POST', path, {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name, namespace, labels: { 'app.kubernetes.io/part-of': 'heapless', 'app.kubernetes.io/managed-by': 'heapless-credentials' } },
+    metadata: {
+      name,
+      namespace,
+      labels: { 'app.kubernetes.io/part-of': 'heapless', 'app.kubernetes.io/managed-by': 'heapless-credentials' },
+    },
     type: 'Opaque',
     data,
   });
@@ -106,8 +119,15 @@ async function ensureSecret(call, namespace, { name, keys }) {
 }
 
 function fail(name, verb, res) {
-  const hint = res.status === 401 || res.status === 403 ? 'check the heapless-credentials ServiceAccount and its Role' : undefined;
-  log('error', 'secret_failed', { secret: name, verb, status: res.status, body: res.text.slice(0, 300), ...(hint ? { hint } : {}) });
+  const hint =
+    res.status === 401 || res.status === 403 ? 'check the heapless-credentials ServiceAccount and its Role' : undefined;
+  log('error', 'secret_failed', {
+    secret: name,
+    verb,
+    status: res.status,
+    body: res.text.slice(0, 300),
+    ...(hint ? { hint } : {}),
+  });
   return false;
 }
 

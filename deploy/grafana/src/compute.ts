@@ -5,14 +5,41 @@
  * reservation, network, filesystem and restarts, with $cluster/$node/$namespace/$pod.
  * CPU is shown in cores (the collector writes millicores), memory as the working set.
  */
-import { count, current, each, increase, increaseInRange, matches, total, type ObjectType, type Source } from './influxql';
-import { clusterVariable, DashboardBuilder, datasourceVariable, REFERENCE_LINES, tagVariable, warningEvents, type Json } from './panels';
+import {
+  count,
+  current,
+  each,
+  increase,
+  increaseInRange,
+  matches,
+  total,
+  type ObjectType,
+  type Source,
+} from './influxql';
+import {
+  clusterVariable,
+  DashboardBuilder,
+  datasourceVariable,
+  REFERENCE_LINES,
+  tagVariable,
+  warningEvents,
+  type Json,
+} from './panels';
 import { CLUSTER } from './influxql';
 
 const CORES = '/ 1000';
 
 function s(measurement: string, type: ObjectType, ...where: string[]): Source {
-  return { measurement, type, where, ...(measurement.startsWith('cpu/') && !measurement.includes('node_utilization') && !measurement.includes('node_reservation') ? { scale: CORES } : {}) };
+  return {
+    measurement,
+    type,
+    where,
+    ...(measurement.startsWith('cpu/') &&
+    !measurement.includes('node_utilization') &&
+    !measurement.includes('node_reservation')
+      ? { scale: CORES }
+      : {}),
+  };
 }
 
 const NS = matches('namespace_name', 'namespace');
@@ -22,21 +49,78 @@ const ROOTFS = `"resource_id" = '/'`;
 
 export function clusterDashboard(): Json {
   const d = new DashboardBuilder(
-    { uid: 'heapless-cluster', title: 'Kubernetes / Compute Resources / Cluster (heapless)', description: 'Cluster-wide usage against requests, limits and allocatable capacity, per namespace. Sums over nodes include system overhead; sums over pods do not.' },
+    {
+      uid: 'heapless-cluster',
+      title: 'Kubernetes / Compute Resources / Cluster (heapless)',
+      description:
+        'Cluster-wide usage against requests, limits and allocatable capacity, per namespace. Sums over nodes include system overhead; sums over pods do not.',
+    },
     [datasourceVariable(), clusterVariable()],
     [warningEvents()],
   );
   const node = (m: string) => s(m, 'node');
   const pod = (m: string) => s(m, 'pod');
   d.row('Headlines')
-    .stat({ title: 'CPU Utilisation', unit: 'percentunit', description: 'Node CPU usage ÷ node allocatable CPU, whole cluster.' }, [{ query: total(node('cpu/usage_rate')) }, { query: total(node('cpu/node_allocatable')) }], true)
-    .stat({ title: 'CPU Requests Commitment', unit: 'percentunit', description: 'Pod CPU requests ÷ node allocatable CPU.' }, [{ query: total(node('cpu/request')) }, { query: total(node('cpu/node_allocatable')) }], true)
-    .stat({ title: 'CPU Limits Commitment', unit: 'percentunit', description: 'Pod CPU limits ÷ node allocatable CPU.' }, [{ query: total(node('cpu/limit')) }, { query: total(node('cpu/node_allocatable')) }], true)
-    .stat({ title: 'Memory Utilisation', unit: 'percentunit', description: 'Node memory working set ÷ node allocatable memory.' }, [{ query: total(node('memory/working_set')) }, { query: total(node('memory/node_allocatable')) }], true)
-    .stat({ title: 'Memory Requests Commitment', unit: 'percentunit', description: 'Pod memory requests ÷ node allocatable memory.' }, [{ query: total(node('memory/request')) }, { query: total(node('memory/node_allocatable')) }], true)
-    .stat({ title: 'Memory Limits Commitment', unit: 'percentunit', description: 'Pod memory limits ÷ node allocatable memory.' }, [{ query: total(node('memory/limit')) }, { query: total(node('memory/node_allocatable')) }], true);
+    .stat(
+      {
+        title: 'CPU Utilisation',
+        unit: 'percentunit',
+        description: 'Node CPU usage ÷ node allocatable CPU, whole cluster.',
+      },
+      [{ query: total(node('cpu/usage_rate')) }, { query: total(node('cpu/node_allocatable')) }],
+      true,
+    )
+    .stat(
+      {
+        title: 'CPU Requests Commitment',
+        unit: 'percentunit',
+        description: 'Pod CPU requests ÷ node allocatable CPU.',
+      },
+      [{ query: total(node('cpu/request')) }, { query: total(node('cpu/node_allocatable')) }],
+      true,
+    )
+    .stat(
+      { title: 'CPU Limits Commitment', unit: 'percentunit', description: 'Pod CPU limits ÷ node allocatable CPU.' },
+      [{ query: total(node('cpu/limit')) }, { query: total(node('cpu/node_allocatable')) }],
+      true,
+    )
+    .stat(
+      {
+        title: 'Memory Utilisation',
+        unit: 'percentunit',
+        description: 'Node memory working set ÷ node allocatable memory.',
+      },
+      [{ query: total(node('memory/working_set')) }, { query: total(node('memory/node_allocatable')) }],
+      true,
+    )
+    .stat(
+      {
+        title: 'Memory Requests Commitment',
+        unit: 'percentunit',
+        description: 'Pod memory requests ÷ node allocatable memory.',
+      },
+      [{ query: total(node('memory/request')) }, { query: total(node('memory/node_allocatable')) }],
+      true,
+    )
+    .stat(
+      {
+        title: 'Memory Limits Commitment',
+        unit: 'percentunit',
+        description: 'Pod memory limits ÷ node allocatable memory.',
+      },
+      [{ query: total(node('memory/limit')) }, { query: total(node('memory/node_allocatable')) }],
+      true,
+    );
   d.row('CPU')
-    .timeseries({ title: 'CPU Usage by namespace', unit: 'short', stack: true, description: 'Cores used by the pods of each namespace.' }, [{ query: total(pod('cpu/usage_rate'), ['namespace_name']), alias: '$tag_namespace_name' }])
+    .timeseries(
+      {
+        title: 'CPU Usage by namespace',
+        unit: 'short',
+        stack: true,
+        description: 'Cores used by the pods of each namespace.',
+      },
+      [{ query: total(pod('cpu/usage_rate'), ['namespace_name']), alias: '$tag_namespace_name' }],
+    )
     .timeseries({ title: 'CPU: usage, requests, limits, allocatable', unit: 'short', dashed: REFERENCE_LINES }, [
       { query: total(node('cpu/usage_rate')), alias: 'Usage (nodes)' },
       { query: total(pod('cpu/usage_rate')), alias: 'Usage (pods)' },
@@ -44,14 +128,28 @@ export function clusterDashboard(): Json {
       { query: total(node('cpu/limit')), alias: 'Limits' },
       { query: total(node('cpu/node_allocatable')), alias: 'Allocatable' },
     ])
-    .table({ title: 'CPU Quota', key: 'namespace_name', keyTitle: 'Namespace', units: { 'CPU Usage': 'short', 'CPU Requests': 'short', 'CPU Limits': 'short' }, ratios: [['CPU Requests %', 'CPU Usage', 'CPU Requests'], ['CPU Limits %', 'CPU Usage', 'CPU Limits']] }, [
-      { query: count(s('uptime', 'pod'), ['pod_name'], ['namespace_name'], 'Pods') },
-      { query: current(pod('cpu/usage_rate'), ['namespace_name'], 'CPU Usage') },
-      { query: current(pod('cpu/request'), ['namespace_name'], 'CPU Requests') },
-      { query: current(pod('cpu/limit'), ['namespace_name'], 'CPU Limits') },
-    ]);
+    .table(
+      {
+        title: 'CPU Quota',
+        key: 'namespace_name',
+        keyTitle: 'Namespace',
+        units: { 'CPU Usage': 'short', 'CPU Requests': 'short', 'CPU Limits': 'short' },
+        ratios: [
+          ['CPU Requests %', 'CPU Usage', 'CPU Requests'],
+          ['CPU Limits %', 'CPU Usage', 'CPU Limits'],
+        ],
+      },
+      [
+        { query: count(s('uptime', 'pod'), ['pod_name'], ['namespace_name'], 'Pods') },
+        { query: current(pod('cpu/usage_rate'), ['namespace_name'], 'CPU Usage') },
+        { query: current(pod('cpu/request'), ['namespace_name'], 'CPU Requests') },
+        { query: current(pod('cpu/limit'), ['namespace_name'], 'CPU Limits') },
+      ],
+    );
   d.row('Memory')
-    .timeseries({ title: 'Memory Usage (working set) by namespace', unit: 'bytes', stack: true }, [{ query: total(pod('memory/working_set'), ['namespace_name']), alias: '$tag_namespace_name' }])
+    .timeseries({ title: 'Memory Usage (working set) by namespace', unit: 'bytes', stack: true }, [
+      { query: total(pod('memory/working_set'), ['namespace_name']), alias: '$tag_namespace_name' },
+    ])
     .timeseries({ title: 'Memory: usage, requests, limits, allocatable', unit: 'bytes', dashed: REFERENCE_LINES }, [
       { query: total(node('memory/working_set')), alias: 'Working set (nodes)' },
       { query: total(node('memory/usage')), alias: 'Usage incl. cache (nodes)' },
@@ -60,112 +158,258 @@ export function clusterDashboard(): Json {
       { query: total(node('memory/limit')), alias: 'Limits' },
       { query: total(node('memory/node_allocatable')), alias: 'Allocatable' },
     ])
-    .table({ title: 'Memory Requests by namespace', key: 'namespace_name', keyTitle: 'Namespace', units: { 'Memory Usage': 'bytes', 'Memory Requests': 'bytes', 'Memory Limits': 'bytes' }, ratios: [['Memory Requests %', 'Memory Usage', 'Memory Requests'], ['Memory Limits %', 'Memory Usage', 'Memory Limits']] }, [
-      { query: count(s('uptime', 'pod'), ['pod_name'], ['namespace_name'], 'Pods') },
-      { query: current(pod('memory/working_set'), ['namespace_name'], 'Memory Usage') },
-      { query: current(pod('memory/request'), ['namespace_name'], 'Memory Requests') },
-      { query: current(pod('memory/limit'), ['namespace_name'], 'Memory Limits') },
-    ]);
+    .table(
+      {
+        title: 'Memory Requests by namespace',
+        key: 'namespace_name',
+        keyTitle: 'Namespace',
+        units: { 'Memory Usage': 'bytes', 'Memory Requests': 'bytes', 'Memory Limits': 'bytes' },
+        ratios: [
+          ['Memory Requests %', 'Memory Usage', 'Memory Requests'],
+          ['Memory Limits %', 'Memory Usage', 'Memory Limits'],
+        ],
+      },
+      [
+        { query: count(s('uptime', 'pod'), ['pod_name'], ['namespace_name'], 'Pods') },
+        { query: current(pod('memory/working_set'), ['namespace_name'], 'Memory Usage') },
+        { query: current(pod('memory/request'), ['namespace_name'], 'Memory Requests') },
+        { query: current(pod('memory/limit'), ['namespace_name'], 'Memory Limits') },
+      ],
+    );
   d.row('Network')
-    .timeseries({ title: 'Receive Bandwidth by namespace', unit: 'Bps', stack: true }, [{ query: total(pod('network/rx_rate'), ['namespace_name']), alias: '$tag_namespace_name' }])
-    .timeseries({ title: 'Transmit Bandwidth by namespace', unit: 'Bps', stack: true }, [{ query: total(pod('network/tx_rate'), ['namespace_name']), alias: '$tag_namespace_name' }])
+    .timeseries({ title: 'Receive Bandwidth by namespace', unit: 'Bps', stack: true }, [
+      { query: total(pod('network/rx_rate'), ['namespace_name']), alias: '$tag_namespace_name' },
+    ])
+    .timeseries({ title: 'Transmit Bandwidth by namespace', unit: 'Bps', stack: true }, [
+      { query: total(pod('network/tx_rate'), ['namespace_name']), alias: '$tag_namespace_name' },
+    ])
     .timeseries({ title: 'Node network', unit: 'Bps', description: 'Default interface of every node.' }, [
       { query: total(node('network/rx_rate')), alias: 'Receive' },
       { query: total(node('network/tx_rate')), alias: 'Transmit' },
     ])
-    .timeseries({ title: 'Network errors by namespace', unit: 'short', description: 'Receive and transmit errors per second.' }, [
-      { query: total(pod('network/rx_errors_rate'), ['namespace_name']), alias: '$tag_namespace_name receive' },
-      { query: total(pod('network/tx_errors_rate'), ['namespace_name']), alias: '$tag_namespace_name transmit' },
-    ]);
+    .timeseries(
+      { title: 'Network errors by namespace', unit: 'short', description: 'Receive and transmit errors per second.' },
+      [
+        { query: total(pod('network/rx_errors_rate'), ['namespace_name']), alias: '$tag_namespace_name receive' },
+        { query: total(pod('network/tx_errors_rate'), ['namespace_name']), alias: '$tag_namespace_name transmit' },
+      ],
+    );
   d.row('Storage')
-    .bars({ title: 'Node filesystem used', unit: 'percentunit', max: 1, description: 'Root filesystem of each node: used ÷ capacity.' }, [
-      { query: `SELECT mean("value") AS "value" FROM "filesystem/usage" WHERE "type" = 'node' AND ${CLUSTER} AND ${ROOTFS} AND $timeFilter GROUP BY time($__interval), "nodename" fill(null)`, alias: '$tag_nodename used' },
-    ])
-    .timeseries({ title: 'Ephemeral storage by namespace', unit: 'bytes', stack: true }, [{ query: total(pod('ephemeral_storage/usage'), ['namespace_name']), alias: '$tag_namespace_name' }]);
+    .bars(
+      {
+        title: 'Node filesystem used',
+        unit: 'percentunit',
+        max: 1,
+        description: 'Root filesystem of each node: used ÷ capacity.',
+      },
+      [
+        {
+          query: `SELECT mean("value") AS "value" FROM "filesystem/usage" WHERE "type" = 'node' AND ${CLUSTER} AND ${ROOTFS} AND $timeFilter GROUP BY time($__interval), "nodename" fill(null)`,
+          alias: '$tag_nodename used',
+        },
+      ],
+    )
+    .timeseries({ title: 'Ephemeral storage by namespace', unit: 'bytes', stack: true }, [
+      { query: total(pod('ephemeral_storage/usage'), ['namespace_name']), alias: '$tag_namespace_name' },
+    ]);
   d.row('Restarts')
-    .stat({ title: 'Container restarts in range', unit: 'short', w: 4 }, [{ query: increaseInRange(s('restart_count', 'pod_container')) }])
-    .timeseries({ title: 'Container restarts by namespace', unit: 'short', w: 20 }, [{ query: increase(s('restart_count', 'pod_container'), ['namespace_name']), alias: '$tag_namespace_name' }]);
+    .stat({ title: 'Container restarts in range', unit: 'short', w: 4 }, [
+      { query: increaseInRange(s('restart_count', 'pod_container')) },
+    ])
+    .timeseries({ title: 'Container restarts by namespace', unit: 'short', w: 20 }, [
+      { query: increase(s('restart_count', 'pod_container'), ['namespace_name']), alias: '$tag_namespace_name' },
+    ]);
   return d.build();
 }
 
 export function namespaceDashboard(): Json {
   const d = new DashboardBuilder(
-    { uid: 'heapless-namespace', title: 'Kubernetes / Compute Resources / Namespace (Pods) (heapless)', description: 'One namespace: usage per pod against the namespace’s requests and limits.' },
+    {
+      uid: 'heapless-namespace',
+      title: 'Kubernetes / Compute Resources / Namespace (Pods) (heapless)',
+      description: 'One namespace: usage per pod against the namespace’s requests and limits.',
+    },
     [datasourceVariable(), clusterVariable(), tagVariable('namespace', 'namespace', 'namespace_name', [CLUSTER])],
     [warningEvents([NS])],
   );
   const pod = (m: string) => s(m, 'pod', NS);
   d.row('Headlines')
-    .stat({ title: 'CPU Utilisation (from requests)', unit: 'percentunit', w: 6 }, [{ query: total(pod('cpu/usage_rate')) }, { query: total(pod('cpu/request')) }], true)
-    .stat({ title: 'CPU Utilisation (from limits)', unit: 'percentunit', w: 6 }, [{ query: total(pod('cpu/usage_rate')) }, { query: total(pod('cpu/limit')) }], true)
-    .stat({ title: 'Memory Utilisation (from requests)', unit: 'percentunit', w: 6 }, [{ query: total(pod('memory/working_set')) }, { query: total(pod('memory/request')) }], true)
-    .stat({ title: 'Memory Utilisation (from limits)', unit: 'percentunit', w: 6 }, [{ query: total(pod('memory/working_set')) }, { query: total(pod('memory/limit')) }], true);
+    .stat(
+      { title: 'CPU Utilisation (from requests)', unit: 'percentunit', w: 6 },
+      [{ query: total(pod('cpu/usage_rate')) }, { query: total(pod('cpu/request')) }],
+      true,
+    )
+    .stat(
+      { title: 'CPU Utilisation (from limits)', unit: 'percentunit', w: 6 },
+      [{ query: total(pod('cpu/usage_rate')) }, { query: total(pod('cpu/limit')) }],
+      true,
+    )
+    .stat(
+      { title: 'Memory Utilisation (from requests)', unit: 'percentunit', w: 6 },
+      [{ query: total(pod('memory/working_set')) }, { query: total(pod('memory/request')) }],
+      true,
+    )
+    .stat(
+      { title: 'Memory Utilisation (from limits)', unit: 'percentunit', w: 6 },
+      [{ query: total(pod('memory/working_set')) }, { query: total(pod('memory/limit')) }],
+      true,
+    );
   d.row('CPU')
     .timeseries({ title: 'CPU Usage', unit: 'short', w: 24, stack: true, dashed: REFERENCE_LINES }, [
       { query: total(pod('cpu/usage_rate'), ['pod_name']), alias: '$tag_pod_name' },
       { query: total(s('cpu/request', 'ns', NS)), alias: 'requests (namespace)' },
       { query: total(s('cpu/limit', 'ns', NS)), alias: 'limits (namespace)' },
     ])
-    .table({ title: 'CPU Quota', key: 'pod_name', keyTitle: 'Pod', units: { 'CPU Usage': 'short', 'CPU Requests': 'short', 'CPU Limits': 'short' }, ratios: [['CPU Requests %', 'CPU Usage', 'CPU Requests'], ['CPU Limits %', 'CPU Usage', 'CPU Limits']] }, [
-      { query: current(pod('cpu/usage_rate'), ['pod_name'], 'CPU Usage') },
-      { query: current(pod('cpu/request'), ['pod_name'], 'CPU Requests') },
-      { query: current(pod('cpu/limit'), ['pod_name'], 'CPU Limits') },
-    ]);
+    .table(
+      {
+        title: 'CPU Quota',
+        key: 'pod_name',
+        keyTitle: 'Pod',
+        units: { 'CPU Usage': 'short', 'CPU Requests': 'short', 'CPU Limits': 'short' },
+        ratios: [
+          ['CPU Requests %', 'CPU Usage', 'CPU Requests'],
+          ['CPU Limits %', 'CPU Usage', 'CPU Limits'],
+        ],
+      },
+      [
+        { query: current(pod('cpu/usage_rate'), ['pod_name'], 'CPU Usage') },
+        { query: current(pod('cpu/request'), ['pod_name'], 'CPU Requests') },
+        { query: current(pod('cpu/limit'), ['pod_name'], 'CPU Limits') },
+      ],
+    );
   d.row('Memory')
     .timeseries({ title: 'Memory Usage (working set)', unit: 'bytes', w: 24, stack: true, dashed: REFERENCE_LINES }, [
       { query: total(pod('memory/working_set'), ['pod_name']), alias: '$tag_pod_name' },
       { query: total(s('memory/request', 'ns', NS)), alias: 'requests (namespace)' },
       { query: total(s('memory/limit', 'ns', NS)), alias: 'limits (namespace)' },
     ])
-    .table({ title: 'Memory Quota', key: 'pod_name', keyTitle: 'Pod', units: { 'Memory Usage': 'bytes', 'Memory Requests': 'bytes', 'Memory Limits': 'bytes', RSS: 'bytes' }, ratios: [['Memory Requests %', 'Memory Usage', 'Memory Requests'], ['Memory Limits %', 'Memory Usage', 'Memory Limits']] }, [
-      { query: current(pod('memory/working_set'), ['pod_name'], 'Memory Usage') },
-      { query: current(pod('memory/request'), ['pod_name'], 'Memory Requests') },
-      { query: current(pod('memory/limit'), ['pod_name'], 'Memory Limits') },
-      { query: current(pod('memory/rss'), ['pod_name'], 'RSS') },
-    ]);
+    .table(
+      {
+        title: 'Memory Quota',
+        key: 'pod_name',
+        keyTitle: 'Pod',
+        units: { 'Memory Usage': 'bytes', 'Memory Requests': 'bytes', 'Memory Limits': 'bytes', RSS: 'bytes' },
+        ratios: [
+          ['Memory Requests %', 'Memory Usage', 'Memory Requests'],
+          ['Memory Limits %', 'Memory Usage', 'Memory Limits'],
+        ],
+      },
+      [
+        { query: current(pod('memory/working_set'), ['pod_name'], 'Memory Usage') },
+        { query: current(pod('memory/request'), ['pod_name'], 'Memory Requests') },
+        { query: current(pod('memory/limit'), ['pod_name'], 'Memory Limits') },
+        { query: current(pod('memory/rss'), ['pod_name'], 'RSS') },
+      ],
+    );
   d.row('Network')
-    .timeseries({ title: 'Receive Bandwidth', unit: 'Bps', stack: true }, [{ query: total(pod('network/rx_rate'), ['pod_name']), alias: '$tag_pod_name' }])
-    .timeseries({ title: 'Transmit Bandwidth', unit: 'Bps', stack: true }, [{ query: total(pod('network/tx_rate'), ['pod_name']), alias: '$tag_pod_name' }])
+    .timeseries({ title: 'Receive Bandwidth', unit: 'Bps', stack: true }, [
+      { query: total(pod('network/rx_rate'), ['pod_name']), alias: '$tag_pod_name' },
+    ])
+    .timeseries({ title: 'Transmit Bandwidth', unit: 'Bps', stack: true }, [
+      { query: total(pod('network/tx_rate'), ['pod_name']), alias: '$tag_pod_name' },
+    ])
     .timeseries({ title: 'Network errors', unit: 'short', w: 24 }, [
       { query: total(pod('network/rx_errors_rate'), ['pod_name']), alias: '$tag_pod_name receive' },
       { query: total(pod('network/tx_errors_rate'), ['pod_name']), alias: '$tag_pod_name transmit' },
     ]);
   d.row('Storage')
-    .timeseries({ title: 'Ephemeral storage', unit: 'bytes', stack: true }, [{ query: total(pod('ephemeral_storage/usage'), ['pod_name']), alias: '$tag_pod_name' }])
-    .timeseries({ title: 'Volumes used', unit: 'bytes', description: 'Every volume the kubelet reports (emptyDir, configMap, PVC…).' }, [
-      { query: total(s('filesystem/usage', 'pod', NS), ['pod_name', 'resource_id']), alias: '$tag_pod_name $tag_resource_id' },
-    ]);
-  d.row('Restarts')
-    .timeseries({ title: 'Container restarts', unit: 'short', w: 24 }, [{ query: increase(s('restart_count', 'pod_container', NS), ['pod_name']), alias: '$tag_pod_name' }]);
+    .timeseries({ title: 'Ephemeral storage', unit: 'bytes', stack: true }, [
+      { query: total(pod('ephemeral_storage/usage'), ['pod_name']), alias: '$tag_pod_name' },
+    ])
+    .timeseries(
+      {
+        title: 'Volumes used',
+        unit: 'bytes',
+        description: 'Every volume the kubelet reports (emptyDir, configMap, PVC…).',
+      },
+      [
+        {
+          query: total(s('filesystem/usage', 'pod', NS), ['pod_name', 'resource_id']),
+          alias: '$tag_pod_name $tag_resource_id',
+        },
+      ],
+    );
+  d.row('Restarts').timeseries({ title: 'Container restarts', unit: 'short', w: 24 }, [
+    { query: increase(s('restart_count', 'pod_container', NS), ['pod_name']), alias: '$tag_pod_name' },
+  ]);
   return d.build();
 }
 
 export function nodeDashboard(): Json {
   const d = new DashboardBuilder(
-    { uid: 'heapless-node', title: 'Kubernetes / Compute Resources / Node (Pods) (heapless)', description: 'One node: its pods’ usage against the node’s capacity and allocatable resources, system containers, network and filesystem.' },
+    {
+      uid: 'heapless-node',
+      title: 'Kubernetes / Compute Resources / Node (Pods) (heapless)',
+      description:
+        'One node: its pods’ usage against the node’s capacity and allocatable resources, system containers, network and filesystem.',
+    },
     [datasourceVariable(), clusterVariable(), tagVariable('node', 'node', 'nodename', [`"type" = 'node'`, CLUSTER])],
     [warningEvents()],
   );
   const node = (m: string) => s(m, 'node', NODE);
   const pod = (m: string) => s(m, 'pod', NODE);
   d.row('Headlines')
-    .stat({ title: 'CPU Utilisation', unit: 'percentunit', description: 'cpu/node_utilization: usage ÷ allocatable.' }, [{ query: each(s('cpu/node_utilization', 'node', NODE), []) }])
-    .stat({ title: 'CPU Reservation', unit: 'percentunit', description: 'cpu/node_reservation: requests ÷ allocatable.' }, [{ query: each(s('cpu/node_reservation', 'node', NODE), []) }])
-    .stat({ title: 'Memory Utilisation', unit: 'percentunit', description: 'memory/node_utilization: usage ÷ allocatable.' }, [{ query: each(s('memory/node_utilization', 'node', NODE), []) }])
-    .stat({ title: 'Memory Reservation', unit: 'percentunit', description: 'memory/node_reservation: requests ÷ allocatable.' }, [{ query: each(s('memory/node_reservation', 'node', NODE), []) }])
-    .stat({ title: 'Ephemeral Storage Utilisation', unit: 'percentunit' }, [{ query: each(s('ephemeral_storage/node_utilization', 'node', NODE), []) }])
+    .stat(
+      { title: 'CPU Utilisation', unit: 'percentunit', description: 'cpu/node_utilization: usage ÷ allocatable.' },
+      [{ query: each(s('cpu/node_utilization', 'node', NODE), []) }],
+    )
+    .stat(
+      { title: 'CPU Reservation', unit: 'percentunit', description: 'cpu/node_reservation: requests ÷ allocatable.' },
+      [{ query: each(s('cpu/node_reservation', 'node', NODE), []) }],
+    )
+    .stat(
+      {
+        title: 'Memory Utilisation',
+        unit: 'percentunit',
+        description: 'memory/node_utilization: usage ÷ allocatable.',
+      },
+      [{ query: each(s('memory/node_utilization', 'node', NODE), []) }],
+    )
+    .stat(
+      {
+        title: 'Memory Reservation',
+        unit: 'percentunit',
+        description: 'memory/node_reservation: requests ÷ allocatable.',
+      },
+      [{ query: each(s('memory/node_reservation', 'node', NODE), []) }],
+    )
+    .stat({ title: 'Ephemeral Storage Utilisation', unit: 'percentunit' }, [
+      { query: each(s('ephemeral_storage/node_utilization', 'node', NODE), []) },
+    ])
     .stat({ title: 'Uptime', unit: 'ms', decimals: 0 }, [{ query: each(node('uptime'), []) }]);
   d.row('CPU')
-    .timeseries({ title: 'CPU Usage', unit: 'short', w: 24, stack: true, dashed: REFERENCE_LINES, description: 'Per pod, with the node’s capacity and allocatable CPU.' }, [
-      { query: total(pod('cpu/usage_rate'), ['pod_name']), alias: '$tag_pod_name' },
-      { query: total(node('cpu/node_capacity')), alias: 'capacity' },
-      { query: total(node('cpu/node_allocatable')), alias: 'allocatable' },
-    ])
-    .table({ title: 'CPU Quota', key: 'pod_name', keyTitle: 'Pod', units: { 'CPU Usage': 'short', 'CPU Requests': 'short', 'CPU Limits': 'short' }, ratios: [['CPU Requests %', 'CPU Usage', 'CPU Requests'], ['CPU Limits %', 'CPU Usage', 'CPU Limits']] }, [
-      { query: current(pod('cpu/usage_rate'), ['pod_name'], 'CPU Usage') },
-      { query: current(pod('cpu/request'), ['pod_name'], 'CPU Requests') },
-      { query: current(pod('cpu/limit'), ['pod_name'], 'CPU Limits') },
-    ]);
+    .timeseries(
+      {
+        title: 'CPU Usage',
+        unit: 'short',
+        w: 24,
+        stack: true,
+        dashed: REFERENCE_LINES,
+        description: 'Per pod, with the node’s capacity and allocatable CPU.',
+      },
+      [
+        { query: total(pod('cpu/usage_rate'), ['pod_name']), alias: '$tag_pod_name' },
+        { query: total(node('cpu/node_capacity')), alias: 'capacity' },
+        { query: total(node('cpu/node_allocatable')), alias: 'allocatable' },
+      ],
+    )
+    .table(
+      {
+        title: 'CPU Quota',
+        key: 'pod_name',
+        keyTitle: 'Pod',
+        units: { 'CPU Usage': 'short', 'CPU Requests': 'short', 'CPU Limits': 'short' },
+        ratios: [
+          ['CPU Requests %', 'CPU Usage', 'CPU Requests'],
+          ['CPU Limits %', 'CPU Usage', 'CPU Limits'],
+        ],
+      },
+      [
+        { query: current(pod('cpu/usage_rate'), ['pod_name'], 'CPU Usage') },
+        { query: current(pod('cpu/request'), ['pod_name'], 'CPU Requests') },
+        { query: current(pod('cpu/limit'), ['pod_name'], 'CPU Limits') },
+      ],
+    );
   d.row('Memory')
     .timeseries({ title: 'Memory Usage (working set)', unit: 'bytes', stack: true, dashed: REFERENCE_LINES }, [
       { query: total(pod('memory/working_set'), ['pod_name']), alias: '$tag_pod_name' },
@@ -180,14 +424,30 @@ export function nodeDashboard(): Json {
       { query: total(node('memory/limit')), alias: 'limits' },
       { query: total(node('memory/node_allocatable')), alias: 'allocatable' },
     ])
-    .table({ title: 'Memory Quota', key: 'pod_name', keyTitle: 'Pod', units: { 'Memory Usage': 'bytes', 'Memory Requests': 'bytes', 'Memory Limits': 'bytes' }, ratios: [['Memory Requests %', 'Memory Usage', 'Memory Requests'], ['Memory Limits %', 'Memory Usage', 'Memory Limits']] }, [
-      { query: current(pod('memory/working_set'), ['pod_name'], 'Memory Usage') },
-      { query: current(pod('memory/request'), ['pod_name'], 'Memory Requests') },
-      { query: current(pod('memory/limit'), ['pod_name'], 'Memory Limits') },
-    ]);
+    .table(
+      {
+        title: 'Memory Quota',
+        key: 'pod_name',
+        keyTitle: 'Pod',
+        units: { 'Memory Usage': 'bytes', 'Memory Requests': 'bytes', 'Memory Limits': 'bytes' },
+        ratios: [
+          ['Memory Requests %', 'Memory Usage', 'Memory Requests'],
+          ['Memory Limits %', 'Memory Usage', 'Memory Limits'],
+        ],
+      },
+      [
+        { query: current(pod('memory/working_set'), ['pod_name'], 'Memory Usage') },
+        { query: current(pod('memory/request'), ['pod_name'], 'Memory Requests') },
+        { query: current(pod('memory/limit'), ['pod_name'], 'Memory Limits') },
+      ],
+    );
   d.row('System containers')
-    .timeseries({ title: 'System containers CPU', unit: 'short' }, [{ query: each(s('cpu/usage_rate', 'sys_container', NODE), ['container_name']), alias: '$tag_container_name' }])
-    .timeseries({ title: 'System containers memory (working set)', unit: 'bytes' }, [{ query: each(s('memory/working_set', 'sys_container', NODE), ['container_name']), alias: '$tag_container_name' }]);
+    .timeseries({ title: 'System containers CPU', unit: 'short' }, [
+      { query: each(s('cpu/usage_rate', 'sys_container', NODE), ['container_name']), alias: '$tag_container_name' },
+    ])
+    .timeseries({ title: 'System containers memory (working set)', unit: 'bytes' }, [
+      { query: each(s('memory/working_set', 'sys_container', NODE), ['container_name']), alias: '$tag_container_name' },
+    ]);
   d.row('Network and filesystem')
     .timeseries({ title: 'Network', unit: 'Bps' }, [
       { query: total(node('network/rx_rate')), alias: 'receive' },
@@ -211,7 +471,12 @@ export function nodeDashboard(): Json {
 
 export function podDashboard(): Json {
   const d = new DashboardBuilder(
-    { uid: 'heapless-pod', title: 'Kubernetes / Compute Resources / Pod (heapless)', description: 'One pod: each container’s usage against its requests and limits, the pod’s network, filesystems and restarts.' },
+    {
+      uid: 'heapless-pod',
+      title: 'Kubernetes / Compute Resources / Pod (heapless)',
+      description:
+        'One pod: each container’s usage against its requests and limits, the pod’s network, filesystems and restarts.',
+    },
     [
       datasourceVariable(),
       clusterVariable(),
@@ -223,16 +488,37 @@ export function podDashboard(): Json {
   const ctr = (m: string, ...w: string[]) => s(m, 'pod_container', NS, POD, ...w);
   const pod = (m: string, ...w: string[]) => s(m, 'pod', NS, POD, ...w);
   d.row('CPU')
-    .timeseries({ title: 'CPU Usage', unit: 'short', w: 24, dashed: REFERENCE_LINES, description: 'Per container, with its requests and limits (0 when unset).' }, [
-      { query: each(ctr('cpu/usage_rate'), ['container_name']), alias: '$tag_container_name' },
-      { query: each(ctr('cpu/request'), ['container_name']), alias: '$tag_container_name requests' },
-      { query: each(ctr('cpu/limit'), ['container_name']), alias: '$tag_container_name limits' },
-    ])
-    .table({ title: 'CPU Quota', key: 'container_name', keyTitle: 'Container', units: { 'CPU Usage': 'short', 'CPU Requests': 'short', 'CPU Limits': 'short' }, ratios: [['CPU Requests %', 'CPU Usage', 'CPU Requests'], ['CPU Limits %', 'CPU Usage', 'CPU Limits']] }, [
-      { query: current(ctr('cpu/usage_rate'), ['container_name'], 'CPU Usage') },
-      { query: current(ctr('cpu/request'), ['container_name'], 'CPU Requests') },
-      { query: current(ctr('cpu/limit'), ['container_name'], 'CPU Limits') },
-    ]);
+    .timeseries(
+      {
+        title: 'CPU Usage',
+        unit: 'short',
+        w: 24,
+        dashed: REFERENCE_LINES,
+        description: 'Per container, with its requests and limits (0 when unset).',
+      },
+      [
+        { query: each(ctr('cpu/usage_rate'), ['container_name']), alias: '$tag_container_name' },
+        { query: each(ctr('cpu/request'), ['container_name']), alias: '$tag_container_name requests' },
+        { query: each(ctr('cpu/limit'), ['container_name']), alias: '$tag_container_name limits' },
+      ],
+    )
+    .table(
+      {
+        title: 'CPU Quota',
+        key: 'container_name',
+        keyTitle: 'Container',
+        units: { 'CPU Usage': 'short', 'CPU Requests': 'short', 'CPU Limits': 'short' },
+        ratios: [
+          ['CPU Requests %', 'CPU Usage', 'CPU Requests'],
+          ['CPU Limits %', 'CPU Usage', 'CPU Limits'],
+        ],
+      },
+      [
+        { query: current(ctr('cpu/usage_rate'), ['container_name'], 'CPU Usage') },
+        { query: current(ctr('cpu/request'), ['container_name'], 'CPU Requests') },
+        { query: current(ctr('cpu/limit'), ['container_name'], 'CPU Limits') },
+      ],
+    );
   d.row('Memory')
     .timeseries({ title: 'Memory Usage (working set)', unit: 'bytes', dashed: REFERENCE_LINES }, [
       { query: each(ctr('memory/working_set'), ['container_name']), alias: '$tag_container_name' },
@@ -244,12 +530,24 @@ export function podDashboard(): Json {
       { query: each(ctr('memory/working_set'), ['container_name']), alias: '$tag_container_name working set' },
       { query: each(ctr('memory/rss'), ['container_name']), alias: '$tag_container_name rss' },
     ])
-    .table({ title: 'Memory Quota', key: 'container_name', keyTitle: 'Container', units: { 'Memory Usage': 'bytes', 'Memory Requests': 'bytes', 'Memory Limits': 'bytes', RSS: 'bytes' }, ratios: [['Memory Requests %', 'Memory Usage', 'Memory Requests'], ['Memory Limits %', 'Memory Usage', 'Memory Limits']] }, [
-      { query: current(ctr('memory/working_set'), ['container_name'], 'Memory Usage') },
-      { query: current(ctr('memory/request'), ['container_name'], 'Memory Requests') },
-      { query: current(ctr('memory/limit'), ['container_name'], 'Memory Limits') },
-      { query: current(ctr('memory/rss'), ['container_name'], 'RSS') },
-    ])
+    .table(
+      {
+        title: 'Memory Quota',
+        key: 'container_name',
+        keyTitle: 'Container',
+        units: { 'Memory Usage': 'bytes', 'Memory Requests': 'bytes', 'Memory Limits': 'bytes', RSS: 'bytes' },
+        ratios: [
+          ['Memory Requests %', 'Memory Usage', 'Memory Requests'],
+          ['Memory Limits %', 'Memory Usage', 'Memory Limits'],
+        ],
+      },
+      [
+        { query: current(ctr('memory/working_set'), ['container_name'], 'Memory Usage') },
+        { query: current(ctr('memory/request'), ['container_name'], 'Memory Requests') },
+        { query: current(ctr('memory/limit'), ['container_name'], 'Memory Limits') },
+        { query: current(ctr('memory/rss'), ['container_name'], 'RSS') },
+      ],
+    )
     .timeseries({ title: 'Page faults', unit: 'short', w: 24, description: 'Per second, per container.' }, [
       { query: each(ctr('memory/page_faults_rate'), ['container_name']), alias: '$tag_container_name' },
       { query: each(ctr('memory/major_page_faults_rate'), ['container_name']), alias: '$tag_container_name major' },
@@ -264,9 +562,15 @@ export function podDashboard(): Json {
       { query: total(pod('network/tx_errors_rate')), alias: 'transmit errors/s' },
     ]);
   d.row('Storage and restarts')
-    .timeseries({ title: 'Container filesystems', unit: 'bytes', description: 'Writable layer (/) and logs of each container.' }, [
-      { query: each(ctr('filesystem/usage'), ['container_name', 'resource_id']), alias: '$tag_container_name $tag_resource_id' },
-    ])
+    .timeseries(
+      { title: 'Container filesystems', unit: 'bytes', description: 'Writable layer (/) and logs of each container.' },
+      [
+        {
+          query: each(ctr('filesystem/usage'), ['container_name', 'resource_id']),
+          alias: '$tag_container_name $tag_resource_id',
+        },
+      ],
+    )
     .timeseries({ title: 'Volumes', unit: 'bytes', dashed: REFERENCE_LINES }, [
       { query: each(pod('filesystem/usage'), ['resource_id']), alias: '$tag_resource_id' },
       { query: each(pod('filesystem/limit'), ['resource_id']), alias: '$tag_resource_id capacity' },

@@ -8,29 +8,69 @@ import { CLUSTER, equals, matches } from './influxql';
 import { clusterVariable, DashboardBuilder, datasourceVariable, tagVariable, type Json, type Target } from './panels';
 
 export function eventsDashboard(): Json {
-  const filters = [CLUSTER, matches('namespace_name', 'namespace'), matches('kind', 'kind'), matches('type', 'severity'), matches('reason', 'reason')];
+  const filters = [
+    CLUSTER,
+    matches('namespace_name', 'namespace'),
+    matches('kind', 'kind'),
+    matches('type', 'severity'),
+    matches('reason', 'reason'),
+  ];
   const where = `${filters.join(' AND ')} AND $timeFilter`;
   const ev = { measurement: 'events', all: true, multi: true };
   const d = new DashboardBuilder(
-    { uid: 'heapless-events', title: 'Kubernetes / Events (heapless)', description: 'Kubernetes events as the events function exported them (measurement "events", Heapster eventer’s withfields schema).' },
+    {
+      uid: 'heapless-events',
+      title: 'Kubernetes / Events (heapless)',
+      description:
+        'Kubernetes events as the events function exported them (measurement "events", Heapster eventer’s withfields schema).',
+    },
     [
       datasourceVariable(),
       clusterVariable(),
       tagVariable('namespace', 'namespace', 'namespace_name', [CLUSTER], ev),
       tagVariable('kind', 'kind', 'kind', [CLUSTER, matches('namespace_name', 'namespace')], ev),
-      tagVariable('severity', 'severity', 'type', [CLUSTER, matches('namespace_name', 'namespace'), matches('kind', 'kind')], ev),
-      tagVariable('reason', 'reason', 'reason', [CLUSTER, matches('namespace_name', 'namespace'), matches('kind', 'kind'), matches('type', 'severity')], ev),
+      tagVariable(
+        'severity',
+        'severity',
+        'type',
+        [CLUSTER, matches('namespace_name', 'namespace'), matches('kind', 'kind')],
+        ev,
+      ),
+      tagVariable(
+        'reason',
+        'reason',
+        'reason',
+        [CLUSTER, matches('namespace_name', 'namespace'), matches('kind', 'kind'), matches('type', 'severity')],
+        ev,
+      ),
     ],
   );
   d.row('Events')
-    .timeseries({ title: 'Events by severity', unit: 'short', stack: true, description: 'Events per bucket ($__interval); an event updated later (count > 1) appears again at its last time.' }, [
-      { query: `SELECT count("message") AS "value" FROM "events" WHERE ${where} GROUP BY time($__interval), "type" fill(null)`, alias: '$tag_type' },
-    ])
+    .timeseries(
+      {
+        title: 'Events by severity',
+        unit: 'short',
+        stack: true,
+        description:
+          'Events per bucket ($__interval); an event updated later (count > 1) appears again at its last time.',
+      },
+      [
+        {
+          query: `SELECT count("message") AS "value" FROM "events" WHERE ${where} GROUP BY time($__interval), "type" fill(null)`,
+          alias: '$tag_type',
+        },
+      ],
+    )
     .timeseries({ title: 'Events by reason', unit: 'short', stack: true }, [
-      { query: `SELECT count("message") AS "value" FROM "events" WHERE ${where} GROUP BY time($__interval), "reason" fill(null)`, alias: '$tag_reason' },
+      {
+        query: `SELECT count("message") AS "value" FROM "events" WHERE ${where} GROUP BY time($__interval), "reason" fill(null)`,
+        alias: '$tag_reason',
+      },
     ])
     .rawTable({ title: 'Events' }, [
-      { query: `SELECT "namespace_name" AS "Namespace", "kind" AS "Kind", "object_name" AS "Object", "type" AS "Severity", "reason" AS "Reason", "message" AS "Message", "count" AS "Count", "component" AS "Source", "hostname" AS "Node" FROM "events" WHERE ${where} ORDER BY time DESC LIMIT 1000` },
+      {
+        query: `SELECT "namespace_name" AS "Namespace", "kind" AS "Kind", "object_name" AS "Object", "type" AS "Severity", "reason" AS "Reason", "message" AS "Message", "count" AS "Count", "component" AS "Source", "hostname" AS "Node" FROM "events" WHERE ${where} ORDER BY time DESC LIMIT 1000`,
+      },
     ]);
   return d.build();
 }
@@ -46,16 +86,38 @@ function run(fn: string, field: string, agg: 'sum' | 'max', alias: string): Targ
 
 export function selfDashboard(): Json {
   const d = new DashboardBuilder(
-    { uid: 'heapless-self', title: 'heapless', description: 'The functions’ own figures: one heapless_run point per run (per shard when sharded).' },
+    {
+      uid: 'heapless-self',
+      title: 'heapless',
+      description: 'The functions’ own figures: one heapless_run point per run (per shard when sharded).',
+    },
     [datasourceVariable(), clusterVariable()],
   );
   d.row('collect')
-    .timeseries({ title: 'Run duration', unit: 'ms', description: 'The slowest shard of each run; must stay well below the interval.' }, [run('collect', 'duration_ms', 'max', 'duration')])
-    .timeseries({ title: 'Nodes', unit: 'short' }, [run('collect', 'nodes', 'sum', 'nodes'), run('collect', 'nodes_ok', 'sum', 'scraped'), run('collect', 'nodes_failed', 'sum', 'failed')])
-    .timeseries({ title: 'Points written per run', unit: 'short' }, [run('collect', 'points', 'sum', 'points'), run('collect', 'failed_points', 'sum', 'failed')])
+    .timeseries(
+      {
+        title: 'Run duration',
+        unit: 'ms',
+        description: 'The slowest shard of each run; must stay well below the interval.',
+      },
+      [run('collect', 'duration_ms', 'max', 'duration')],
+    )
+    .timeseries({ title: 'Nodes', unit: 'short' }, [
+      run('collect', 'nodes', 'sum', 'nodes'),
+      run('collect', 'nodes_ok', 'sum', 'scraped'),
+      run('collect', 'nodes_failed', 'sum', 'failed'),
+    ])
+    .timeseries({ title: 'Points written per run', unit: 'short' }, [
+      run('collect', 'points', 'sum', 'points'),
+      run('collect', 'failed_points', 'sum', 'failed'),
+    ])
     .timeseries({ title: 'Bytes written per run', unit: 'bytes' }, [run('collect', 'bytes', 'sum', 'bytes')]);
   d.row('events')
     .timeseries({ title: 'Run duration', unit: 'ms' }, [run('events', 'duration_ms', 'max', 'duration')])
-    .timeseries({ title: 'Events per run', unit: 'short' }, [run('events', 'events_listed', 'sum', 'listed'), run('events', 'events_new', 'sum', 'written'), run('events', 'failed_points', 'sum', 'failed')]);
+    .timeseries({ title: 'Events per run', unit: 'short' }, [
+      run('events', 'events_listed', 'sum', 'listed'),
+      run('events', 'events_new', 'sum', 'written'),
+      run('events', 'failed_points', 'sum', 'failed'),
+    ]);
   return d.build();
 }

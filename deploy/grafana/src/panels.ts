@@ -34,7 +34,8 @@ export interface PanelOptions {
 }
 
 /** Legends that name a reference line rather than a usage. */
-export const REFERENCE_LINES = '/(^|\\s)(requests|limits|requests \\(namespace\\)|limits \\(namespace\\)|allocatable|capacity|Requests|Limits|Allocatable|Capacity|Limit|Request)$/';
+export const REFERENCE_LINES =
+  '/(^|\\s)(requests|limits|requests \\(namespace\\)|limits \\(namespace\\)|allocatable|capacity|Requests|Limits|Allocatable|Capacity|Limit|Request)$/';
 
 function refId(i: number): string {
   return String.fromCharCode(65 + i);
@@ -67,18 +68,30 @@ export class DashboardBuilder {
 
   row(title: string): this {
     this.newLine();
-    this.panels.push({ type: 'row', id: this.nextId++, title, collapsed: false, gridPos: { h: 1, w: 24, x: 0, y: this.y }, panels: [] });
+    this.panels.push({
+      type: 'row',
+      id: this.nextId++,
+      title,
+      collapsed: false,
+      gridPos: { h: 1, w: 24, x: 0, y: this.y },
+      panels: [],
+    });
     this.y += 1;
     return this;
   }
 
   timeseries(o: PanelOptions, targets: readonly Target[]): this {
     const overrides = o.dashed
-      ? [{ matcher: { id: 'byRegexp', options: o.dashed }, properties: [
-          { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
-          { id: 'custom.fillOpacity', value: 0 },
-          { id: 'custom.stacking', value: { mode: 'none', group: 'A' } },
-        ] }]
+      ? [
+          {
+            matcher: { id: 'byRegexp', options: o.dashed },
+            properties: [
+              { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
+              { id: 'custom.fillOpacity', value: 0 },
+              { id: 'custom.stacking', value: { mode: 'none', group: 'A' } },
+            ],
+          },
+        ]
       : [];
     return this.place(o, 12, 8, {
       type: 'timeseries',
@@ -90,18 +103,29 @@ export class DashboardBuilder {
           ...(o.min !== undefined ? { min: o.min } : {}),
           ...(o.max !== undefined ? { max: o.max } : {}),
           ...(o.decimals !== undefined ? { decimals: o.decimals } : {}),
-          custom: { drawStyle: 'line', lineWidth: 1, fillOpacity: o.stack ? 30 : 10, showPoints: 'never', spanNulls: 120_000, stacking: { mode: o.stack ? 'normal' : 'none', group: 'A' } },
+          custom: {
+            drawStyle: 'line',
+            lineWidth: 1,
+            fillOpacity: o.stack ? 30 : 10,
+            showPoints: 'never',
+            spanNulls: 120_000,
+            stacking: { mode: o.stack ? 'normal' : 'none', group: 'A' },
+          },
         },
         overrides,
       },
-      options: { legend: { displayMode: 'table', placement: 'right', showLegend: true, calcs: ['lastNotNull', 'max'] }, tooltip: { mode: 'multi', sort: 'desc' } },
+      options: {
+        legend: { displayMode: 'table', placement: 'right', showLegend: true, calcs: ['lastNotNull', 'max'] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
     });
   }
 
   /** One number; with `ratio`, targets A and B are hidden and the stat shows A ÷ B. */
   stat(o: PanelOptions, targets: readonly Target[], ratio = false): this {
     const t = influxTargets(ratio ? targets.map((x) => ({ ...x, hide: true })) : targets);
-    if (ratio) t.push({ refId: refId(targets.length), datasource: EXPR, type: 'math', expression: '$A / $B', hide: false });
+    if (ratio)
+      t.push({ refId: refId(targets.length), datasource: EXPR, type: 'math', expression: '$A / $B', hide: false });
     return this.place(o, 4, 4, {
       type: 'stat',
       interval: '1m',
@@ -110,11 +134,28 @@ export class DashboardBuilder {
         defaults: {
           unit: o.unit ?? 'short',
           decimals: o.decimals ?? (o.unit === 'percentunit' ? 1 : undefined),
-          thresholds: { mode: 'absolute', steps: o.unit === 'percentunit' ? [{ color: 'green', value: null }, { color: 'orange', value: 0.8 }, { color: 'red', value: 0.95 }] : [{ color: 'green', value: null }] },
+          thresholds: {
+            mode: 'absolute',
+            steps:
+              o.unit === 'percentunit'
+                ? [
+                    { color: 'green', value: null },
+                    { color: 'orange', value: 0.8 },
+                    { color: 'red', value: 0.95 },
+                  ]
+                : [{ color: 'green', value: null }],
+          },
         },
         overrides: [],
       },
-      options: { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, colorMode: 'value', graphMode: 'area', textMode: 'auto', justifyMode: 'auto', orientation: 'auto' },
+      options: {
+        reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+        colorMode: 'value',
+        graphMode: 'area',
+        textMode: 'auto',
+        justifyMode: 'auto',
+        orientation: 'auto',
+      },
     });
   }
 
@@ -122,7 +163,15 @@ export class DashboardBuilder {
    * A table with one row per `key` tag value: each target is one column (its query's AS name),
    * merged on the key; `ratios` add columns computed from two others.
    */
-  table(o: PanelOptions & { key: string; keyTitle: string; units: Record<string, string>; ratios?: Array<[string, string, string]> }, targets: readonly Target[]): this {
+  table(
+    o: PanelOptions & {
+      key: string;
+      keyTitle: string;
+      units: Record<string, string>;
+      ratios?: Array<[string, string, string]>;
+    },
+    targets: readonly Target[],
+  ): this {
     const ratios = (o.ratios ?? []).map(([alias, left, right]) => ({
       id: 'calculateField',
       options: { mode: 'binary', alias, binary: { left, operator: '/', right }, replaceFields: false },
@@ -139,7 +188,10 @@ export class DashboardBuilder {
       ],
       fieldConfig: {
         defaults: { custom: { align: 'auto' } },
-        overrides: Object.entries(units).map(([name, unit]) => ({ matcher: { id: 'byName', options: name }, properties: [{ id: 'unit', value: unit }, ...(unit === 'percentunit' ? [{ id: 'decimals', value: 1 }] : [])] })),
+        overrides: Object.entries(units).map(([name, unit]) => ({
+          matcher: { id: 'byName', options: name },
+          properties: [{ id: 'unit', value: unit }, ...(unit === 'percentunit' ? [{ id: 'decimals', value: 1 }] : [])],
+        })),
       },
       options: { showHeader: true, sortBy: [{ displayName: o.keyTitle, desc: false }] },
     });
@@ -152,10 +204,27 @@ export class DashboardBuilder {
       interval: '1m',
       targets: influxTargets(targets),
       fieldConfig: {
-        defaults: { unit: o.unit ?? 'short', min: o.min ?? 0, ...(o.max !== undefined ? { max: o.max } : {}), thresholds: { mode: 'absolute', steps: [{ color: 'green', value: null }, { color: 'orange', value: 0.8 }, { color: 'red', value: 0.95 }] } },
+        defaults: {
+          unit: o.unit ?? 'short',
+          min: o.min ?? 0,
+          ...(o.max !== undefined ? { max: o.max } : {}),
+          thresholds: {
+            mode: 'absolute',
+            steps: [
+              { color: 'green', value: null },
+              { color: 'orange', value: 0.8 },
+              { color: 'red', value: 0.95 },
+            ],
+          },
+        },
         overrides: [],
       },
-      options: { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false }, orientation: 'horizontal', displayMode: 'gradient', showUnfilled: true },
+      options: {
+        reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
+        orientation: 'horizontal',
+        displayMode: 'gradient',
+        showUnfilled: true,
+      },
     });
   }
 
@@ -185,7 +254,16 @@ export class DashboardBuilder {
       timezone: '',
       fiscalYearStartMonth: 0,
       liveNow: false,
-      links: [{ type: 'dashboards', tags: ['heapless'], asDropdown: true, title: 'heapless', includeVars: true, keepTime: true }],
+      links: [
+        {
+          type: 'dashboards',
+          tags: ['heapless'],
+          asDropdown: true,
+          title: 'heapless',
+          includeVars: true,
+          keepTime: true,
+        },
+      ],
       annotations: { list: [BUILTIN_ANNOTATION, ...this.annotations] },
       templating: { list: this.variables },
       panels: this.panels,
@@ -240,11 +318,28 @@ export function warningEvents(conditions: readonly string[] = []): Json {
 }
 
 export function datasourceVariable(): Json {
-  return { name: 'datasource', label: 'Data source', type: 'datasource', query: 'influxdb', current: {}, hide: 0, refresh: 1, regex: '', includeAll: false, multi: false };
+  return {
+    name: 'datasource',
+    label: 'Data source',
+    type: 'datasource',
+    query: 'influxdb',
+    current: {},
+    hide: 0,
+    refresh: 1,
+    regex: '',
+    includeAll: false,
+    multi: false,
+  };
 }
 
 /** A query variable over `SHOW TAG VALUES FROM "uptime"`, limited by the variables before it. */
-export function tagVariable(name: string, label: string, key: string, conditions: readonly string[], opts: { all?: boolean; multi?: boolean; measurement?: string } = {}): Json {
+export function tagVariable(
+  name: string,
+  label: string,
+  key: string,
+  conditions: readonly string[],
+  opts: { all?: boolean; multi?: boolean; measurement?: string } = {},
+): Json {
   const query = tagValues(key, conditions, opts.measurement);
   return {
     name,

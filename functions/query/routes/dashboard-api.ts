@@ -15,7 +15,9 @@ export function dashboardApiRoutes(deps: QueryDeps): Hono {
   const app = new Hono({ strict: false });
   // {Whatever} is one ignored segment: the Dashboard asks for …/metrics/cpu/usage_rate.
   app.get(`${BASE}/nodes/:names/metrics/:metric/:whatever`, (c) => nodes(c, deps));
-  app.get(`${BASE}/namespaces/:namespace/pod-list/:names/metrics/:metric/:whatever`, (c) => pods(c, deps, objectName('namespace', c.req.param('namespace'))));
+  app.get(`${BASE}/namespaces/:namespace/pod-list/:names/metrics/:metric/:whatever`, (c) =>
+    pods(c, deps, objectName('namespace', c.req.param('namespace'))),
+  );
   // An empty namespace segment means `default` to the scraper.
   app.get(`${BASE}/namespaces//pod-list/:names/metrics/:metric/:whatever`, (c) => pods(c, deps, 'default'));
   return app;

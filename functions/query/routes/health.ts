@@ -16,6 +16,8 @@ export function healthRoutes(deps: QueryDeps): Hono {
     // The ping's own error stays internal; the probe only needs yes or no.
     return (await deps.influx.ping()) ? c.text('ok') : c.text('InfluxDB is not answering', 503);
   });
-  app.get('/metrics', (c) => c.body(deps.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }));
+  app.get('/metrics', (c) =>
+    c.body(deps.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }),
+  );
   return app;
 }

@@ -11,9 +11,31 @@ import { Hono, type Context } from 'hono';
 import { runStatement, type QueryDeps } from '#shared/query/deps';
 import { parseLabelSelector, matchesLabels, type LabelRequirement } from '#shared/query/label-selector';
 import { fieldFilter, parseFieldSelector, type TagPredicate } from '#shared/query/field-selector';
-import { API_GROUP, list, nodeItem, notFound, podItem, RESOURCE_LIST, single, type Built } from '#shared/query/metrics-objects';
-import { foldNodes, foldPods, nodeUsageStatement, podUsageStatement, usageScope, type NodeUsage, type PodUsage } from '#shared/query/usage-query';
-import { foldSnapshotNodes, foldSnapshotPods, nodenamePredicates, snapshotStatement } from '#shared/query/usage-snapshot-query';
+import {
+  API_GROUP,
+  list,
+  nodeItem,
+  notFound,
+  podItem,
+  RESOURCE_LIST,
+  single,
+  type Built,
+} from '#shared/query/metrics-objects';
+import {
+  foldNodes,
+  foldPods,
+  nodeUsageStatement,
+  podUsageStatement,
+  usageScope,
+  type NodeUsage,
+  type PodUsage,
+} from '#shared/query/usage-query';
+import {
+  foldSnapshotNodes,
+  foldSnapshotPods,
+  nodenamePredicates,
+  snapshotStatement,
+} from '#shared/query/usage-snapshot-query';
 import type { Scope } from '#shared/query/where';
 import { objectName } from '#shared/query/validate';
 
@@ -31,7 +53,9 @@ export function metricsApiRoutes(deps: QueryDeps): Hono {
   app.get(`${BASE}/nodes`, (c) => listNodes(c, deps));
   app.get(`${BASE}/nodes/:name`, (c) => getNode(c, deps));
   app.get(`${BASE}/pods`, (c) => listPods(c, deps, undefined));
-  app.get(`${BASE}/namespaces/:namespace/pods`, (c) => listPods(c, deps, objectName('namespace', c.req.param('namespace'))));
+  app.get(`${BASE}/namespaces/:namespace/pods`, (c) =>
+    listPods(c, deps, objectName('namespace', c.req.param('namespace'))),
+  );
   app.get(`${BASE}/namespaces/:namespace/pods/:name`, (c) => getPod(c, deps));
   return app;
 }
@@ -45,7 +69,11 @@ interface ListFilter {
 /** Both selectors are validated before anything is queried, so a bad one is always a 400. */
 function listFilter(c: Context, fields: Record<string, string>): ListFilter {
   const labels = parseLabelSelector('labelSelector', c.req.query('labelSelector'));
-  const filter = fieldFilter('fieldSelector', parseFieldSelector('fieldSelector', c.req.query('fieldSelector')), fields);
+  const filter = fieldFilter(
+    'fieldSelector',
+    parseFieldSelector('fieldSelector', c.req.query('fieldSelector')),
+    fields,
+  );
   return { labels, predicates: filter.none ? undefined : filter.predicates };
 }
 
@@ -75,8 +103,19 @@ async function nodeUsage(c: Context, deps: QueryDeps, predicates: TagPredicate[]
   return snapshots ?? foldNodes(await runStatement(c, deps, nodeUsageStatement(predicates, scope)));
 }
 
-async function podUsage(c: Context, deps: QueryDeps, predicates: TagPredicate[], scope: Scope, single: boolean): Promise<PodUsage[]> {
-  const snapshots = single ? undefined : foldSnapshotPods(await runStatement(c, deps, snapshotStatement('pods', nodenamePredicates(predicates), scope)), predicates);
+async function podUsage(
+  c: Context,
+  deps: QueryDeps,
+  predicates: TagPredicate[],
+  scope: Scope,
+  single: boolean,
+): Promise<PodUsage[]> {
+  const snapshots = single
+    ? undefined
+    : foldSnapshotPods(
+        await runStatement(c, deps, snapshotStatement('pods', nodenamePredicates(predicates), scope)),
+        predicates,
+      );
   return snapshots ?? foldPods(await runStatement(c, deps, podUsageStatement(predicates, scope)));
 }
 
@@ -86,7 +125,9 @@ function present(items: Array<Json | undefined>): Json[] {
 
 function byLabels(items: Json[], reqs: LabelRequirement[]): Json[] {
   if (reqs.length === 0) return items;
-  return items.filter((item) => matchesLabels(reqs, ((item['metadata'] as Json)['labels'] ?? {}) as Record<string, string>));
+  return items.filter((item) =>
+    matchesLabels(reqs, ((item['metadata'] as Json)['labels'] ?? {}) as Record<string, string>),
+  );
 }
 
 async function listNodes(c: Context, deps: QueryDeps): Promise<Response> {
@@ -104,7 +145,10 @@ async function getNode(c: Context, deps: QueryDeps): Promise<Response> {
 async function listPods(c: Context, deps: QueryDeps, namespace: string | undefined): Promise<Response> {
   const f = listFilter(c, POD_FIELDS);
   if (!f.predicates) return c.json(list('PodMetricsList', []));
-  const scoped = namespace === undefined ? f.predicates : [{ tag: 'namespace_name', negated: false, value: namespace }, ...f.predicates];
+  const scoped =
+    namespace === undefined
+      ? f.predicates
+      : [{ tag: 'namespace_name', negated: false, value: namespace }, ...f.predicates];
   return c.json(list('PodMetricsList', byLabels(await podItems(c, deps, scoped), f.labels)));
 }
 

@@ -7,7 +7,17 @@
 import { Hono, type Context } from 'hono';
 import { runStatement, type QueryDeps } from '#shared/query/deps';
 import { labelPairs, modelMetricName, objectName, objectNames, timeParam } from '#shared/query/validate';
-import { childNamesStatement, foldGroupNames, foldMetric, foldNames, foldPodList, metricNamesStatement, metricStatement, podListStatement, type ModelObject } from '#shared/query/model-query';
+import {
+  childNamesStatement,
+  foldGroupNames,
+  foldMetric,
+  foldNames,
+  foldPodList,
+  metricNamesStatement,
+  metricStatement,
+  podListStatement,
+  type ModelObject,
+} from '#shared/query/model-query';
 import { usageScope } from '#shared/query/usage-query';
 import type { Scope } from '#shared/query/where';
 import { ParamError } from '#shared/query/errors';
@@ -20,11 +30,22 @@ type ObjectOf = (c: Context) => ModelObject;
 
 const cluster: ObjectOf = () => ({ type: 'cluster' });
 const node: ObjectOf = (c) => ({ type: 'node', nodename: objectName('node', c.req.param('node')) });
-const freeContainer: ObjectOf = (c) => ({ type: 'sys_container', nodename: objectName('node', c.req.param('node')), container_name: objectName('container', c.req.param('container')) });
+const freeContainer: ObjectOf = (c) => ({
+  type: 'sys_container',
+  nodename: objectName('node', c.req.param('node')),
+  container_name: objectName('container', c.req.param('container')),
+});
 const namespace: ObjectOf = (c) => ({ type: 'ns', namespace_name: objectName('namespace', c.req.param('namespace')) });
-const podKey = (c: Context) => ({ namespace_name: objectName('namespace', c.req.param('namespace')), pod_name: objectName('pod', c.req.param('pod')) });
+const podKey = (c: Context) => ({
+  namespace_name: objectName('namespace', c.req.param('namespace')),
+  pod_name: objectName('pod', c.req.param('pod')),
+});
 const pod: ObjectOf = (c) => ({ type: 'pod', ...podKey(c) });
-const podContainer: ObjectOf = (c) => ({ type: 'pod_container', ...podKey(c), container_name: objectName('container', c.req.param('container')) });
+const podContainer: ObjectOf = (c) => ({
+  type: 'pod_container',
+  ...podKey(c),
+  container_name: objectName('container', c.req.param('container')),
+});
 
 export function modelApiRoutes(deps: QueryDeps): Hono {
   const app = new Hono({ strict: false });
@@ -41,10 +62,16 @@ export function modelApiRoutes(deps: QueryDeps): Hono {
     app.get(`${BASE}${path}/metrics/${METRIC}`, (c) => metricPoints(c, deps, objectOf(c)));
   }
   app.get(`${BASE}/nodes`, (c) => children(c, deps, 'node', {}, 'nodename'));
-  app.get(`${BASE}/nodes/:node/freecontainers`, (c) => children(c, deps, 'sys_container', { nodename: objectName('node', c.req.param('node')) }, 'container_name'));
+  app.get(`${BASE}/nodes/:node/freecontainers`, (c) =>
+    children(c, deps, 'sys_container', { nodename: objectName('node', c.req.param('node')) }, 'container_name'),
+  );
   app.get(`${BASE}/namespaces`, (c) => children(c, deps, 'pod', {}, 'namespace_name'));
-  app.get(`${BASE}/namespaces/:namespace/pods`, (c) => children(c, deps, 'pod', { namespace_name: objectName('namespace', c.req.param('namespace')) }, 'pod_name'));
-  app.get(`${BASE}/namespaces/:namespace/pods/:pod/containers`, (c) => children(c, deps, 'pod_container', podKey(c), 'container_name'));
+  app.get(`${BASE}/namespaces/:namespace/pods`, (c) =>
+    children(c, deps, 'pod', { namespace_name: objectName('namespace', c.req.param('namespace')) }, 'pod_name'),
+  );
+  app.get(`${BASE}/namespaces/:namespace/pods/:pod/containers`, (c) =>
+    children(c, deps, 'pod_container', podKey(c), 'container_name'),
+  );
   app.get(`${BASE}/namespaces/:namespace/pod-list/:pods/metrics/${METRIC}`, (c) => podList(c, deps));
   return app;
 }
@@ -79,7 +106,13 @@ async function metricPoints(c: Context, deps: QueryDeps, o: ModelObject): Promis
 }
 
 /** Names present in the latest collections (the look-back of metrics.k8s.io). */
-async function children(c: Context, deps: QueryDeps, type: ModelObject['type'], conditions: Record<string, string>, key: string): Promise<Response> {
+async function children(
+  c: Context,
+  deps: QueryDeps,
+  type: ModelObject['type'],
+  conditions: Record<string, string>,
+  key: string,
+): Promise<Response> {
   const scope = usageScope(deps.now(), deps.settings.interval, deps.settings.clusterName);
   const result = await runStatement(c, deps, childNamesStatement(type, conditions, key, scope));
   return pretty(c, foldGroupNames(result, key));

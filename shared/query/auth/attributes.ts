@@ -40,7 +40,8 @@ const VERSION = 'v1beta1';
  */
 export function metricsApiAttributes(path: string): Attributes {
   const parts = segments(path);
-  if (parts[0] !== 'apis' || parts[1] !== GROUP || parts[2] !== VERSION || parts.length < 4) return { nonResource: { path, verb: 'get' } };
+  if (parts[0] !== 'apis' || parts[1] !== GROUP || parts[2] !== VERSION || parts.length < 4)
+    return { nonResource: { path, verb: 'get' } };
   const rest = parts.slice(3);
   let namespace = '';
   if (rest[0] === 'namespaces' && rest.length >= 3) {
@@ -50,7 +51,16 @@ export function metricsApiAttributes(path: string): Attributes {
   const resource = rest[0];
   if ((resource !== 'nodes' && resource !== 'pods') || rest.length > 2) return { nonResource: { path, verb: 'get' } };
   const name = rest[1];
-  return { resource: { group: GROUP, version: VERSION, resource, verb: name ? 'get' : 'list', namespace, ...(name ? { name } : {}) } };
+  return {
+    resource: {
+      group: GROUP,
+      version: VERSION,
+      resource,
+      verb: name ? 'get' : 'list',
+      namespace,
+      ...(name ? { name } : {}),
+    },
+  };
 }
 
 /**
@@ -66,7 +76,16 @@ export function modelApiAttributes(path: string): Attributes {
   // A comma-separated list of names (`/nodes/a,b/…`, the scraper's pod lists) reads as a list.
   const res = (resource: 'nodes' | 'pods', namespace: string, raw: string | undefined): Attributes => {
     const name = raw && !raw.includes(',') ? raw : undefined;
-    return { resource: { group: GROUP, version: VERSION, resource, verb: name ? 'get' : 'list', namespace, ...(name ? { name } : {}) } };
+    return {
+      resource: {
+        group: GROUP,
+        version: VERSION,
+        resource,
+        verb: name ? 'get' : 'list',
+        namespace,
+        ...(name ? { name } : {}),
+      },
+    };
   };
   if (at(0) === 'nodes') return res('nodes', '', at(1) || undefined);
   if (at(0) === 'namespaces' && parts.length >= 2) {
@@ -83,7 +102,8 @@ function segments(path: string): string[] {
 /** The message kube-apiserver gives a 403, e.g. `pods.metrics.k8s.io is forbidden: User "x" cannot list resource "pods" in API group "metrics.k8s.io" in the namespace "ns"`. */
 export function forbiddenMessage(user: UserInfo, attrs: Attributes, reason: string): string {
   const suffix = reason ? `: ${reason}` : '';
-  if ('nonResource' in attrs) return `forbidden: User "${user.username}" cannot get path "${attrs.nonResource.path}"${suffix}`;
+  if ('nonResource' in attrs)
+    return `forbidden: User "${user.username}" cannot get path "${attrs.nonResource.path}"${suffix}`;
   const r = attrs.resource;
   const scope = r.namespace ? `in the namespace "${r.namespace}"` : 'at the cluster scope';
   const what = r.name ? `${r.resource}.${r.group} "${r.name}"` : `${r.resource}.${r.group}`;

@@ -37,10 +37,21 @@ export function kubeDelegation(kc: KubeConfig, timeoutMs: number): Delegation {
       const status = review.status;
       if (!status?.authenticated || !status.user?.username) return undefined;
       const u = status.user;
-      return { username: u.username as string, groups: u.groups ?? [], ...(u.uid ? { uid: u.uid } : {}), ...(u.extra ? { extra: u.extra } : {}) };
+      return {
+        username: u.username as string,
+        groups: u.groups ?? [],
+        ...(u.uid ? { uid: u.uid } : {}),
+        ...(u.extra ? { extra: u.extra } : {}),
+      };
     },
     async authorize(user, attrs) {
-      const spec = { user: user.username, groups: user.groups, ...(user.uid ? { uid: user.uid } : {}), ...(user.extra ? { extra: user.extra } : {}), ...attributesSpec(attrs) };
+      const spec = {
+        user: user.username,
+        groups: user.groups,
+        ...(user.uid ? { uid: user.uid } : {}),
+        ...(user.extra ? { extra: user.extra } : {}),
+        ...attributesSpec(attrs),
+      };
       const review = await withTimeout(timeoutMs, (o) => authz.createSubjectAccessReview({ body: { spec } }, o));
       const s = review.status;
       return { allowed: Boolean(s?.allowed) && !s?.denied, reason: s?.reason ?? '' };
@@ -49,7 +60,9 @@ export function kubeDelegation(kc: KubeConfig, timeoutMs: number): Delegation {
 }
 
 function attributesSpec(attrs: Attributes): Record<string, unknown> {
-  return 'resource' in attrs ? { resourceAttributes: { ...attrs.resource } } : { nonResourceAttributes: { ...attrs.nonResource } };
+  return 'resource' in attrs
+    ? { resourceAttributes: { ...attrs.resource } }
+    : { nonResourceAttributes: { ...attrs.nonResource } };
 }
 
 export const TOKEN_TTL_MS = 60_000;
@@ -70,20 +83,44 @@ export function cachedDelegation(inner: Delegation, now: () => number = Date.now
   return {
     async reviewToken(token) {
       const key = createHash('sha256').update(token).digest('base64');
-      return users.get(key) ?? once(reviewing, key, () => inner.reviewToken(token), (user) => user && users.set(key, user, TOKEN_TTL_MS));
+      return (
+        users.get(key) ??
+        once(
+          reviewing,
+          key,
+          () => inner.reviewToken(token),
+          (user) => user && users.set(key, user, TOKEN_TTL_MS),
+        )
+      );
     },
     async authorize(user, attrs) {
       const key = JSON.stringify([user.username, user.uid ?? '', user.groups, user.extra ?? {}, attrs]);
-      return decisions.get(key) ?? once(authorizing, key, () => inner.authorize(user, attrs), (d) => decisions.set(key, d, DECISION_TTL_MS));
+      return (
+        decisions.get(key) ??
+        once(
+          authorizing,
+          key,
+          () => inner.authorize(user, attrs),
+          (d) => decisions.set(key, d, DECISION_TTL_MS),
+        )
+      );
     },
   };
 }
 
 /** The call for `key` already under way, else a new one whose result `keep` may cache. */
-function once<T>(inFlight: Map<string, Promise<T>>, key: string, call: () => Promise<T>, keep: (value: T) => unknown): Promise<T> {
+function once<T>(
+  inFlight: Map<string, Promise<T>>,
+  key: string,
+  call: () => Promise<T>,
+  keep: (value: T) => unknown,
+): Promise<T> {
   let pending = inFlight.get(key);
   if (!pending) {
-    pending = call().then((value) => (keep(value), value));
+    pending = call().then((value) => {
+      keep(value);
+      return value;
+    });
     inFlight.set(key, pending);
     const forget = (): void => void inFlight.delete(key);
     pending.then(forget, forget);

@@ -18,7 +18,10 @@ const MAX_CHAIN = 8;
  * The user the front proxy vouches for; undefined when the connection has no valid front-proxy
  * certificate or names no user (the caller then tries a bearer token).
  */
-export function frontProxyUser(incoming: IncomingMessage | undefined, config: RequestHeaderConfig | undefined): UserInfo | undefined {
+export function frontProxyUser(
+  incoming: IncomingMessage | undefined,
+  config: RequestHeaderConfig | undefined,
+): UserInfo | undefined {
   if (!incoming || !config || !trustedPeer(incoming.socket as TLSSocket, config)) return undefined;
   const headers = incoming.headersDistinct;
   const username = first(headers, config.usernameHeaders);
@@ -35,7 +38,7 @@ export function frontProxyUser(incoming: IncomingMessage | undefined, config: Re
  * server falls back to the public roots while no CA is loaded — and the CN be allowed.
  */
 function trustedPeer(socket: TLSSocket | undefined, config: RequestHeaderConfig): boolean {
-  if (!socket || socket.authorized !== true || typeof socket.getPeerCertificate !== 'function') return false;
+  if (socket?.authorized !== true || typeof socket.getPeerCertificate !== 'function') return false;
   const leaf = socket.getPeerCertificate(true);
   if (!leaf?.raw) return false;
   if (config.allowedNames.length > 0 && !config.allowedNames.includes(commonName(leaf))) return false;

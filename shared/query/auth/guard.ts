@@ -14,7 +14,13 @@ import type { HttpBindings } from '@hono/node-server';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from '#shared/log';
 import { failure } from '#shared/query/metrics-objects';
-import { forbiddenMessage, metricsApiAttributes, modelApiAttributes, type Attributes, type UserInfo } from '#shared/query/auth/attributes';
+import {
+  forbiddenMessage,
+  metricsApiAttributes,
+  modelApiAttributes,
+  type Attributes,
+  type UserInfo,
+} from '#shared/query/auth/attributes';
 import type { Delegation } from '#shared/query/auth/delegation';
 import { frontProxyUser } from '#shared/query/auth/front-proxy';
 import type { RequestHeaderConfig } from '#shared/query/auth/request-header';
@@ -38,7 +44,8 @@ export interface GuardOptions {
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 export function authGuard(opts: GuardOptions): MiddlewareHandler {
-  if ((opts.metricsAuth === 'delegated' || opts.modelAuth === 'delegated') && !opts.delegation) throw new Error('delegated authentication needs a Delegation');
+  if ((opts.metricsAuth === 'delegated' || opts.modelAuth === 'delegated') && !opts.delegation)
+    throw new Error('delegated authentication needs a Delegation');
   if (opts.modelAuth === 'token' && !opts.staticToken) throw new Error('MODEL_AUTH=token needs QUERY_AUTH_TOKEN_FILE');
   return async function guard(c, next) {
     const metrics = c.req.path.startsWith('/apis/');
@@ -47,13 +54,23 @@ export function authGuard(opts: GuardOptions): MiddlewareHandler {
     const bearer = BEARER.exec(c.req.header('authorization') ?? '')?.[1];
     if (!metrics && bearer !== undefined && opts.staticToken?.matches(bearer)) return next();
     if (mode === 'token') return deny(c, 401, 'Unauthorized', 'Unauthorized');
-    const verdict = await delegated(c, opts, bearer, metrics ? metricsApiAttributes(c.req.path) : modelApiAttributes(c.req.path));
+    const verdict = await delegated(
+      c,
+      opts,
+      bearer,
+      metrics ? metricsApiAttributes(c.req.path) : modelApiAttributes(c.req.path),
+    );
     return verdict ?? next();
   };
 }
 
 /** undefined = allowed; otherwise the refusal to send. */
-async function delegated(c: Context, opts: GuardOptions, bearer: string | undefined, attrs: Attributes): Promise<Response | undefined> {
+async function delegated(
+  c: Context,
+  opts: GuardOptions,
+  bearer: string | undefined,
+  attrs: Attributes,
+): Promise<Response | undefined> {
   const delegation = opts.delegation as Delegation;
   let user: UserInfo | undefined = frontProxyUser(incoming(c), opts.requestHeader());
   if (!user && bearer !== undefined) {
@@ -81,19 +98,35 @@ function incoming(c: Context): HttpBindings['incoming'] | undefined {
 
 function details(attrs: Attributes): Record<string, string> | undefined {
   if (!('resource' in attrs)) return undefined;
-  return { group: attrs.resource.group, kind: attrs.resource.resource, ...(attrs.resource.name ? { name: attrs.resource.name } : {}) };
+  return {
+    group: attrs.resource.group,
+    kind: attrs.resource.resource,
+    ...(attrs.resource.name ? { name: attrs.resource.name } : {}),
+  };
 }
 
 /** The error carries only a status or network code (query/auth/kube-call), never a request body. */
 function unavailable(c: Context, log: Logger, check: string, err: unknown): Response {
-  log.warn('auth_unavailable', { check, error: err instanceof Error ? err.message : 'unknown', hint: 'the Kubernetes API did not answer; check the API server and the auth-delegator RBAC' });
+  log.warn('auth_unavailable', {
+    check,
+    error: err instanceof Error ? err.message : 'unknown',
+    hint: 'the Kubernetes API did not answer; check the API server and the auth-delegator RBAC',
+  });
   c.set('failureReason', 'auth_unavailable');
   return deny(c, 503, 'ServiceUnavailable', 'the credentials cannot be checked now; try again later');
 }
 
 /** A Status under /apis (kubectl prints its message), `{"error": …}` on the model and scraper APIs. */
-function deny(c: Context, code: ContentfulStatusCode, reason: string, message: string, extra?: Record<string, string>): Response {
+function deny(
+  c: Context,
+  code: ContentfulStatusCode,
+  reason: string,
+  message: string,
+  extra?: Record<string, string>,
+): Response {
   const metrics = c.req.path.startsWith('/apis/');
-  const body = metrics ? { ...failure(code, reason, message), ...(extra ? { details: extra } : {}) } : { error: message };
+  const body = metrics
+    ? { ...failure(code, reason, message), ...(extra ? { details: extra } : {}) }
+    : { error: message };
   return c.json(body, code);
 }

@@ -19,7 +19,10 @@ export class KubeCallError extends Error {
 }
 
 /** Runs `call` with options that abort it after `timeoutMs`; throws KubeCallError only. */
-export async function withTimeout<T>(timeoutMs: number, call: (options: ConfigurationOptions) => Promise<T>): Promise<T> {
+export async function withTimeout<T>(
+  timeoutMs: number,
+  call: (options: ConfigurationOptions) => Promise<T>,
+): Promise<T> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     return await call(abortable(signal));
@@ -35,4 +38,3 @@ function safeError(err: unknown): KubeCallError {
   const code = typeof e?.code === 'string' ? e.code : typeof e?.cause?.code === 'string' ? e.cause.code : undefined;
   return new KubeCallError(code ? `unreachable (${code})` : 'failed without an HTTP answer');
 }
-

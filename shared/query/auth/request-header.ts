@@ -31,12 +31,15 @@ const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/
  * undefined when the ConfigMap has no front-proxy CA (the aggregation layer is not configured):
  * then only bearer tokens authenticate. Throws when the CA is there but unreadable.
  */
-export function parseRequestHeaderConfig(data: Readonly<Record<string, string>> | undefined): RequestHeaderConfig | undefined {
+export function parseRequestHeaderConfig(
+  data: Readonly<Record<string, string>> | undefined,
+): RequestHeaderConfig | undefined {
   const clientCa = data?.['requestheader-client-ca-file']?.trim();
   if (!data || !clientCa) return undefined;
   const blocks = clientCa.match(PEM_BLOCK) ?? [];
   if (blocks.length === 0) throw new Error('requestheader-client-ca-file holds no PEM certificate');
-  const lower = (key: string, fallback: string[]): string[] => jsonList(data[key], key, fallback).map((h) => h.toLowerCase());
+  const lower = (key: string, fallback: string[]): string[] =>
+    jsonList(data[key], key, fallback).map((h) => h.toLowerCase());
   return {
     clientCa,
     caFingerprints: new Set(blocks.map((pem) => new X509Certificate(pem).fingerprint256)),
@@ -52,18 +55,28 @@ export function parseRequestHeaderConfig(data: Readonly<Record<string, string>> 
 function jsonList(raw: string | undefined, key: string, fallback: string[]): string[] {
   if (raw === undefined || raw.trim() === '') return fallback;
   const parsed: unknown = JSON.parse(raw);
-  if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string')) throw new Error(`${key} is not a JSON list of strings`);
+  if (!Array.isArray(parsed) || !parsed.every((v) => typeof v === 'string'))
+    throw new Error(`${key} is not a JSON list of strings`);
   return parsed;
 }
 
 /** Reads the ConfigMap (RBAC: the `extension-apiserver-authentication-reader` Role in kube-system). */
-export async function readRequestHeaderConfig(kc: KubeConfig, timeoutMs: number): Promise<RequestHeaderConfig | undefined> {
+export async function readRequestHeaderConfig(
+  kc: KubeConfig,
+  timeoutMs: number,
+): Promise<RequestHeaderConfig | undefined> {
   const api = kc.makeApiClient(CoreV1Api);
   const cm = await withTimeout(timeoutMs, (options) => api.readNamespacedConfigMap(AUTH_CONFIGMAP, options));
   return parseRequestHeaderConfig(cm.data);
 }
 
 /** Same CA bundle, names and headers: nothing to reload. */
-export function sameRequestHeaderConfig(a: RequestHeaderConfig | undefined, b: RequestHeaderConfig | undefined): boolean {
-  return JSON.stringify(a && { ...a, caFingerprints: [...a.caFingerprints] }) === JSON.stringify(b && { ...b, caFingerprints: [...b.caFingerprints] });
+export function sameRequestHeaderConfig(
+  a: RequestHeaderConfig | undefined,
+  b: RequestHeaderConfig | undefined,
+): boolean {
+  return (
+    JSON.stringify(a && { ...a, caFingerprints: [...a.caFingerprints] }) ===
+    JSON.stringify(b && { ...b, caFingerprints: [...b.caFingerprints] })
+  );
 }

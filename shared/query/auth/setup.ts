@@ -14,10 +14,18 @@ import type { QueryConfig } from '#shared/query/settings';
 import { cachedDelegation, kubeDelegation } from '#shared/query/auth/delegation';
 import { authGuard } from '#shared/query/auth/guard';
 import { KubeCallError } from '#shared/query/auth/kube-call';
-import { AUTH_CONFIGMAP, readRequestHeaderConfig, sameRequestHeaderConfig, type RequestHeaderConfig } from '#shared/query/auth/request-header';
+import {
+  AUTH_CONFIGMAP,
+  readRequestHeaderConfig,
+  sameRequestHeaderConfig,
+  type RequestHeaderConfig,
+} from '#shared/query/auth/request-header';
 import { staticToken, type StaticToken } from '#shared/query/auth/static-token';
 
-export type AuthSettings = Pick<QueryConfig, 'queryAuth' | 'modelAuth' | 'queryAuthTokenFile' | 'kubeconfig' | 'apiTimeout'>;
+export type AuthSettings = Pick<
+  QueryConfig,
+  'queryAuth' | 'modelAuth' | 'queryAuthTokenFile' | 'kubeconfig' | 'apiTimeout'
+>;
 
 export interface QueryAuth {
   /** undefined when both APIs are open. */
@@ -41,14 +49,42 @@ const RETRY_MS = 30_000;
  * @param kubeConfig for tests; default: loaded from KUBECONFIG or the pod's service account.
  * @throws ConfigError when delegation is asked for and no Kubernetes API is configured.
  */
-export async function startAuth(settings: AuthSettings, log: Logger, onClientCa: (ca: string) => void = () => {}, kubeConfig?: KubeConfig): Promise<QueryAuth> {
+export async function startAuth(
+  settings: AuthSettings,
+  log: Logger,
+  onClientCa: (ca: string) => void = () => {},
+  kubeConfig?: KubeConfig,
+): Promise<QueryAuth> {
   const delegated = settings.queryAuth === 'delegated' || settings.modelAuth === 'delegated';
-  if (settings.queryAuth === 'none') log.warn('auth_disabled', { api: 'metrics.k8s.io', hint: 'QUERY_AUTH=none: anyone who reaches the port may read every pod’s and node’s usage' });
-  if (settings.modelAuth === 'none') log.warn('auth_disabled', { api: 'model and dashboard', hint: 'MODEL_AUTH=none: anyone who reaches the port may read the model and scraper APIs' });
+  if (settings.queryAuth === 'none')
+    log.warn('auth_disabled', {
+      api: 'metrics.k8s.io',
+      hint: 'QUERY_AUTH=none: anyone who reaches the port may read every pod’s and node’s usage',
+    });
+  if (settings.modelAuth === 'none')
+    log.warn('auth_disabled', {
+      api: 'model and dashboard',
+      hint: 'MODEL_AUTH=none: anyone who reaches the port may read the model and scraper APIs',
+    });
   const token = tokenFrom(settings, log);
   if (!delegated) {
-    const guard = settings.modelAuth === 'token' ? authGuard({ metricsAuth: 'none', modelAuth: 'token', requestHeader: () => undefined, ...(token ? { staticToken: token } : {}), log }) : undefined;
-    return { ...(guard ? { guard } : {}), requestCert: false, clientCa: () => undefined, refresh: async () => {}, stop: () => token?.stop() };
+    const guard =
+      settings.modelAuth === 'token'
+        ? authGuard({
+            metricsAuth: 'none',
+            modelAuth: 'token',
+            requestHeader: () => undefined,
+            ...(token ? { staticToken: token } : {}),
+            log,
+          })
+        : undefined;
+    return {
+      ...(guard ? { guard } : {}),
+      requestCert: false,
+      clientCa: () => undefined,
+      refresh: async () => {},
+      stop: () => token?.stop(),
+    };
   }
   const kc = kubeConfig ?? kubeConfigFor(settings);
   let current: RequestHeaderConfig | undefined;
@@ -61,13 +97,24 @@ export async function startAuth(settings: AuthSettings, log: Logger, onClientCa:
     if (next !== 'failed' && (!loaded || !sameRequestHeaderConfig(current, next))) {
       current = next;
       loaded = true;
-      log.info('auth_config_loaded', { frontProxy: Boolean(next), allowedNames: next?.allowedNames ?? [], caCertificates: next?.caFingerprints.size ?? 0 });
+      log.info('auth_config_loaded', {
+        frontProxy: Boolean(next),
+        allowedNames: next?.allowedNames ?? [],
+        caCertificates: next?.caFingerprints.size ?? 0,
+      });
       if (next) onClientCa(next.clientCa);
     }
     if (!stopped) timer = setTimeout(() => void refresh(), next === 'failed' ? RETRY_MS : REFRESH_MS).unref();
   };
   await refresh();
-  const guard = authGuard({ metricsAuth: settings.queryAuth, modelAuth: settings.modelAuth, requestHeader: () => current, delegation: cachedDelegation(kubeDelegation(kc, settings.apiTimeout)), ...(token ? { staticToken: token } : {}), log });
+  const guard = authGuard({
+    metricsAuth: settings.queryAuth,
+    modelAuth: settings.modelAuth,
+    requestHeader: () => current,
+    delegation: cachedDelegation(kubeDelegation(kc, settings.apiTimeout)),
+    ...(token ? { staticToken: token } : {}),
+    log,
+  });
   return {
     guard,
     requestCert: true,
@@ -84,7 +131,9 @@ export async function startAuth(settings: AuthSettings, log: Logger, onClientCa:
 function tokenFrom(settings: AuthSettings, log: Logger): StaticToken | undefined {
   if (!settings.queryAuthTokenFile) return undefined;
   try {
-    return staticToken(settings.queryAuthTokenFile, (err) => log.warn('auth_token_reload_failed', { error: asError(err).message }));
+    return staticToken(settings.queryAuthTokenFile, (err) =>
+      log.warn('auth_token_reload_failed', { error: asError(err).message }),
+    );
   } catch (err) {
     throw new ConfigError([`QUERY_AUTH_TOKEN_FILE: ${asError(err).message}`]);
   }
@@ -94,18 +143,28 @@ function kubeConfigFor(settings: AuthSettings): KubeConfig {
   try {
     return loadKubeConfig(settings.kubeconfig);
   } catch (err) {
-    throw new ConfigError([`QUERY_AUTH=delegated or MODEL_AUTH=delegated need the Kubernetes API (${asError(err).message}); set QUERY_AUTH=none and MODEL_AUTH=none|token to serve without it`]);
+    throw new ConfigError([
+      `QUERY_AUTH=delegated or MODEL_AUTH=delegated need the Kubernetes API (${asError(err).message}); set QUERY_AUTH=none and MODEL_AUTH=none|token to serve without it`,
+    ]);
   }
 }
 
 /** undefined: the cluster has no front-proxy CA (tokens only); 'failed': keep what we had and retry. */
-async function readConfig(kc: KubeConfig, timeoutMs: number, log: Logger): Promise<RequestHeaderConfig | undefined | 'failed'> {
+async function readConfig(
+  kc: KubeConfig,
+  timeoutMs: number,
+  log: Logger,
+): Promise<RequestHeaderConfig | undefined | 'failed'> {
   try {
     return await readRequestHeaderConfig(kc, timeoutMs);
   } catch (err) {
     if (err instanceof KubeCallError && err.status === 404) return undefined;
     const where = `${AUTH_CONFIGMAP.namespace}/${AUTH_CONFIGMAP.name}`;
-    log.warn('auth_config_unavailable', { configMap: where, error: asError(err).message, hint: 'front-proxy certificates are refused until it is read; the query service needs the extension-apiserver-authentication-reader Role in kube-system' });
+    log.warn('auth_config_unavailable', {
+      configMap: where,
+      error: asError(err).message,
+      hint: 'front-proxy certificates are refused until it is read; the query service needs the extension-apiserver-authentication-reader Role in kube-system',
+    });
     return 'failed';
   }
 }

@@ -24,7 +24,8 @@ function digest(s: string): Buffer {
 /** Throws when the file is unreadable or the token shorter than 16 characters. */
 export function readStaticToken(path: string): string {
   const token = readFileSync(path, 'utf8').trim();
-  if (token.length < MIN_LENGTH) throw new Error(`QUERY_AUTH_TOKEN_FILE holds a token shorter than ${MIN_LENGTH} characters`);
+  if (token.length < MIN_LENGTH)
+    throw new Error(`QUERY_AUTH_TOKEN_FILE holds a token shorter than ${MIN_LENGTH} characters`);
   return token;
 }
 
