@@ -2,11 +2,26 @@
 // Entry points are discovered, not listed. Every dependency is bundled so the image needs no
 // node_modules; the banner gives CJS dependencies (client-node's) a `require` inside ESM.
 import { build } from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 const functions = readdirSync('functions', { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(`functions/${d.name}/index.ts`))
   .map((d) => d.name);
+
+// The query page's files (functions/query/ui/assets.json) go into the bundle as strings, in place
+// of functions/query/ui/assets.ts, which reads them from disk under tsx.
+const uiAssets = {
+  name: 'ui-assets',
+  setup(b) {
+    b.onLoad({ filter: /functions[\\/]query[\\/]ui[\\/]assets\.ts$/ }, () => {
+      const list = JSON.parse(readFileSync('functions/query/ui/assets.json', 'utf8'));
+      const assets = Object.fromEntries(
+        Object.entries(list).map(([path, a]) => [path, { body: readFileSync(a.file, 'utf8'), type: a.type }]),
+      );
+      return { contents: `export const ASSETS = ${JSON.stringify(assets)};`, loader: 'js' };
+    });
+  },
+};
 
 await Promise.all(
   functions.map((name) =>
@@ -24,6 +39,7 @@ await Promise.all(
       metafile: false,
       banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
       logLevel: 'warning',
+      plugins: [uiAssets],
     }),
   ),
 );

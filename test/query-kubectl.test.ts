@@ -1,7 +1,7 @@
 /**
  * @module query-kubectl.test
  * The real kubectl 1.32 against the simulated cluster, with the query service registered as the
- * metrics.k8s.io backend (test/helpers/metrics-aggregator): `kubectl top node` and
+ * metrics.k8s.io backend (test/sim/aggregator): `kubectl top node` and
  * `kubectl top pod` print the simulator's exact usage, read back from InfluxDB. Authentication is
  * on (QUERY_AUTH=delegated): every request arrives with the front-proxy client certificate and
  * kubectl's identity, which the query service checks with SubjectAccessReviews.
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryFixture, type QueryFixture } from '#test/helpers/query-fixture';
-import { aggregate, type Aggregated } from '#test/helpers/metrics-aggregator';
+import { aggregate, type Aggregated } from '#test/sim/aggregator';
 import type { NodeTruth, PodTruth } from '#test/sim/cluster';
 
 const run = promisify(execFile);

@@ -1,66 +1,62 @@
 /**
- * `npm start`: the main job on the embedded default. Starts the simulated cluster and a local
- * influxd, then runs the collector at once and every 15 s (croner), one summary line per run.
- * With KUBECONFIG and INFLUX_URL set, it collects that cluster into that InfluxDB instead.
- * Ctrl-C stops everything it started.
+ * `npm start`: the whole system on the embedded default. A simulated cluster and a local influxd;
+ * the collector and the events export every 15 s (one summary line per run each); the query
+ * service on a free loopback port, with the page at `/`, and behind the simulated API server's
+ * aggregation layer so `kubectl top` works. Prints a banner once everything is up.
+ * With KUBECONFIG and INFLUX_URL both set it works on that cluster and InfluxDB instead; one
+ * without the other exits 2. Ctrl-C stops every process and removes every temp file it made.
  */
-import { Cron } from 'croner';
-import { readCollectConfig } from '#shared/collect/settings';
-import { runCollect } from '#shared/collect/run';
+import { ConfigError } from '#shared/errors';
 import { createLogger } from '#shared/log';
-import { startCluster, type SimCluster } from '#test/sim/cluster';
-import { startInfluxd, type InfluxdServer } from '#test/influxd/server';
+import { banner } from '#test/start/banner';
+import { startEmbedded } from '#test/start/embedded';
+import { Lifecycle } from '#test/start/lifecycle';
+import { startQuery } from '#test/start/query';
+import { startSchedule } from '#test/start/schedule';
+import { externalTargets } from '#test/start/targets';
 
 const log = createLogger({ fn: 'start' });
-
-async function embedded(): Promise<{ env: Record<string, string>; sim: SimCluster; influx: InfluxdServer }> {
-  const [sim, influx] = await Promise.all([
-    startCluster({
-      nodes: 3,
-      podsPerNode: 4,
-      fixtureNodes: ['summary_k8s-1.35.0_minikube-containerd_nri-kubernetes.json'],
-    }),
-    startInfluxd(),
-  ]);
-  log.info('embedded', {
-    influxUrl: influx.url,
-    apiServer: sim.apiUrl,
-    kubeconfig: sim.kubeconfigPath,
-    nodes: sim.nodes.map((n) => `${n.name}@${n.address}:${n.port}`),
-  });
-  return { env: { KUBECONFIG: sim.kubeconfigPath, KUBELET_CA_FILE: sim.caFile, INFLUX_URL: influx.url }, sim, influx };
-}
+const EXIT_CONFIG = 2;
 
 async function main(): Promise<void> {
-  const external = Boolean(process.env['KUBECONFIG'] && process.env['INFLUX_URL']);
-  const local = external ? undefined : await embedded();
-  const config = readCollectConfig({ INTERVAL: '15s', ...process.env, ...local?.env }, process.argv.slice(2));
-  const collectLog = createLogger({
-    fn: 'collect',
-    level: config.logLevel,
-    secrets: [config.influxPassword, config.influxToken],
-  });
-  const once = async (): Promise<void> => {
-    // The simulated kubelets' counters follow the simulator's clock; keep it on the wall clock.
-    local?.sim.clock.set(Date.now());
-    try {
-      await runCollect(config, { log: collectLog });
-    } catch (err) {
-      collectLog.error('run_failed', { error: err });
-    }
-  };
-  const job = new Cron(`*/${Math.max(1, Math.round(config.interval / 1000))} * * * * *`, { protect: true }, once);
-  await once();
-  const stop = async (): Promise<void> => {
-    job.stop();
-    await Promise.all([local?.sim.stop(), local?.influx.stop()]);
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  let external: ReturnType<typeof externalTargets>;
+  try {
+    external = externalTargets(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    log.error('config_invalid', { problems: err.problems });
+    process.stderr.write(`npm start: ${err.problems.join('; ')}\n`);
+    process.exit(EXIT_CONFIG);
+  }
+  const life = new Lifecycle(log);
+  try {
+    const local = external ? undefined : await startEmbedded(life);
+    const env: Record<string, string | undefined> = { INTERVAL: '15s', ...process.env, ...local?.env };
+    const schedule = startSchedule(env, () => local?.tick());
+    life.onStop('schedule', () => schedule.stop());
+    const query = await startQuery(life, env, local?.sim);
+    await schedule.first;
+    if (life.stoppingNow) return;
+    const facts = {
+      pageUrl: query.httpUrl,
+      influxUrl: env['INFLUX_URL'] ?? '',
+      influxDb: env['INFLUX_DB'] ?? 'k8s',
+      cluster: local
+        ? `simulated cluster: ${local.sim.nodes.length} nodes, ${local.sim.truth.nodes.reduce((s, n) => s + n.pods.length, 0)} generated pods`
+        : `cluster from KUBECONFIG (${external?.kubeconfig})`,
+      tempDir: life.root,
+      ...(local ? { kubeconfig: local.sim.kubeconfigPath } : {}),
+    };
+    log.info('ready', facts);
+    process.stderr.write(banner(facts));
+  } catch (error) {
+    if (life.stoppingNow) return;
+    log.error('start_failed', { error });
+    await life.shutdown(1, 'start_failed');
+  }
 }
 
-main().catch((err: unknown) => {
-  log.error('start_failed', { error: err });
+main().catch((error: unknown) => {
+  log.error('start_failed', { error });
   process.exit(1);
 });

@@ -15,6 +15,8 @@ import { healthRoutes } from './routes/health';
 import { metricsApiRoutes } from './routes/metrics-api';
 import { modelApiRoutes } from './routes/model-api';
 import { dashboardApiRoutes } from './routes/dashboard-api';
+import { uiRoutes } from './routes/ui';
+import { uiEventsRoutes } from './routes/ui-events';
 
 /**
  * @param deps InfluxDB, clock, settings, logger, metrics; `metricsApi` and the settings'
@@ -31,6 +33,8 @@ export function createApp(deps: QueryDeps): Hono {
   }
   if (deps.metricsApi) app.route('/', metricsApiRoutes(deps));
   if (deps.settings.modelApi) app.route('/', modelApiRoutes(deps));
+  // The page reads the model API: it exists where the model API does.
+  if (deps.settings.modelApi) app.route('/', uiEventsRoutes(deps)).route('/', uiRoutes());
   if (deps.settings.dashboardApi) app.route('/', dashboardApiRoutes(deps));
   app.notFound((c) => errorAnswer(c, 404, 'NotFound', 'the server could not find the requested resource'));
   app.onError((err, c) => answerError(err, c));

@@ -1,5 +1,5 @@
 /**
- * @module test/helpers/metrics-aggregator
+ * @module sim/aggregator
  * Plays kube-aggregator for tests: the query service listens on a real HTTPS port with its
  * self-signed certificate, asking for client certificates from the simulator's front-proxy CA,
  * and the simulated API server lists `metrics.k8s.io` under `/apis` and forwards every

@@ -1,0 +1,204 @@
+/**
+ * @module ui-browser.test
+ * The page in a real browser (headless Chromium) against collected data: a simulated cluster
+ * collected every 3 minutes over the last hour into the suite's influxd, its events exported,
+ * the query service's app on a loopback port. The charts draw (their canvases hold the series'
+ * colours), the numbers shown are the model API's, the namespace filter filters, the console
+ * stays clean, and a screenshot is saved to .cache/screenshots/ui.png.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { collected, type Collected } from '#test/helpers/collected';
+import { HAVE_CHROMIUM, launchBrowser, MISSING_CHROMIUM, type Browser } from '#test/helpers/browser';
+import { PROJECT_DIR } from '#test/helpers/paths';
+import { queryDeps } from '#test/helpers/query-fixture';
+import { readEventsConfig } from '#shared/events/events-settings';
+import { runEvents } from '#shared/events/run';
+import { createLogger } from '#shared/log';
+import { closeAll, listen, type Listener } from '#shared/query/server';
+import { createApp } from '../functions/query/app';
+
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+const RUN_EVERY_S = 180;
+const RUNS = 21;
+
+// The page's own formats (functions/query/ui/page.js), restated: the test checks the text shown.
+const cpu = (m: number | undefined): string => (m === undefined ? '–' : `${Math.round(m)}m`);
+const memory = (b: number | undefined): string =>
+  b === undefined ? '–' : b >= 10 * GIB ? `${(b / GIB).toFixed(1)} GiB` : `${Math.round(b / MIB)} MiB`;
+const percent = (r: number | undefined): string => (r === undefined ? '–' : `${Math.round(r * 100)}%`);
+
+if (!HAVE_CHROMIUM && process.env['CI'] === 'true') throw new Error(MISSING_CHROMIUM);
+
+describe.skipIf(!HAVE_CHROMIUM)('the page, in headless Chromium, over an hour of collected data', () => {
+  let c: Collected;
+  let listener: Listener;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    // An hour ago, then a run every 3 minutes up to now: the page asks for the last hour by the wall clock.
+    c = await collected('ui_browser', { startTimeMs: Date.now() - RUNS * RUN_EVERY_S * 1000, namespaces: 3 });
+    for (let i = 0; i < RUNS; i++) await c.next(RUN_EVERY_S);
+    c.sim.addEvents([
+      {
+        metadata: { namespace: 'ns-1', name: 'pod-0-1.unhealthy' },
+        involvedObject: { kind: 'Pod', namespace: 'ns-1', name: 'pod-0-1' },
+        type: 'Warning',
+        reason: 'Unhealthy',
+        message: 'Readiness probe failed: HTTP probe failed with statuscode: 503',
+        source: { component: 'kubelet', host: 'node-0' },
+        count: 3,
+      },
+    ]);
+    const events = await runEvents(
+      readEventsConfig({
+        KUBECONFIG: c.sim.kubeconfigPath,
+        INFLUX_URL: c.client.options.url,
+        INFLUX_DB: c.client.options.db,
+        INTERVAL: '60s',
+      }),
+      { log: createLogger({ fn: 'events', level: 'error', sink: () => {} }), now: () => c.sim.clock.nowMs() },
+    );
+    expect(events.stats.points).toBeGreaterThan(0);
+    const deps = queryDeps(c.client, () => c.sim.clock.nowMs(), [], { MODEL_AUTH: 'none', QUERY_AUTH: 'none' });
+    listener = await listen(createApp({ ...deps, metricsApi: false }), { port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${listener.port}`;
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(`${base}/`);
+    await page.waitForSelector('body[data-loads]', { timeout: 30_000 });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    if (listener) await closeAll([listener], 1_000);
+    await c?.stop();
+  });
+
+  async function latest(path: string, metric: string): Promise<number | undefined> {
+    const start = new Date(Date.now() - 300_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const res = await fetch(`${base}/api/v1/model${path}/metrics/${metric}?start=${start}`);
+    const body = (await res.json()) as { metrics: Array<{ value: number }> };
+    return body.metrics.at(-1)?.value;
+  }
+
+  async function texts(selector: string): Promise<string[][]> {
+    return page.$$eval(selector, (rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')),
+    );
+  }
+
+  it('draws both cluster charts over the hour, in the series colours', async () => {
+    const drawn = await page.$$eval('.chart', (charts) =>
+      charts.map((chart) => {
+        const canvas = chart.querySelector('canvas');
+        if (!canvas) return { id: chart.id, usage: 0, requests: 0 };
+        const data: Uint8ClampedArray = (canvas.getContext('2d') as any).getImageData(
+          0,
+          0,
+          canvas.width,
+          canvas.height,
+        ).data;
+        const usage = chart.id === 'cpu-chart' ? [37, 99, 235] : [15, 157, 88];
+        const near = (i: number, rgb: number[]): boolean =>
+          Math.abs((data[i] ?? 0) - (rgb[0] ?? 0)) < 8 &&
+          Math.abs((data[i + 1] ?? 0) - (rgb[1] ?? 0)) < 8 &&
+          Math.abs((data[i + 2] ?? 0) - (rgb[2] ?? 0)) < 8 &&
+          (data[i + 3] ?? 0) > 200;
+        let u = 0;
+        let r = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          if (near(i, usage)) u++;
+          if (near(i, [217, 119, 6])) r++;
+        }
+        return { id: chart.id, usage: u, requests: r };
+      }),
+    );
+    expect(drawn.map((d) => d.id)).toEqual(['cpu-chart', 'memory-chart']);
+    // A line across the plot is hundreds of pixels of its colour.
+    for (const d of drawn) {
+      expect(d.usage, d.id).toBeGreaterThan(200);
+      expect(d.requests, d.id).toBeGreaterThan(100);
+    }
+    // The hour of points (one per run) is what the chart was given: uPlot's legend lists both series.
+    expect(await page.$$eval('#cpu-chart .u-legend .u-series', (s) => s.length)).toBe(3);
+  });
+
+  it('shows every node with the model API’s usage, requests, allocatable and utilisation', async () => {
+    const rows = await texts('#nodes tbody tr');
+    const names = c.sim.truth.nodes.map((n) => n.name).sort();
+    expect(rows.map((r) => r[0])).toEqual(names);
+    for (const row of rows) {
+      const path = `/nodes/${row[0]}`;
+      const m = (metric: string): Promise<number | undefined> => latest(path, metric);
+      expect(row.slice(1), row[0]).toEqual([
+        cpu(await m('cpu/usage_rate')),
+        cpu(await m('cpu/request')),
+        cpu(await m('cpu/node_allocatable')),
+        percent(await m('cpu/node_utilization')),
+        memory(await m('memory/usage')),
+        memory(await m('memory/request')),
+        memory(await m('memory/node_allocatable')),
+        percent(await m('memory/node_utilization')),
+      ]);
+    }
+    // And the API's numbers are the simulator's: node-0's CPU usage.
+    const node0 = c.sim.truth.nodes[0];
+    expect(rows[0]?.[1]).toBe(`${node0?.cpuMillicores}m`);
+  });
+
+  it('lists the top pods by CPU and by memory with the model API’s numbers', async () => {
+    const pods = c.sim.truth.nodes.flatMap((n) => n.pods);
+    for (const [table, metric, format] of [
+      ['#pods-cpu', 'cpu/usage_rate', cpu],
+      ['#pods-memory', 'memory/working_set', memory],
+    ] as const) {
+      const rows = await texts(`${table} tbody tr`);
+      expect(rows.length).toBe(Math.min(10, pods.length));
+      const values: number[] = [];
+      for (const [ns, pod, shown] of rows) {
+        const v = await latest(`/namespaces/${ns}/pods/${pod}`, metric);
+        expect(shown, `${ns}/${pod}`).toBe(format(v));
+        values.push(v ?? 0);
+      }
+      expect(values).toEqual([...values].sort((a, b) => b - a));
+    }
+  });
+
+  it('filters the pods and the events by namespace', async () => {
+    await page.selectOption('#namespace', 'ns-1');
+    await page.waitForFunction(
+      "[...document.querySelectorAll('#events tbody tr td:nth-child(3)')].every((td) => td.textContent.includes('/ns-1/'))",
+    );
+    for (const table of ['#pods-cpu', '#pods-memory']) {
+      const rows = await texts(`${table} tbody tr`);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(['ns-1']));
+    }
+    await page.selectOption('#namespace', '');
+  });
+
+  it('shows the latest events, newest first, as the events route gives them', async () => {
+    const api = (await (await fetch(`${base}/api/v1/ui/events?limit=20`)).json()) as {
+      items: Array<{ reason: string; message: string; count: number }>;
+    };
+    expect(api.items.length).toBeGreaterThan(0);
+    const rows = await texts('#events tbody tr');
+    expect(rows.map((r) => [r[3], r[4], r[5]])).toEqual(api.items.map((e) => [e.reason, e.message, String(e.count)]));
+    expect(rows.some((r) => r[3] === 'Unhealthy' && r[1] === 'Warning')).toBe(true);
+  });
+
+  it('logs no error to the console, and is saved as a screenshot', async () => {
+    const dir = join(PROJECT_DIR, '.cache', 'screenshots');
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: join(dir, 'ui.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  });
+});
