@@ -33,7 +33,7 @@ export function uiRoutes(): Hono {
   app.get('/', (c) => serve(c, page));
   // The page's links are relative (`ui/page.js`), so it also works behind `kubectl proxy`'s
   // prefix; from `/ui/` they would miss, hence the redirect.
-  app.get('/ui', (c) => (c.req.path.endsWith('/') ? c.redirect('../ui', 301) : serve(c, page)));
+  app.get('/ui', (c) => (new URL(c.req.url).pathname.endsWith('/') ? c.redirect('../ui', 301) : serve(c, page)));
   for (const [path, asset] of Object.entries(ASSETS)) if (path !== '/ui') app.get(path, (c) => serve(c, asset));
   return app;
 }
