@@ -76,6 +76,15 @@ describe('npm start: the whole system, then Ctrl-C', () => {
     expect(lines.some((l) => l['fn'] === 'start' && l['event'] === 'ready')).toBe(true);
   });
 
+  it('the printed InfluxQL curl, pasted into a shell, answers every node’s CPU', async () => {
+    const command = /InfluxQL\s+(curl[^\n]*\\\n[^\n]*)/.exec(banner)?.[1] as string;
+    expect(command).toBeDefined();
+    const { stdout } = await run('bash', ['-c', command], { timeout: 30_000 });
+    const series = JSON.parse(stdout).results[0].series as Array<{ tags: { nodename: string }; values: unknown[][] }>;
+    expect(series.map((x) => x.tags.nodename).sort()).toEqual(['datagen-1-35', 'node-0', 'node-1', 'node-2']);
+    for (const x of series) expect(x.values[0]?.[1]).toBeGreaterThan(0);
+  });
+
   it('the page URL answers with the page', async () => {
     const url = /Page\s+(\S+)/.exec(banner)?.[1] as string;
     const res = await fetch(url);

@@ -6,7 +6,8 @@
  * colours), the numbers shown are the model API's, the namespace filter filters, the console
  * stays clean, and a screenshot is saved to .cache/screenshots/ui.png.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -17,7 +18,9 @@ import { queryDeps } from '#test/helpers/query-fixture';
 import { readEventsConfig } from '#shared/events/events-settings';
 import { runEvents } from '#shared/events/run';
 import { createLogger } from '#shared/log';
+import { startAuth } from '#shared/query/auth/setup';
 import { closeAll, listen, type Listener } from '#shared/query/server';
+import { readQueryConfig } from '#shared/query/settings';
 import { createApp } from '../functions/query/app';
 
 const MIB = 1024 * 1024;
@@ -193,6 +196,35 @@ describe.skipIf(!HAVE_CHROMIUM)('the page, in headless Chromium, over an hour of
     const rows = await texts('#events tbody tr');
     expect(rows.map((r) => [r[3], r[4], r[5]])).toEqual(api.items.map((e) => [e.reason, e.message, String(e.count)]));
     expect(rows.some((r) => r[3] === 'Unhealthy' && r[1] === 'Warning')).toBe(true);
+  });
+
+  it('with MODEL_AUTH=token, asks for the token, then shows the data with it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'heapless-ui-token-'));
+    const token = 'page-token-0123456789abcdef';
+    writeFileSync(join(dir, 'token'), `${token}\n`);
+    const settings = { QUERY_AUTH: 'none', MODEL_AUTH: 'token', QUERY_AUTH_TOKEN_FILE: join(dir, 'token') };
+    const deps = queryDeps(c.client, () => c.sim.clock.nowMs(), [], settings);
+    const auth = await startAuth(readQueryConfig(settings), deps.log);
+    const guarded = await listen(createApp({ ...deps, metricsApi: false, guard: auth.guard }), {
+      port: 0,
+      host: '127.0.0.1',
+    });
+    const tab = await browser.context.newPage();
+    try {
+      await tab.goto(`http://127.0.0.1:${guarded.port}/ui`);
+      await tab.waitForSelector('#token-form:not([hidden])');
+      expect(await tab.textContent('#status')).toBe('credentials needed');
+      await tab.fill('#token', token);
+      await tab.click('#token-form button');
+      await tab.waitForSelector('body[data-loads]');
+      expect(await tab.$$eval('#nodes tbody tr', (rows) => rows.length)).toBe(c.sim.truth.nodes.length);
+      expect(await tab.isHidden('#token-form')).toBe(true);
+    } finally {
+      await tab.close();
+      auth.stop();
+      await closeAll([guarded], 1_000);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('logs no error to the console, and is saved as a screenshot', async () => {
