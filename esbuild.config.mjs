@@ -3,6 +3,7 @@
 // node_modules; the banner gives CJS dependencies (client-node's) a `require` inside ESM.
 import { build } from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';
+import { packBundles, renderInstallManifest, versionDefine } from './scripts/deploy-bundles.mjs';
 
 const functions = readdirSync('functions', { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(`functions/${d.name}/index.ts`))
@@ -24,7 +25,20 @@ await Promise.all(
       metafile: false,
       banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
       logLevel: 'warning',
+      define: versionDefine(),
     }),
   ),
 );
-console.log(JSON.stringify({ event: 'build', functions }));
+// The deploy half: compressed bundles for kustomize's ConfigMaps, then dist/heapless.yaml.
+const bundles = packBundles(functions);
+const manifest = renderInstallManifest();
+console.log(
+  JSON.stringify({ event: 'build', functions, bundles, installManifest: manifest ? 'dist/heapless.yaml' : null }),
+);
+if (!manifest)
+  console.warn(
+    JSON.stringify({
+      event: 'install_manifest_skipped',
+      hint: 'kubectl is not on PATH (or set KUBECTL): dist/heapless.yaml was not written; the bundles were',
+    }),
+  );
