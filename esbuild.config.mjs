@@ -3,7 +3,7 @@
 // node_modules; the banner gives CJS dependencies (client-node's) a `require` inside ESM.
 import { build } from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';
-import { packBundles, renderInstallManifest, versionDefine } from './scripts/deploy-bundles.mjs';
+import { INSTALL_MANIFESTS, packBundles, renderInstallManifests, versionDefine } from './scripts/deploy-bundles.mjs';
 
 const functions = readdirSync('functions', { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(`functions/${d.name}/index.ts`))
@@ -29,16 +29,21 @@ await Promise.all(
     }),
   ),
 );
-// The deploy half: compressed bundles for kustomize's ConfigMaps, then dist/heapless.yaml.
+// The deploy half: compressed bundles for kustomize's ConfigMaps, then dist/heapless.yaml and dist/heapless-metrics-api.yaml.
 const bundles = packBundles(functions);
-const manifest = renderInstallManifest();
+const manifests = renderInstallManifests();
 console.log(
-  JSON.stringify({ event: 'build', functions, bundles, installManifest: manifest ? 'dist/heapless.yaml' : null }),
+  JSON.stringify({
+    event: 'build',
+    functions,
+    bundles,
+    installManifests: manifests ? Object.keys(INSTALL_MANIFESTS) : [],
+  }),
 );
-if (!manifest)
+if (!manifests)
   console.warn(
     JSON.stringify({
       event: 'install_manifest_skipped',
-      hint: 'kubectl is not on PATH (or set KUBECTL): dist/heapless.yaml was not written; the bundles were',
+      hint: 'kubectl is not on PATH (or set KUBECTL): dist/heapless*.yaml were not written; the bundles were',
     }),
   );

@@ -44,21 +44,29 @@ export function packBundles(functions, { dist = 'dist', out = BUNDLES_DIR } = {}
   return sizes;
 }
 
+/** What `npm run build` renders: the default install, and the one that also serves metrics.k8s.io. */
+export const INSTALL_MANIFESTS = {
+  'dist/heapless.yaml': 'deploy',
+  'dist/heapless-metrics-api.yaml': 'deploy/overlays/metrics-api',
+};
+
 /**
- * Renders deploy/ (the base) into dist/heapless.yaml with `kubectl kustomize`, the install manifest
- * a release ships. Without kubectl the bundles are still built and this step is skipped with a
- * warning (returns false): applying from source needs kubectl anyway.
+ * Renders the install manifests a release ships (INSTALL_MANIFESTS) with `kubectl kustomize`.
+ * Without kubectl the bundles are still built and this step is skipped with a warning (returns
+ * false): applying from source needs kubectl anyway.
  */
-export function renderInstallManifest({ kubectl = process.env.KUBECTL || 'kubectl', out = 'dist/heapless.yaml' } = {}) {
-  let yaml;
-  try {
-    yaml = execFileSync(kubectl, ['kustomize', 'deploy'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  } catch (err) {
-    rmSync(out, { force: true });
-    if (err.code === 'ENOENT') return false;
-    throw new Error(`kubectl kustomize deploy failed: ${err.stderr || err.message}`);
+export function renderInstallManifests({ kubectl = process.env.KUBECTL || 'kubectl' } = {}) {
+  for (const [out, dir] of Object.entries(INSTALL_MANIFESTS)) {
+    let yaml;
+    try {
+      yaml = execFileSync(kubectl, ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    } catch (err) {
+      for (const f of Object.keys(INSTALL_MANIFESTS)) rmSync(f, { force: true });
+      if (err.code === 'ENOENT') return false;
+      throw new Error(`kubectl kustomize ${dir} failed: ${err.stderr || err.message}`);
+    }
+    writeFileSync(out, yaml);
   }
-  writeFileSync(out, yaml);
   return true;
 }
 

@@ -28,8 +28,10 @@ const TARGETS = {
   nodeport: 'overlays/nodeport',
   'external-influxdb': 'overlays/external-influxdb',
   sharded: 'overlays/sharded',
-  // The install manifest `npm run build` renders (global-setup builds before any test runs).
+  'metrics-api': 'overlays/metrics-api',
+  // The install manifests `npm run build` renders (global-setup builds before any test runs).
   install: '../dist/heapless.yaml',
+  'install-metrics-api': '../dist/heapless-metrics-api.yaml',
 } as const;
 type Target = keyof typeof TARGETS;
 const NAMES = Object.keys(TARGETS) as Target[];
@@ -405,12 +407,12 @@ describe('the base', () => {
     expect(cron['spec']['jobTemplate']['spec']['backoffLimit']).toBe(0);
   });
 
-  it('serves kubectl top: two query replicas, a PodDisruptionBudget, /healthz and /readyz probes, a Service and the v1beta1.metrics.k8s.io APIService', () => {
+  it('serves the query API: two query replicas, a PodDisruptionBudget, /healthz and /readyz probes, a Service; with the metrics-api component, the v1beta1.metrics.k8s.io APIService', () => {
     const deploy = get('base', 'Deployment', 'heapless-query');
     const c = deploy['spec']['template']['spec']['containers'][0];
     const pdb = get('base', 'PodDisruptionBudget', 'heapless-query');
     const svc = get('base', 'Service', 'heapless-query');
-    const api = get('base', 'APIService', 'v1beta1.metrics.k8s.io');
+    const api = get('metrics-api', 'APIService', 'v1beta1.metrics.k8s.io');
     expect(deploy['spec']['replicas']).toBe(2);
     expect(pdb['spec']['selector']['matchLabels']).toEqual(deploy['spec']['selector']['matchLabels']);
     expect(pdb['spec']['minAvailable']).toBe(1);
@@ -430,6 +432,31 @@ describe('the base', () => {
       version: 'v1beta1',
       service: { name: 'heapless-query', namespace: 'heapless', port: 443 },
     });
+  });
+
+  it('never registers an APIService by default; the metrics-api component adds only that and the query pods’ priority', () => {
+    for (const t of NAMES.filter((x) => !x.includes('metrics-api')))
+      expect(
+        objects(t).filter((o) => o['kind'] === 'APIService'),
+        t,
+      ).toEqual([]);
+    for (const t of ['metrics-api', 'install-metrics-api'] as const) {
+      expect(
+        objects(t)
+          .filter((o) => o['kind'] === 'APIService')
+          .map((o) => o['metadata']['name']),
+      ).toEqual(['v1beta1.metrics.k8s.io']);
+      const query = get(t, 'Deployment', 'heapless-query');
+      expect(query['spec']['template']['spec']['priorityClassName']).toBe('system-cluster-critical');
+      // Everything else is the base, object for object.
+      const rest = objects(t).filter((o) => o['kind'] !== 'APIService' && o !== query);
+      expect(rest).toEqual(
+        objects('base').filter((o) => o['metadata']['name'] !== 'heapless-query' || o['kind'] !== 'Deployment'),
+      );
+    }
+    expect(
+      get('base', 'Deployment', 'heapless-query')['spec']['template']['spec']['priorityClassName'],
+    ).toBeUndefined();
   });
 
   it('keeps InfluxDB data on a PersistentVolumeClaim, credentials in a Secret, retention from the collector’s settings', () => {
