@@ -35,6 +35,7 @@ const TARGETS = {
 } as const;
 type Target = keyof typeof TARGETS;
 const NAMES = Object.keys(TARGETS) as Target[];
+const VERSION = (JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 const CRD_GROUPS = ['serving.knative.dev', 'sources.knative.dev'];
 
 function render(dir: string): Obj[] {
@@ -107,6 +108,13 @@ function withoutBase64Breaks(o: Obj): Obj {
     Object.entries(o['binaryData'] as Record<string, string>).map(([k, v]) => [k, v.replace(/\n/g, '')]),
   );
   return { ...o, binaryData };
+}
+
+/** A storage quantity in bytes (Ki, Mi, Gi, Ti). */
+function bytes(quantity: string): number {
+  const m = /^(\d+)(Ki|Mi|Gi|Ti)?$/.exec(quantity);
+  if (!m) throw new Error(`unexpected quantity ${quantity}`);
+  return Number(m[1]) * 1024 ** ['', 'Ki', 'Mi', 'Gi', 'Ti'].indexOf(m[2] ?? '');
 }
 
 // --- pod templates -----------------------------------------------------------------------------
@@ -369,6 +377,28 @@ describe.each(NAMES)('kustomize %s', (target) => {
   });
 });
 
+describe.each(NAMES)('labels in %s', (target) => {
+  it('every object carries the recommended app.kubernetes.io labels, version from package.json', () => {
+    const problems: string[] = [];
+    const RECOMMENDED = ['name', 'instance', 'version', 'component', 'part-of', 'managed-by'];
+    for (const o of objects(target)) {
+      const labels = (o['metadata']['labels'] ?? {}) as Record<string, string>;
+      const missing = RECOMMENDED.filter((k) => !labels[`app.kubernetes.io/${k}`]);
+      if (missing.length) problems.push(`${o['kind']}/${o['metadata']['name']}: ${missing.join(', ')}`);
+      if (labels['app.kubernetes.io/version'] !== VERSION)
+        problems.push(`${o['kind']}/${o['metadata']['name']}: version`);
+      if (labels['app.kubernetes.io/part-of'] !== 'heapless' || labels['app.kubernetes.io/instance'] !== 'heapless')
+        problems.push(`${o['kind']}/${o['metadata']['name']}: part-of/instance`);
+    }
+    // Pods too, but the version: it would reach InfluxDB's volumeClaimTemplates, which cannot change.
+    for (const p of podTemplates(target)) {
+      const missing = RECOMMENDED.filter((k) => k !== 'version' && !p.labels[`app.kubernetes.io/${k}`]);
+      if (missing.length) problems.push(`${p.owner} pods: ${missing.join(', ')}`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('the base', () => {
   it('is what `kubectl apply -k deploy/` installs, and what dist/heapless.yaml holds', () => {
     expect(render('.')).toEqual(objects('base'));
@@ -489,7 +519,22 @@ describe('the base', () => {
       `http://localhost:8001/api/v1/namespaces/${svc['metadata']['namespace']}/services/${svc['metadata']['name']}:${svc['spec']['ports'][0]['name']}/proxy/`,
     );
     expect(env['GF_SERVER_SERVE_FROM_SUB_PATH']).toBe('false');
-    expect(env['GF_AUTH_ANONYMOUS_ORG_ROLE']).toBe('Viewer');
+  });
+
+  it('turns Grafana’s anonymous access off in every variant, and takes the admin password from the generated Secret', () => {
+    for (const t of NAMES) {
+      const grafana = find(t, 'Deployment', 'heapless-grafana');
+      if (!grafana) continue;
+      const spec = grafana['spec']['template']['spec'];
+      const env = Object.fromEntries(spec['containers'][0]['env'].map((e: Obj) => [e['name'], e['value']]));
+      expect(env['GF_AUTH_ANONYMOUS_ENABLED'], t).toBe('false');
+      const file = env['GF_SECURITY_ADMIN_PASSWORD__FILE'] as string;
+      const mount = spec['containers'][0]['volumeMounts'].find((m: Obj) => file.startsWith(`${m['mountPath']}/`));
+      const sources = spec['volumes'].find((v: Obj) => v['name'] === mount['name'])['projected']['sources'];
+      expect(sources, t).toContainEqual({
+        secret: { name: 'heapless-grafana', items: [{ key: 'admin-password', path: 'grafana/admin-password' }] },
+      });
+    }
   });
 
   it('provisions the datasource and every dashboard file from ConfigMaps small enough for client-side apply', () => {
@@ -541,6 +586,39 @@ describe('the base', () => {
     }
   });
 
+  it('gives every component a NetworkPolicy: InfluxDB only from the functions and Grafana, Grafana and query on their own port', () => {
+    const policies = objects('base').filter((o) => o['kind'] === 'NetworkPolicy');
+    const selects = (sel: Obj, labels: Record<string, string>): boolean =>
+      Object.entries((sel['matchLabels'] ?? {}) as Record<string, string>).every(([k, v]) => labels[k] === v) &&
+      ((sel['matchExpressions'] ?? []) as Obj[]).every(
+        (e) => e['operator'] === 'In' && (e['values'] as string[]).includes(labels[e['key']] as string),
+      );
+    const policyOf = (p: PodTemplate): Obj[] => policies.filter((np) => selects(np['spec']['podSelector'], p.labels));
+    for (const p of podTemplates('base')) expect(policyOf(p).length, p.owner).toBe(1);
+    const ingress = (name: string): Obj[] =>
+      (policyOf(podTemplates('base').find((p) => p.name === name) as PodTemplate)[0] as Obj)['spec']['ingress'] ?? [];
+    // InfluxDB: from exactly collect, events, query and Grafana.
+    const [influxRule] = ingress('heapless-influxdb') as [Obj];
+    const admitted = podTemplates('base')
+      .filter((p) => influxRule['from'].some((f: Obj) => selects(f['podSelector'], p.labels)))
+      .map((p) => p.name)
+      .sort();
+    expect(admitted).toEqual(['heapless-collect', 'heapless-events', 'heapless-grafana', 'heapless-query']);
+    expect(influxRule['ports']).toEqual([{ port: 'http', protocol: 'TCP' }]);
+    // Grafana and the query service: their own named container port, nothing else.
+    for (const [name, port] of [
+      ['heapless-grafana', 'http'],
+      ['heapless-query', 'https'],
+    ] as const) {
+      expect(ingress(name)).toEqual([{ ports: [{ port, protocol: 'TCP' }] }]);
+      const c = (podTemplates('base').find((p) => p.name === name) as PodTemplate).spec['containers'][0];
+      expect(c['ports'].map((x: Obj) => x['name'])).toEqual([port]);
+    }
+    // The run-to-completion pods listen on nothing.
+    for (const name of ['heapless-collect', 'heapless-events', 'heapless-credentials'])
+      expect(ingress(name), name).toEqual([]);
+  });
+
   it('enforces the restricted Pod Security Standard on the namespace', () => {
     expect(get('base', 'Namespace', 'heapless')['metadata']['labels']['pod-security.kubernetes.io/enforce']).toBe(
       'restricted',
@@ -584,12 +662,29 @@ describe('the overlays', () => {
     );
     expect(env['SHARD_COUNT']).toBe('5');
     expect(env['SPOOL_DIR']).toBe('/var/spool/heapless');
-    expect(get('sharded', 'PersistentVolumeClaim', 'heapless-collect-spool')['spec']['accessModes']).toEqual([
-      'ReadWriteMany',
-    ]);
+    const claim = get('sharded', 'PersistentVolumeClaim', 'heapless-collect-spool')['spec'];
+    expect(claim['accessModes']).toEqual(['ReadWriteMany']);
+    // The shards' spool caps add up to no more than the volume they share.
+    expect(Number(env['SPOOL_MAX_BYTES']) * job['completions']).toBeLessThanOrEqual(
+      bytes(claim['resources']['requests']['storage']),
+    );
     expect(get('base', 'PersistentVolumeClaim', 'heapless-collect-spool')['spec']['accessModes']).toEqual([
       'ReadWriteOnce',
     ]);
+  });
+
+  it('every collector’s spool cap fits its volume (base, knative)', () => {
+    for (const t of ['base', 'knative'] as const) {
+      const p = podTemplates(t).find((x) => x.name === 'heapless-collect') as PodTemplate;
+      const c = p.spec['containers'][0];
+      const env = Object.fromEntries(c['env'].map((e: Obj) => [e['name'], e['value']]));
+      const mount = c['volumeMounts'].find((m: Obj) => m['mountPath'] === env['SPOOL_DIR']);
+      const claimName = p.spec['volumes'].find((v: Obj) => v['name'] === mount['name'])['persistentVolumeClaim'][
+        'claimName'
+      ];
+      const claim = get(t, 'PersistentVolumeClaim', claimName)['spec'];
+      expect(Number(env['SPOOL_MAX_BYTES']), t).toBeLessThanOrEqual(bytes(claim['resources']['requests']['storage']));
+    }
   });
 
   it('apiserver-proxy: KUBELET_ACCESS=apiserver-proxy', () => {
@@ -612,7 +707,6 @@ describe('the overlays', () => {
       ),
     );
     expect(env['GF_SERVER_ROOT_URL']).toBe('%(protocol)s://%(domain)s:%(http_port)s/');
-    expect(env['GF_AUTH_ANONYMOUS_ENABLED']).toBe('false');
   });
 
   it('external-influxdb: no bundled InfluxDB; the URL from the config and a token Secret for every reader and writer', () => {
