@@ -978,6 +978,7 @@ describe('the image', () => {
       'package-lock.json',
       'tsconfig.json',
       'esbuild.config.mjs',
+      'scripts/',
       'functions/',
       'shared/',
       'deploy/base/runtime/',
