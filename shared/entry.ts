@@ -40,7 +40,9 @@ export function prepare<C>(spec: EntrySpec<C>, argv: readonly string[]): { confi
     return 0;
   }
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(helpText(spec.title, spec.settings) + '\n');
+    process.stdout.write(
+      `${helpText(spec.title, spec.settings)}\n  --version\n      print "heapless ${spec.fn} <version>" and exit\n`,
+    );
     return 0;
   }
   let config: C;

@@ -150,5 +150,7 @@ describe.each(['collect', 'events', 'query'])('%s --version', (name) => {
   it('prints package.json’s version, injected at build time', async () => {
     const { stdout } = await run(process.execPath, [`dist/${name}/index.mjs`, '--version'], { cwd: PROJECT_DIR });
     expect(stdout).toBe(`heapless ${name} ${VERSION}\n`);
+    const help = await run(process.execPath, [`dist/${name}/index.mjs`, '--help'], { cwd: PROJECT_DIR });
+    expect(help.stdout).toMatch(/\n {2}--version\n/);
   });
 });
