@@ -3,6 +3,7 @@
 // node_modules; the banner gives CJS dependencies (client-node's) a `require` inside ESM.
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { INSTALL_MANIFESTS, packBundles, renderInstallManifests, versionDefine } from './scripts/deploy-bundles.mjs';
 
 const functions = readdirSync('functions', { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(`functions/${d.name}/index.ts`))
@@ -40,7 +41,25 @@ await Promise.all(
       banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
       logLevel: 'warning',
       plugins: [uiAssets],
+      define: versionDefine(),
     }),
   ),
 );
-console.log(JSON.stringify({ event: 'build', functions }));
+// The deploy half: compressed bundles for kustomize's ConfigMaps, then dist/heapless.yaml and dist/heapless-metrics-api.yaml.
+const bundles = packBundles(functions);
+const manifests = renderInstallManifests();
+console.log(
+  JSON.stringify({
+    event: 'build',
+    functions,
+    bundles,
+    installManifests: manifests ? Object.keys(INSTALL_MANIFESTS) : [],
+  }),
+);
+if (!manifests)
+  console.warn(
+    JSON.stringify({
+      event: 'install_manifest_skipped',
+      hint: 'kubectl is not on PATH (or set KUBECTL): dist/heapless*.yaml were not written; the bundles were',
+    }),
+  );

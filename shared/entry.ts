@@ -1,12 +1,21 @@
 /**
  * @module entry
- * What every function's entry point does before and after its work: `--help`, reading the
- * settings once (every problem in one `config_invalid` line, exit 2), the JSON logger with the
- * secrets it must never print, and exit codes. Entry files stay a few lines long.
+ * What every function's entry point does before and after its work: `--help`, `--version`,
+ * reading the settings once (every problem in one `config_invalid` line, exit 2), the JSON logger
+ * with the secrets it must never print, and exit codes: problems only the operator can fix (a
+ * missing or malformed kubeconfig, no cluster, a 401, a refused connection to the API server, a
+ * file a setting names that is not there) end in one line with a hint and exit 2, like settings.
+ * Entry files stay a few lines long.
  */
 import { helpText, type SettingsTable } from '#shared/config/settings';
-import { ConfigError, asError } from '#shared/errors';
+import { ConfigError, asError, fileProblem } from '#shared/errors';
+import { kubeProblem } from '#shared/kube/kube-errors';
 import { createLogger, type Level, type Logger } from '#shared/log';
+
+/** package.json's version, put in by esbuild's `define` (scripts/deploy-bundles.mjs). */
+declare const __HEAPLESS_VERSION__: string | undefined;
+/** The version `--version` prints; from source (not bundled) there is none to inject. */
+export const VERSION: string = typeof __HEAPLESS_VERSION__ === 'string' ? __HEAPLESS_VERSION__ : '0.0.0-dev';
 
 export interface EntrySpec<C> {
   fn: string;
@@ -26,8 +35,14 @@ export const EXIT_CONFIG = 2;
  * Handles `--help` and the settings; returns the config and logger, or the exit code to end with.
  */
 export function prepare<C>(spec: EntrySpec<C>, argv: readonly string[]): { config: C; log: Logger } | number {
+  if (argv.includes('--version')) {
+    process.stdout.write(`heapless ${spec.fn} ${VERSION}\n`);
+    return 0;
+  }
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(helpText(spec.title, spec.settings) + '\n');
+    process.stdout.write(
+      `${helpText(spec.title, spec.settings)}\n  --version\n      print "heapless ${spec.fn} <version>" and exit\n`,
+    );
     return 0;
   }
   let config: C;
@@ -58,8 +73,21 @@ export function runOnce<C>(spec: EntrySpec<C>, run: (config: C, log: Logger) => 
       process.exitCode = r.exitCode;
     },
     (err: unknown) => {
-      ready.log.error('run_failed', { error: asError(err), errorName: asError(err).name });
-      process.exitCode = 1;
+      process.exitCode = failed(ready.log, 'run_failed', err);
     },
   );
+}
+
+/**
+ * Logs why a run (or a start) failed, in one line, and returns the exit code: 2 with a hint for
+ * what the operator must fix (kubeProblem, fileProblem), 1 for anything else.
+ */
+export function failed(log: Logger, event: string, err: unknown): number {
+  const problem = kubeProblem(err) ?? fileProblem(err);
+  if (problem) {
+    log.error(problem.event, { error: problem.error, hint: problem.hint });
+    return EXIT_CONFIG;
+  }
+  log.error(event, { error: asError(err), errorName: asError(err).name });
+  return 1;
 }

@@ -47,3 +47,17 @@ export class InfluxError extends Error {
     this.name = 'InfluxError';
   }
 }
+
+/**
+ * A file a setting names that is not there or cannot be read (e.g. TLS_CERT_FILE when its Secret
+ * is not mounted): the operator's to fix, so one line with a hint, not a stack.
+ */
+export function fileProblem(err: unknown): { event: string; error: string; hint: string } | undefined {
+  const e = err as { code?: unknown; path?: unknown; syscall?: unknown };
+  if (typeof e?.path !== 'string' || (e.code !== 'ENOENT' && e.code !== 'EACCES')) return undefined;
+  return {
+    event: 'file_unreadable',
+    error: `${e.path}: ${e.code === 'ENOENT' ? 'no such file' : 'permission denied'}`,
+    hint: 'check the setting that names it (--help lists them) and the Secret or volume mounted there',
+  };
+}

@@ -28,17 +28,23 @@ const TARGETS = {
   nodeport: 'overlays/nodeport',
   'external-influxdb': 'overlays/external-influxdb',
   sharded: 'overlays/sharded',
+  'metrics-api': 'overlays/metrics-api',
+  'kube-prometheus-stack': 'overlays/kube-prometheus-stack',
+  // The install manifests `npm run build` renders (global-setup builds before any test runs).
+  install: '../dist/heapless.yaml',
+  'install-metrics-api': '../dist/heapless-metrics-api.yaml',
 } as const;
 type Target = keyof typeof TARGETS;
 const NAMES = Object.keys(TARGETS) as Target[];
 const VERSION = (JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 const CRD_GROUPS = ['serving.knative.dev', 'sources.knative.dev'];
+/** CRDs with no schema package here: checked field by field in their own test instead. */
+const UNMODELLED_GROUPS = ['monitoring.coreos.com'];
 
 function render(dir: string): Obj[] {
-  const out = execFileSync(KUBECTL, ['kustomize', join(DEPLOY, dir)], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const out = dir.endsWith('.yaml')
+    ? readFileSync(join(DEPLOY, dir), 'utf8')
+    : execFileSync(KUBECTL, ['kustomize', join(DEPLOY, dir)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return (yaml.loadAll(out) as Obj[]).filter(Boolean);
 }
 
@@ -95,6 +101,25 @@ function droppedFields(a: unknown, b: unknown, path = ''): string[] {
   return [];
 }
 
+/**
+ * kustomize wraps binaryData's base64 at 70 characters; the API server decodes it as Go's
+ * encoding/base64 does, which skips line breaks, so the schema check sees it without them.
+ */
+function withoutBase64Breaks(o: Obj): Obj {
+  if (!o['binaryData']) return o;
+  const binaryData = Object.fromEntries(
+    Object.entries(o['binaryData'] as Record<string, string>).map(([k, v]) => [k, v.replace(/\n/g, '')]),
+  );
+  return { ...o, binaryData };
+}
+
+/** A storage quantity in bytes (Ki, Mi, Gi, Ti). */
+function bytes(quantity: string): number {
+  const m = /^(\d+)(Ki|Mi|Gi|Ti)?$/.exec(quantity);
+  if (!m) throw new Error(`unexpected quantity ${quantity}`);
+  return Number(m[1]) * 1024 ** ['', 'Ki', 'Mi', 'Gi', 'Ti'].indexOf(m[2] ?? '');
+}
+
 // --- pod templates -----------------------------------------------------------------------------
 
 interface PodTemplate {
@@ -132,18 +157,33 @@ function containers(p: PodTemplate): Obj[] {
   return [...(p.spec['initContainers'] ?? []), ...(p.spec['containers'] ?? [])];
 }
 
+/** The images heapless runs: none of them built by us. */
+const OFFICIAL = ['node', 'influxdb', 'grafana/grafana'];
+
+/** Why an image reference is not an official image pinned to an exact version (x.y.z), or undefined. */
+function imageProblem(image: string): string | undefined {
+  const m = /^(?:docker\.io\/)?(?:library\/)?([a-z0-9/_.-]+):([\w.-]+)(@sha256:[0-9a-f]{64})?$/.exec(image);
+  if (!m) return `image ${image} has no tag`;
+  if (!OFFICIAL.includes(m[1] as string)) return `image ${image} is not one of the official images ${OFFICIAL}`;
+  if (!/^\d+\.\d+\.\d+(-[a-z0-9.]+)?$/.test(m[2] as string))
+    return `image ${image} is not pinned to an exact version (no latest, no bare major or minor)`;
+  return undefined;
+}
+
 describe.each(NAMES)('kustomize %s', (target) => {
   it('renders, and every object validates against its Kubernetes OpenAPI schema', async () => {
     expect(objects(target).length).toBeGreaterThan(10);
     const failures: string[] = [];
-    for (const o of objects(target)) {
+    for (const o of objects(target).filter(
+      (x) => !UNMODELLED_GROUPS.includes(String(x['apiVersion']).split('/')[0] as string),
+    )) {
       const Model = await modelClass(o['apiVersion'], o['kind']);
       if (!Model) {
         failures.push(`no schema for ${o['apiVersion']} ${o['kind']}`);
         continue;
       }
       try {
-        new Model(o).validate();
+        new Model(withoutBase64Breaks(o)).validate();
       } catch (err) {
         failures.push(`${o['kind']}/${o['metadata']['name']}: ${(err as Error).message}`);
       }
@@ -154,7 +194,7 @@ describe.each(NAMES)('kustomize %s', (target) => {
   it('has no field the Kubernetes API does not know (typed round trip of every built-in kind)', () => {
     const dropped: string[] = [];
     for (const o of objects(target).filter(
-      (x) => !CRD_GROUPS.includes(String(x['apiVersion']).split('/')[0] as string),
+      (x) => ![...CRD_GROUPS, ...UNMODELLED_GROUPS].includes(String(x['apiVersion']).split('/')[0] as string),
     )) {
       const back = yaml.load(dumpYaml(loadYaml(yaml.dump(o)))) as Obj;
       dropped.push(...droppedFields(o, back).map((p) => `${o['kind']}/${o['metadata']['name']}${p}`));
@@ -173,6 +213,7 @@ describe.each(NAMES)('kustomize %s', (target) => {
       'apiregistration.k8s.io/v1',
       'serving.knative.dev/v1',
       'sources.knative.dev/v1',
+      'monitoring.coreos.com/v1',
     ];
     expect([...new Set(objects(target).map((o) => o['apiVersion']))].filter((v) => !allowed.includes(v))).toEqual([]);
   });
@@ -211,16 +252,14 @@ describe.each(NAMES)('kustomize %s', (target) => {
     expect(problems).toEqual([]);
   });
 
-  it('pins every image to a tag, never pulls on every start, and sets requests and limits', () => {
+  it('runs only official images, each pinned to an exact version; never pulls on every start; sets requests and limits', () => {
     const problems: string[] = [];
     for (const p of podTemplates(target)) {
       for (const c of containers(p)) {
         const where = `${p.owner} ${c['name']}`;
         const image = String(c['image']);
-        if (!/:[\w.-]+$/.test(image) || image.endsWith(':latest'))
-          problems.push(`${where}: image ${image} has no fixed tag`);
-        if (image.startsWith('heapless:') && image !== `heapless:${VERSION}`)
-          problems.push(`${where}: ${image} is not package.json's version ${VERSION}`);
+        const problem = imageProblem(image);
+        if (problem) problems.push(`${where}: ${problem}`);
         if (c['imagePullPolicy'] !== 'IfNotPresent') problems.push(`${where}: imagePullPolicy ${c['imagePullPolicy']}`);
         for (const k of ['requests', 'limits'])
           for (const r of ['cpu', 'memory']) if (!c['resources']?.[k]?.[r]) problems.push(`${where}: no ${k}.${r}`);
@@ -300,29 +339,79 @@ describe.each(NAMES)('kustomize %s', (target) => {
     expect(problems).toEqual([]);
   });
 
-  it('runs every heapless container as `node /app/<function>/index.mjs` for a function that exists', () => {
+  it('runs every heapless container on the Node image as `node /app/runtime/load.mjs /app/<function>`, with that function’s bundle mounted there', () => {
     const fns = readdirSync(join(PROJECT_DIR, 'functions')).filter((f) =>
       existsSync(join(PROJECT_DIR, 'functions', f, 'index.ts')),
     );
+    let checked = 0;
     for (const p of podTemplates(target)) {
-      for (const c of containers(p).filter((x) => String(x['image']).startsWith('heapless:'))) {
+      for (const c of containers(p).filter((x) => String(x['image']).startsWith('node:'))) {
         const cmd = (c['command'] as string[]).join(' ');
-        if (p.name === 'heapless-credentials') expect(cmd).toBe('node /scripts/create-secrets.mjs');
-        else {
-          const m = /^node (?:\/app\/http-trigger\.mjs )?\/app\/([a-z-]+)\/index\.mjs$/.exec(cmd);
-          expect(m && fns.includes(m[1] as string), `${p.owner}: ${cmd}`).toBe(true);
+        checked++;
+        if (p.name === 'heapless-credentials') {
+          expect(cmd).toBe('node /scripts/create-secrets.mjs');
+          continue;
         }
+        const m = /^node (?:\/app\/runtime\/http-trigger\.mjs )?\/app\/runtime\/load\.mjs \/app\/([a-z-]+)$/.exec(cmd);
+        const fn = m?.[1] as string;
+        expect(m && fns.includes(fn), `${p.owner}: ${cmd}`).toBe(true);
+        const mounts = Object.fromEntries((c['volumeMounts'] as Obj[]).map((x) => [x['mountPath'], x['name']]));
+        const volume = (name: string): Obj => (p.spec['volumes'] as Obj[]).find((v) => v['name'] === name) as Obj;
+        expect(volume(mounts['/app/runtime'])['configMap']['name']).toMatch(/^heapless-runtime-[a-z0-9]{10}$/);
+        expect(
+          volume(mounts[`/app/${fn}`])['projected']['sources'].map((x: Obj) =>
+            x['configMap']['name'].replace(/-[a-z0-9]{10}$/, ''),
+          ),
+        ).toEqual([`heapless-bundle-${fn}-0`, `heapless-bundle-${fn}-1`]);
+        expect(volume(mounts['/tmp'])['emptyDir']).toBeDefined();
       }
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
+  });
+
+  it('ships each bundle as brotli binaryData in ConfigMaps that fit client-side apply’s 256 KiB annotation', () => {
+    const bundles = objects(target).filter(
+      (o) => o['kind'] === 'ConfigMap' && /^heapless-bundle-/.test(o['metadata']['name']),
+    );
+    expect(bundles.length).toBe(6);
+    for (const cm of bundles) {
+      const [key, value] = Object.entries(cm['binaryData'] as Record<string, string>)[0] as [string, string];
+      expect(key).toMatch(/^index\.mjs\.br\.[01]$/);
+      expect(Buffer.from(value, 'base64').length).toBeGreaterThan(50_000);
+      expect(JSON.stringify(cm).length, cm['metadata']['name']).toBeLessThan(250 * 1024);
     }
   });
 });
 
+describe.each(NAMES)('labels in %s', (target) => {
+  it('every object carries the recommended app.kubernetes.io labels, version from package.json', () => {
+    const problems: string[] = [];
+    const RECOMMENDED = ['name', 'instance', 'version', 'component', 'part-of', 'managed-by'];
+    for (const o of objects(target)) {
+      const labels = (o['metadata']['labels'] ?? {}) as Record<string, string>;
+      const missing = RECOMMENDED.filter((k) => !labels[`app.kubernetes.io/${k}`]);
+      if (missing.length) problems.push(`${o['kind']}/${o['metadata']['name']}: ${missing.join(', ')}`);
+      if (labels['app.kubernetes.io/version'] !== VERSION)
+        problems.push(`${o['kind']}/${o['metadata']['name']}: version`);
+      if (labels['app.kubernetes.io/part-of'] !== 'heapless' || labels['app.kubernetes.io/instance'] !== 'heapless')
+        problems.push(`${o['kind']}/${o['metadata']['name']}: part-of/instance`);
+    }
+    // Pods too, but the version: it would reach InfluxDB's volumeClaimTemplates, which cannot change.
+    for (const p of podTemplates(target)) {
+      const missing = RECOMMENDED.filter((k) => k !== 'version' && !p.labels[`app.kubernetes.io/${k}`]);
+      if (missing.length) problems.push(`${p.owner} pods: ${missing.join(', ')}`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
 describe('the base', () => {
-  it('is what `kubectl apply -k deploy/` installs', () => {
+  it('is what `kubectl apply -k deploy/` installs, and what dist/heapless.yaml holds', () => {
     expect(render('.')).toEqual(objects('base'));
+    expect(objects('install')).toEqual(objects('base'));
   });
 
-  it('collects every minute: Forbid, a starting deadline, a run deadline below the interval, no retries, short history, source maps', () => {
+  it('collects every minute: Forbid, a starting deadline, a run deadline below the interval, no retries, short history, heap caps', () => {
     // Prepare
     const cron = get('base', 'CronJob', 'heapless-collect');
     const job = cron['spec']['jobTemplate']['spec'];
@@ -337,10 +426,7 @@ describe('the base', () => {
     expect(job['backoffLimit']).toBe(0);
     expect(cron['spec']['successfulJobsHistoryLimit']).toBeLessThanOrEqual(3);
     expect(cron['spec']['failedJobsHistoryLimit']).toBeLessThanOrEqual(3);
-    expect(c['env']).toContainEqual({
-      name: 'NODE_OPTIONS',
-      value: '--enable-source-maps --max-old-space-size=96 --max-semi-space-size=4',
-    });
+    expect(c['env']).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-old-space-size=96 --max-semi-space-size=4' });
     expect(c['env']).toContainEqual({ name: 'SPOOL_DIR', value: '/var/spool/heapless' });
     const runDeadline = parseDurationMs(c['env'].find((e: Obj) => e['name'] === 'RUN_DEADLINE')['value']) / 1000;
     expect(runDeadline).toBeLessThan(job['activeDeadlineSeconds']);
@@ -357,12 +443,12 @@ describe('the base', () => {
     expect(cron['spec']['jobTemplate']['spec']['backoffLimit']).toBe(0);
   });
 
-  it('serves kubectl top: two query replicas, a PodDisruptionBudget, /healthz and /readyz probes, a Service and the v1beta1.metrics.k8s.io APIService', () => {
+  it('serves the query API: two query replicas, a PodDisruptionBudget, /healthz and /readyz probes, a Service; with the metrics-api component, the v1beta1.metrics.k8s.io APIService', () => {
     const deploy = get('base', 'Deployment', 'heapless-query');
     const c = deploy['spec']['template']['spec']['containers'][0];
     const pdb = get('base', 'PodDisruptionBudget', 'heapless-query');
     const svc = get('base', 'Service', 'heapless-query');
-    const api = get('base', 'APIService', 'v1beta1.metrics.k8s.io');
+    const api = get('metrics-api', 'APIService', 'v1beta1.metrics.k8s.io');
     expect(deploy['spec']['replicas']).toBe(2);
     expect(pdb['spec']['selector']['matchLabels']).toEqual(deploy['spec']['selector']['matchLabels']);
     expect(pdb['spec']['minAvailable']).toBe(1);
@@ -382,6 +468,31 @@ describe('the base', () => {
       version: 'v1beta1',
       service: { name: 'heapless-query', namespace: 'heapless', port: 443 },
     });
+  });
+
+  it('never registers an APIService by default; the metrics-api component adds only that and the query pods’ priority', () => {
+    for (const t of NAMES.filter((x) => !x.includes('metrics-api')))
+      expect(
+        objects(t).filter((o) => o['kind'] === 'APIService'),
+        t,
+      ).toEqual([]);
+    for (const t of ['metrics-api', 'install-metrics-api'] as const) {
+      expect(
+        objects(t)
+          .filter((o) => o['kind'] === 'APIService')
+          .map((o) => o['metadata']['name']),
+      ).toEqual(['v1beta1.metrics.k8s.io']);
+      const query = get(t, 'Deployment', 'heapless-query');
+      expect(query['spec']['template']['spec']['priorityClassName']).toBe('system-cluster-critical');
+      // Everything else is the base, object for object.
+      const rest = objects(t).filter((o) => o['kind'] !== 'APIService' && o !== query);
+      expect(rest).toEqual(
+        objects('base').filter((o) => o['metadata']['name'] !== 'heapless-query' || o['kind'] !== 'Deployment'),
+      );
+    }
+    expect(
+      get('base', 'Deployment', 'heapless-query')['spec']['template']['spec']['priorityClassName'],
+    ).toBeUndefined();
   });
 
   it('keeps InfluxDB data on a PersistentVolumeClaim, credentials in a Secret, retention from the collector’s settings', () => {
@@ -414,7 +525,22 @@ describe('the base', () => {
       `http://localhost:8001/api/v1/namespaces/${svc['metadata']['namespace']}/services/${svc['metadata']['name']}:${svc['spec']['ports'][0]['name']}/proxy/`,
     );
     expect(env['GF_SERVER_SERVE_FROM_SUB_PATH']).toBe('false');
-    expect(env['GF_AUTH_ANONYMOUS_ORG_ROLE']).toBe('Viewer');
+  });
+
+  it('turns Grafana’s anonymous access off in every variant, and takes the admin password from the generated Secret', () => {
+    for (const t of NAMES) {
+      const grafana = find(t, 'Deployment', 'heapless-grafana');
+      if (!grafana) continue;
+      const spec = grafana['spec']['template']['spec'];
+      const env = Object.fromEntries(spec['containers'][0]['env'].map((e: Obj) => [e['name'], e['value']]));
+      expect(env['GF_AUTH_ANONYMOUS_ENABLED'], t).toBe('false');
+      const file = env['GF_SECURITY_ADMIN_PASSWORD__FILE'] as string;
+      const mount = spec['containers'][0]['volumeMounts'].find((m: Obj) => file.startsWith(`${m['mountPath']}/`));
+      const sources = spec['volumes'].find((v: Obj) => v['name'] === mount['name'])['projected']['sources'];
+      expect(sources, t).toContainEqual({
+        secret: { name: 'heapless-grafana', items: [{ key: 'admin-password', path: 'grafana/admin-password' }] },
+      });
+    }
   });
 
   it('provisions the datasource and every dashboard file from ConfigMaps small enough for client-side apply', () => {
@@ -466,6 +592,39 @@ describe('the base', () => {
     }
   });
 
+  it('gives every component a NetworkPolicy: InfluxDB only from the functions and Grafana, Grafana and query on their own port', () => {
+    const policies = objects('base').filter((o) => o['kind'] === 'NetworkPolicy');
+    const selects = (sel: Obj, labels: Record<string, string>): boolean =>
+      Object.entries((sel['matchLabels'] ?? {}) as Record<string, string>).every(([k, v]) => labels[k] === v) &&
+      ((sel['matchExpressions'] ?? []) as Obj[]).every(
+        (e) => e['operator'] === 'In' && (e['values'] as string[]).includes(labels[e['key']] as string),
+      );
+    const policyOf = (p: PodTemplate): Obj[] => policies.filter((np) => selects(np['spec']['podSelector'], p.labels));
+    for (const p of podTemplates('base')) expect(policyOf(p).length, p.owner).toBe(1);
+    const ingress = (name: string): Obj[] =>
+      (policyOf(podTemplates('base').find((p) => p.name === name) as PodTemplate)[0] as Obj)['spec']['ingress'] ?? [];
+    // InfluxDB: from exactly collect, events, query and Grafana.
+    const [influxRule] = ingress('heapless-influxdb') as [Obj];
+    const admitted = podTemplates('base')
+      .filter((p) => influxRule['from'].some((f: Obj) => selects(f['podSelector'], p.labels)))
+      .map((p) => p.name)
+      .sort();
+    expect(admitted).toEqual(['heapless-collect', 'heapless-events', 'heapless-grafana', 'heapless-query']);
+    expect(influxRule['ports']).toEqual([{ port: 'http', protocol: 'TCP' }]);
+    // Grafana and the query service: their own named container port, nothing else.
+    for (const [name, port] of [
+      ['heapless-grafana', 'http'],
+      ['heapless-query', 'https'],
+    ] as const) {
+      expect(ingress(name)).toEqual([{ ports: [{ port, protocol: 'TCP' }] }]);
+      const c = (podTemplates('base').find((p) => p.name === name) as PodTemplate).spec['containers'][0];
+      expect(c['ports'].map((x: Obj) => x['name'])).toEqual([port]);
+    }
+    // The run-to-completion pods listen on nothing.
+    for (const name of ['heapless-collect', 'heapless-events', 'heapless-credentials'])
+      expect(ingress(name), name).toEqual([]);
+  });
+
   it('enforces the restricted Pod Security Standard on the namespace', () => {
     expect(get('base', 'Namespace', 'heapless')['metadata']['labels']['pod-security.kubernetes.io/enforce']).toBe(
       'restricted',
@@ -487,8 +646,9 @@ describe('the overlays', () => {
       expect(tpl['spec']['timeoutSeconds']).toBeLessThan(60);
       expect(tpl['spec']['containers'][0]['command']).toEqual([
         'node',
-        '/app/http-trigger.mjs',
-        `/app/${fn}/index.mjs`,
+        '/app/runtime/http-trigger.mjs',
+        '/app/runtime/load.mjs',
+        `/app/${fn}`,
       ]);
       expect(ping['spec']['schedule']).toBe('*/1 * * * *');
       expect(ping['spec']['sink']['ref']).toEqual({
@@ -508,12 +668,80 @@ describe('the overlays', () => {
     );
     expect(env['SHARD_COUNT']).toBe('5');
     expect(env['SPOOL_DIR']).toBe('/var/spool/heapless');
-    expect(get('sharded', 'PersistentVolumeClaim', 'heapless-collect-spool')['spec']['accessModes']).toEqual([
-      'ReadWriteMany',
-    ]);
+    const claim = get('sharded', 'PersistentVolumeClaim', 'heapless-collect-spool')['spec'];
+    expect(claim['accessModes']).toEqual(['ReadWriteMany']);
+    // The shards' spool caps add up to no more than the volume they share.
+    expect(Number(env['SPOOL_MAX_BYTES']) * job['completions']).toBeLessThanOrEqual(
+      bytes(claim['resources']['requests']['storage']),
+    );
     expect(get('base', 'PersistentVolumeClaim', 'heapless-collect-spool')['spec']['accessModes']).toEqual([
       'ReadWriteOnce',
     ]);
+  });
+
+  it('every collector’s spool cap fits its volume (base, knative)', () => {
+    for (const t of ['base', 'knative'] as const) {
+      const p = podTemplates(t).find((x) => x.name === 'heapless-collect') as PodTemplate;
+      const c = p.spec['containers'][0];
+      const env = Object.fromEntries(c['env'].map((e: Obj) => [e['name'], e['value']]));
+      const mount = c['volumeMounts'].find((m: Obj) => m['mountPath'] === env['SPOOL_DIR']);
+      const claimName = p.spec['volumes'].find((v: Obj) => v['name'] === mount['name'])['persistentVolumeClaim'][
+        'claimName'
+      ];
+      const claim = get(t, 'PersistentVolumeClaim', claimName)['spec'];
+      expect(Number(env['SPOOL_MAX_BYTES']), t).toBeLessThanOrEqual(bytes(claim['resources']['requests']['storage']));
+    }
+  });
+
+  it('kube-prometheus-stack: no Grafana of its own; dashboards and datasource for the sidecars; InfluxDB admits that Grafana; a ServiceMonitor', () => {
+    const t = 'kube-prometheus-stack';
+    for (const kind of ['Deployment', 'Service', 'PersistentVolumeClaim', 'NetworkPolicy', 'ServiceAccount'])
+      expect(find(t, kind, 'heapless-grafana'), kind).toBeUndefined();
+    const dashboards = objects(t).filter(
+      (o) => o['kind'] === 'ConfigMap' && /^heapless-dashboard-/.test(o['metadata']['name']),
+    );
+    const files = readdirSync(join(DEPLOY, 'grafana', 'dashboards')).sort();
+    expect(dashboards.flatMap((d) => Object.keys(d['data'])).sort()).toEqual(files);
+    for (const d of dashboards) {
+      expect(d['metadata']['labels']['grafana_dashboard'], d['metadata']['name']).toBe('1');
+      expect(d['metadata']['annotations']['grafana_folder']).toBe('Kubernetes (heapless)');
+    }
+    const sources = objects(t).filter(
+      (o) => o['kind'] === 'ConfigMap' && o['metadata']['labels']?.['grafana_datasource'] === '1',
+    );
+    expect(sources).toHaveLength(1);
+    const ds = (yaml.load(Object.values(sources[0]?.['data'] as Record<string, string>)[0] as string) as Obj)[
+      'datasources'
+    ][0];
+    const influxSvc = get('base', 'Service', 'heapless-influxdb');
+    expect(ds).toMatchObject({
+      uid: 'heapless-influxdb',
+      type: 'influxdb',
+      url: `http://heapless-influxdb.heapless.svc:${influxSvc['spec']['ports'][0]['port']}`,
+      user: 'heapless-reader',
+      jsonData: { dbName: configMap(t, 'heapless-config')['data']['INFLUX_DB'] },
+    });
+    const rules = get(t, 'NetworkPolicy', 'heapless-influxdb')['spec']['ingress'] as Obj[];
+    expect(rules.slice(0, -1)).toEqual(get('base', 'NetworkPolicy', 'heapless-influxdb')['spec']['ingress']);
+    expect(rules[rules.length - 1]?.['from']).toEqual([
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'grafana' } },
+      },
+    ]);
+    const sm = get(t, 'ServiceMonitor', 'heapless-query');
+    const svc = get(t, 'Service', 'heapless-query');
+    expect(sm['spec']['selector']['matchLabels']).toEqual({ 'app.kubernetes.io/name': 'heapless-query' });
+    expect(svc['metadata']['labels']['app.kubernetes.io/name']).toBe('heapless-query');
+    expect(sm['spec']['namespaceSelector']['matchNames']).toEqual([svc['metadata']['namespace']]);
+    expect(sm['spec']['endpoints']).toEqual([
+      expect.objectContaining({ port: svc['spec']['ports'][0]['name'], scheme: 'https', path: '/metrics' }),
+    ]);
+    for (const other of NAMES.filter((x) => x !== t))
+      expect(
+        objects(other).filter((o) => o['kind'] === 'ServiceMonitor'),
+        other,
+      ).toEqual([]);
   });
 
   it('apiserver-proxy: KUBELET_ACCESS=apiserver-proxy', () => {
@@ -536,7 +764,6 @@ describe('the overlays', () => {
       ),
     );
     expect(env['GF_SERVER_ROOT_URL']).toBe('%(protocol)s://%(domain)s:%(http_port)s/');
-    expect(env['GF_AUTH_ANONYMOUS_ENABLED']).toBe('false');
   });
 
   it('external-influxdb: no bundled InfluxDB; the URL from the config and a token Secret for every reader and writer', () => {
@@ -681,7 +908,7 @@ describe.each(NAMES)('settings in %s', (target) => {
     let checked = 0;
     for (const p of podTemplates(target)) {
       const c = p.spec['containers'][0];
-      const fn = /\/app\/([a-z]+)\/index\.mjs/.exec((c['command'] ?? []).join(' '))?.[1];
+      const fn = /\/app\/runtime\/load\.mjs \/app\/([a-z]+)$/.exec((c['command'] ?? []).join(' '))?.[1];
       const reader = fn ? READERS[fn] : undefined;
       if (!reader) continue;
       const env: Record<string, string> = {};
@@ -729,7 +956,7 @@ describe('the image', () => {
     expect(dockerfile).toMatch(/^ARG NODE_VERSION=(\d+)$/m);
     expect(Number(/^ARG NODE_VERSION=(\d+)$/m.exec(dockerfile)?.[1]) % 2, 'Node LTS lines are even').toBe(0);
     expect(runtime).toMatch(/COPY --from=build \/src\/dist\/ \/app\//);
-    expect(runtime).toMatch(/COPY deploy\/image\/http-trigger\.mjs \/app\/http-trigger\.mjs/);
+    expect(runtime).toMatch(/COPY deploy\/base\/runtime\/ \/app\/runtime\//);
     expect(runtime).not.toMatch(/npm (ci|install)/);
   });
 
@@ -737,9 +964,7 @@ describe('the image', () => {
     const user = /^USER (\d+):(\d+)$/m.exec(runtime);
     expect(Number(user?.[1])).toBeGreaterThan(0);
     expect(runtime).toMatch(/org\.opencontainers\.image\.version="\$\{VERSION\}"/);
-    for (const p of podTemplates('base').filter((x) =>
-      String(x.spec['containers'][0]['image']).startsWith('heapless:'),
-    )) {
+    for (const p of podTemplates('base').filter((x) => String(x.spec['containers'][0]['image']).startsWith('node:'))) {
       expect(p.spec['securityContext']['runAsUser'], p.owner).toBe(Number(user?.[1]));
     }
     expect(lines.some((l) => l.startsWith('ENTRYPOINT'))).toBe(true);
@@ -753,9 +978,10 @@ describe('the image', () => {
       'package-lock.json',
       'tsconfig.json',
       'esbuild.config.mjs',
+      'scripts/',
       'functions/',
       'shared/',
-      'deploy/image/http-trigger.mjs',
+      'deploy/base/runtime/',
     ]) {
       expect(ignore.split('\n'), copied).toContain(`!${copied}`);
       expect(existsSync(join(PROJECT_DIR, copied)), copied).toBe(true);

@@ -1,6 +1,6 @@
 /**
  * The two scripts deploy/ ships besides the bundles, run as the pods run them (node, no deps):
- * deploy/image/http-trigger.mjs (a Knative Service runs a function once per POST) and
+ * deploy/base/runtime/http-trigger.mjs (a Knative Service runs a function once per POST) and
  * deploy/base/credentials/create-secrets.mjs (the install Job that generates the passwords),
  * the latter against a loopback fake of the API server's Secret endpoints.
  */
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_DIR } from '#test/helpers/paths';
 
-const TRIGGER = join(PROJECT_DIR, 'deploy', 'image', 'http-trigger.mjs');
+const TRIGGER = join(PROJECT_DIR, 'deploy', 'base', 'runtime', 'http-trigger.mjs');
 const CREATE_SECRETS = join(PROJECT_DIR, 'deploy', 'base', 'credentials', 'create-secrets.mjs');
 
 interface Proc {
@@ -83,7 +83,8 @@ if (existsSync(dir + '/hang')) setInterval(() => {}, 1000); else wait();
     trigger = start([TRIGGER, join(dir, 'fake.mjs'), dir], {
       PORT: '0',
       INFLUX_URL: 'http://influx.test:8086',
-      RUN_TIMEOUT_SECONDS: '1',
+      // Long enough for node to start a run on a loaded 2-core machine; the 504 test waits this long.
+      RUN_TIMEOUT_SECONDS: '5',
     });
     const listening = await waitForLine(trigger, (l) => l['event'] === 'listening');
     expect(listening['host']).toBe('127.0.0.1');

@@ -121,17 +121,17 @@ describe('failures', () => {
     expect(await versions(client)).toEqual(range(6).map((i) => `ev-${i}:1`));
   });
 
-  it('an API server that cannot be listed fails the run and says so', async () => {
+  it('an API server that cannot be listed fails the run and says so (refused: exit 2 with a hint)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'heapless-ev-'));
     try {
       const { sim: s, client } = await setup('ev_lfail', dir);
       await s.stop();
       const failed = await run(s, client, { env: { API_TIMEOUT: '2s' } });
-      expect(failed.exitCode).toBe(1);
+      expect(failed.exitCode).toBe(2);
       expect(failed.stats).toMatchObject({ listFailed: true, pages: 0, points: 0 });
-      expect(failed.logs.find((l) => l['event'] === 'list_failed')).toMatchObject({
+      expect(failed.logs.find((l) => l['event'] === 'kube_unreachable')).toMatchObject({
         level: 'error',
-        errorName: 'ApiServerError',
+        hint: expect.stringMatching(/server address/),
       });
       expect(await rows(client, 'SELECT "list_failed" FROM "heapless_run"')).toEqual([
         { time: failed.timeMs, list_failed: 1 },

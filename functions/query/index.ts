@@ -5,8 +5,7 @@
  * scraper APIs. SIGTERM: not ready, finish what is in flight, exit 0. Exit 2: bad configuration.
  */
 import { readInfluxAuth } from '#shared/config/common';
-import { asError } from '#shared/errors';
-import { configInvalid, prepare } from '#shared/entry';
+import { configInvalid, failed, prepare } from '#shared/entry';
 import { InfluxClient, routePackageLogs } from '#shared/influx/client';
 import { createLogger } from '#shared/log';
 import { QueryMetrics } from '#shared/query/self-metrics';
@@ -111,7 +110,7 @@ main(process.argv.slice(2)).then(
     if (code !== undefined) process.exitCode = code;
   },
   (err) => {
-    createLogger({ fn: 'query' }).error('start_failed', { error: asError(err), errorName: asError(err).name });
-    process.exitCode = 1;
+    // A missing TLS_CERT_FILE/TLS_KEY_FILE or an unusable kubeconfig: one line with a hint, exit 2.
+    process.exitCode = failed(createLogger({ fn: 'query' }), 'start_failed', err);
   },
 );

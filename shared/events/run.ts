@@ -11,6 +11,8 @@ import { readInfluxAuth } from '#shared/config/common';
 import { asError } from '#shared/errors';
 import { parseDurationMs } from '#shared/config/parsers';
 import { loadKubeConfig } from '#shared/kube/config';
+import { kubeProblem } from '#shared/kube/kube-errors';
+import { EXIT_CONFIG } from '#shared/entry';
 import { InfluxClient, routePackageLogs } from '#shared/influx/client';
 import { Writer, type WriterStats } from '#shared/influx/writer';
 import { decodeEvent } from '#shared/events/event-record';
@@ -84,6 +86,7 @@ export async function runEvents(config: EventsConfig, deps: EventsDeps): Promise
   };
 
   let listError: Error | undefined;
+  let operatorProblem: ReturnType<typeof kubeProblem>;
   try {
     await forEachEventPage(
       kc,
@@ -93,7 +96,10 @@ export async function runEvents(config: EventsConfig, deps: EventsDeps): Promise
   } catch (err) {
     listError = asError(err);
     stats.listFailed = true;
-    log.error('list_failed', { error: listError, errorName: listError.name });
+    // Credentials or an address only the operator can fix: a hint, and exit 2 (shared/entry.ts).
+    operatorProblem = kubeProblem(err);
+    if (operatorProblem) log.error(operatorProblem.event, { error: operatorProblem.error, hint: operatorProblem.hint });
+    else log.error('list_failed', { error: listError, errorName: listError.name });
   }
   const written = await writer.close();
   stats.points = written.points;
@@ -111,6 +117,7 @@ export async function runEvents(config: EventsConfig, deps: EventsDeps): Promise
     ...stats,
     ...(errors.length > 0 ? { writeErrors: errors } : {}),
   });
+  if (operatorProblem) return { exitCode: EXIT_CONFIG, stats, timeMs };
   return { exitCode: errors.length > 0 || writeFailed || listError ? 1 : 0, stats, timeMs };
 }
 

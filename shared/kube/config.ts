@@ -4,7 +4,10 @@
  * the pod has one, otherwise KUBECONFIG (or ~/.kube/config).
  */
 import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { kubeconfigUnreadable, noCluster, noCurrentCluster } from '#shared/kube/kube-errors';
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -15,10 +18,17 @@ export function inCluster(env: NodeJS.ProcessEnv = process.env): boolean {
 /** Loaded once per run, so a rotated service-account token is read afresh by every run. */
 export function loadKubeConfig(kubeconfigPath: string | undefined, env: NodeJS.ProcessEnv = process.env): KubeConfig {
   const kc = new KubeConfig();
-  if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
-  else if (inCluster(env)) kc.loadFromCluster();
-  else kc.loadFromDefault();
-  if (!kc.getCurrentCluster())
-    throw new Error('no Kubernetes cluster configured: set KUBECONFIG, or run in a pod with a service account');
+  // client-node's default is http://localhost:8080 when nothing is configured: say so instead.
+  const fallback = join(homedir(), '.kube', 'config');
+  if (!kubeconfigPath && !inCluster(env) && !existsSync(fallback)) throw noCluster(fallback);
+  const file = kubeconfigPath ?? (inCluster(env) ? undefined : fallback);
+  try {
+    if (kubeconfigPath) kc.loadFromFile(kubeconfigPath);
+    else if (inCluster(env)) kc.loadFromCluster();
+    else kc.loadFromFile(fallback);
+  } catch (err) {
+    throw file ? kubeconfigUnreadable(file, err) : err;
+  }
+  if (!kc.getCurrentCluster()) throw noCurrentCluster(file);
   return kc;
 }

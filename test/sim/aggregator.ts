@@ -33,16 +33,28 @@ export async function aggregate(sim: SimCluster, app: Hono): Promise<Aggregated>
     tls: { ...servingCert({}), requestCert: true, clientCa: proxy.ca.certPem },
   });
   const url = `https://127.0.0.1:${listener.port}`;
-  const handle: ApiGroupExtension['handle'] = (req, res, u) => forward(url, proxy, userOf(sim, req), req, res, u);
-  const extension: ApiGroupExtension = { group: API_GROUP as ApiGroupExtension['group'], handle };
-  sim.extraApiGroups.push(extension);
+  const unregister = registerBackend(sim, url);
   return {
     url,
     listener,
     stop: async () => {
-      sim.extraApiGroups.splice(sim.extraApiGroups.indexOf(extension), 1);
+      unregister();
       await closeAll([listener], 1_000);
     },
+  };
+}
+
+/**
+ * Registers an HTTPS server already listening at `url` (e.g. a query service started as its own
+ * process) as the metrics.k8s.io backend; returns the function that unregisters it.
+ */
+export function registerBackend(sim: SimCluster, url: string): () => void {
+  const proxy = sim.frontProxy;
+  const handle: ApiGroupExtension['handle'] = (req, res, u) => forward(url, proxy, userOf(sim, req), req, res, u);
+  const extension: ApiGroupExtension = { group: API_GROUP as ApiGroupExtension['group'], handle };
+  sim.extraApiGroups.push(extension);
+  return () => {
+    sim.extraApiGroups.splice(sim.extraApiGroups.indexOf(extension), 1);
   };
 }
 

@@ -1,0 +1,156 @@
+/**
+ * @module operator-errors.test
+ * Kubernetes-side problems speak to the operator, as bad settings do: the built bundles, run as
+ * the CronJobs and the Deployment run them, end with exactly one JSON line that says what failed
+ * and what to do, and exit code 2 — for a missing or malformed kubeconfig (named), no cluster and
+ * no kubeconfig, credentials the API server rejects (401: authentication, not RBAC), an API
+ * server that refuses connections, and a TLS file the query service cannot find. And every
+ * function answers --version with package.json's version.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startCluster, type SimCluster } from '#test/sim/cluster';
+import { PROJECT_DIR } from '#test/helpers/paths';
+
+const run = promisify(execFile);
+const VERSION = (JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+
+let sim: SimCluster;
+let dir: string;
+
+beforeAll(async () => {
+  sim = await startCluster({ nodes: 1, podsPerNode: 1 });
+  dir = mkdtempSync(join(tmpdir(), 'heapless-operator-errors-'));
+});
+afterAll(async () => {
+  await sim?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Outcome {
+  code: number;
+  lines: Array<Record<string, unknown>>;
+}
+
+/** Runs dist/<fn>/index.mjs with exactly `env` (plus HOME, so no real ~/.kube/config is read). */
+async function fn(name: string, env: Record<string, string>, args: string[] = []): Promise<Outcome> {
+  const out = await run(process.execPath, [`dist/${name}/index.mjs`, ...args], {
+    cwd: PROJECT_DIR,
+    env: { HOME: dir, INFLUX_URL: inject('influxUrl'), INFLUX_DB: 'operator_errors', ...env },
+    timeout: 30_000,
+  }).then(
+    (r) => ({ code: 0, stdout: r.stdout }),
+    (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+  );
+  const lines = out.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { code: out.code, lines };
+}
+
+/** The simulator's kubeconfig with one substitution, written to the temp folder. */
+function kubeconfigWith(from: string | RegExp, to: string): string {
+  const path = join(dir, `kubeconfig-${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(path, readFileSync(sim.kubeconfigPath, 'utf8').replace(from, to));
+  return path;
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Exactly one error line, saying what failed and what to do, no stack; exit 2. (Other lines may be
+ * warnings, or the events run's summary, which records the failed listing in InfluxDB too.)
+ */
+function expectOneLine(o: Outcome, event: string, error: RegExp, hint: RegExp): void {
+  expect(o.code, JSON.stringify(o.lines)).toBe(2);
+  const errors = o.lines.filter((l) => l['level'] === 'error');
+  expect(errors).toHaveLength(1);
+  expect(o.lines.filter((l) => l['level'] === 'info' && l['event'] !== 'run')).toEqual([]);
+  const line = errors[0];
+  expect(line).toMatchObject({ event });
+  expect(String(line?.['error'])).toMatch(error);
+  expect(String(line?.['hint'])).toMatch(hint);
+  expect(line?.['stack'], 'no stack trace for the operator').toBeUndefined();
+}
+
+describe.each(['collect', 'events'])('%s, when Kubernetes cannot be used', (name) => {
+  it('names a kubeconfig that does not exist', async () => {
+    const missing = join(dir, 'no-such-kubeconfig');
+    expectOneLine(
+      await fn(name, { KUBECONFIG: missing }),
+      'kubeconfig_invalid',
+      new RegExp(`kubeconfig ${missing} does not exist`),
+      /KUBECONFIG/,
+    );
+  });
+
+  it('names a malformed kubeconfig', async () => {
+    const bad = join(dir, 'malformed.yaml');
+    writeFileSync(bad, 'clusters: [unclosed\n  - :');
+    expectOneLine(
+      await fn(name, { KUBECONFIG: bad }),
+      'kubeconfig_invalid',
+      new RegExp(`kubeconfig ${bad} is malformed`),
+      /kubectl --kubeconfig/,
+    );
+  });
+
+  it('says it is not in a cluster when no kubeconfig is set either', async () => {
+    expectOneLine(await fn(name, {}), 'kubeconfig_invalid', /not in a cluster/, /service account|KUBECONFIG/);
+  });
+
+  it('calls a 401 authentication, not RBAC', async () => {
+    const token = /token: (\S+)/.exec(readFileSync(sim.kubeconfigPath, 'utf8'))?.[1] as string;
+    const o = await fn(name, {
+      KUBECONFIG: kubeconfigWith(`token: ${token}`, 'token: revoked'),
+      KUBELET_CA_FILE: sim.caFile,
+    });
+    expectOneLine(o, 'kube_unauthenticated', /HTTP 401/, /authentication, not RBAC/);
+  });
+
+  it('says the API server refused the connection', async () => {
+    const port = await closedPort();
+    const o = await fn(name, {
+      KUBECONFIG: kubeconfigWith(/server: https:\/\/[^\s]+/, `server: https://127.0.0.1:${port}`),
+      KUBELET_CA_FILE: sim.caFile,
+    });
+    expectOneLine(o, 'kube_unreachable', /refused the connection/, /server address/);
+  });
+});
+
+describe('query, when its TLS files are missing', () => {
+  it('names the file, with a hint, exit 2', async () => {
+    const cert = join(dir, 'no-such-tls.crt');
+    const o = await fn('query', {
+      TLS_CERT_FILE: cert,
+      TLS_KEY_FILE: join(dir, 'no-such-tls.key'),
+      QUERY_AUTH: 'none',
+      MODEL_AUTH: 'none',
+      QUERY_PORT: String(await closedPort()),
+      LISTEN_HOST: '127.0.0.1',
+    });
+    expectOneLine(o, 'file_unreadable', new RegExp(`${cert}: no such file`), /Secret or volume/);
+  });
+});
+
+describe.each(['collect', 'events', 'query'])('%s --version', (name) => {
+  it('prints package.json’s version, injected at build time', async () => {
+    const { stdout } = await run(process.execPath, [`dist/${name}/index.mjs`, '--version'], { cwd: PROJECT_DIR });
+    expect(stdout).toBe(`heapless ${name} ${VERSION}\n`);
+    const help = await run(process.execPath, [`dist/${name}/index.mjs`, '--help'], { cwd: PROJECT_DIR });
+    expect(help.stdout).toMatch(/\n {2}--version\n/);
+  });
+});
