@@ -62,6 +62,12 @@ export const querySettings = {
     default: '15m',
     parse: duration(1_000),
   }),
+  queryMaxPoints: setting({
+    env: 'QUERY_MAX_POINTS',
+    help: 'most points one model-API or scraper-API answer may hold (range × series ÷ INTERVAL); a request for more gets a 400 naming this limit',
+    default: '50000',
+    parse: int(100, 10_000_000),
+  }),
   dashboardApi: setting({
     env: 'DASHBOARD_API',
     help: 'serve the Dashboard metrics-scraper API under /api/v1/dashboard',
