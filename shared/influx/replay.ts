@@ -63,7 +63,12 @@ export async function replaySpool(client: InfluxClient, spool: Spool, deadlineMs
       out.replayedPoints += r.stored;
       out.badPoints += r.bad.length;
       if (r.unresolved.length > 0) {
-        spool.replace(e, r.unresolved.join('\n'), r.unresolved.length);
+        try {
+          spool.replace(e, r.unresolved.join('\n'), r.unresolved.length);
+        } catch (err) {
+          // The whole body stays: replaying it again only overwrites what was stored.
+          out.error = `spool ${spool.dir}: ${(err as Error).message}`;
+        }
         out.remaining = entries.length - i;
         break;
       }
