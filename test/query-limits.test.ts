@@ -103,4 +103,14 @@ describe('times are validated strictly and kept inside InfluxDB’s range', () =
       expect(all.json.items.length).toBe(4);
     },
   );
+
+  it('labelSelector=__proto__ is a 400 (not a label key), and fieldSelector=constructor=x selects nothing', async () => {
+    const api = '/apis/metrics.k8s.io/v1beta1';
+    const proto = await f.get(`${api}/pods?labelSelector=__proto__`);
+    expect(proto.status).toBe(400);
+    expect(proto.text).toContain('invalid parameter labelSelector');
+    const field = await f.get(`${api}/pods?fieldSelector=constructor%3Dx`);
+    expect(field.status).toBe(200);
+    expect(field.json.items).toEqual([]);
+  });
 });
