@@ -36,7 +36,7 @@ describe('bisect', () => {
       sent.push(body);
       return body.includes('bad') ? 400 : 204;
     });
-    expect(r).toEqual({ stored: 62, bad: ['bad 17', 'bad 40'] });
+    expect(r).toEqual({ stored: 62, bad: ['bad 17', 'bad 40'], unresolved: [] });
     expect(sent.length).toBeLessThan(30);
   });
 });

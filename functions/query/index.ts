@@ -1,7 +1,8 @@
 /**
  * @module query/index
  * The query service: a long-lived Deployment (the aggregation layer needs a Service to call)
- * holding no state. HTTPS on QUERY_PORT for everything; plain HTTP on HTTP_PORT for the model and
+ * holding no state. HTTPS on QUERY_PORT for everything; plain HTTP on HTTP_PORT (off unless set,
+ * loopback unless HTTP_LISTEN_HOST says otherwise, never with credentials) for the model and
  * scraper APIs. SIGTERM: not ready, finish what is in flight, exit 0. Exit 2: bad configuration.
  */
 import { readInfluxAuth } from '#shared/config/common';
@@ -14,6 +15,7 @@ import { startAuth, type QueryAuth } from '#shared/query/auth/setup';
 import { readStaticToken } from '#shared/query/auth/static-token';
 import { querySettings, readQueryConfig, type QueryConfig } from '#shared/query/settings';
 import { servingCert, watchServingCert } from '#shared/query/tls';
+import { refuseCredentials } from '#shared/query/plain-http';
 import { createApp } from './app';
 
 async function main(argv: string[]): Promise<number | undefined> {
@@ -73,11 +75,16 @@ async function main(argv: string[]): Promise<number | undefined> {
   }
   if (config.httpPort !== undefined)
     listeners.push(
-      await listen(createApp({ ...deps, metricsApi: false }), { port: config.httpPort, host: config.listenHost }),
+      await listen(refuseCredentials(createApp({ ...deps, metricsApi: false })), {
+        port: config.httpPort,
+        host: config.httpListenHost,
+      }),
     );
   log.info('listening', {
     https: config.queryPort,
+    host: config.listenHost,
     http: config.httpPort ?? null,
+    ...(config.httpPort !== undefined ? { httpHost: config.httpListenHost } : {}),
     selfSignedCert: tls.selfSigned,
     influxUrl: config.influxUrl,
     influxDb: config.influxDb,

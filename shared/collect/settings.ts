@@ -39,7 +39,7 @@ export const collectSettings = {
   }),
   kubeletInsecureTls: setting({
     env: 'KUBELET_INSECURE_TLS',
-    help: 'skip kubelet certificate verification (logged as a warning on every run)',
+    help: 'skip kubelet certificate verification with KUBELET_ACCESS=direct (logged as a warning on every run); refused with apiserver-proxy, where the API server is always verified',
     default: 'false',
     parse: bool,
   }),
@@ -126,6 +126,10 @@ export function readCollectConfig(env: NodeJS.ProcessEnv, argv: readonly string[
       ? { ...env, SHARD_INDEX: env['JOB_COMPLETION_INDEX'] }
       : env;
   const config = readSettings(collectSettings, withIndex, argv);
+  if (config.kubeletInsecureTls && config.kubeletAccess === 'apiserver-proxy')
+    throw new ConfigError([
+      'KUBELET_INSECURE_TLS=true with KUBELET_ACCESS=apiserver-proxy: the API server, which then reaches the kubelets, is always verified; unset KUBELET_INSECURE_TLS',
+    ]);
   if (config.shardIndex >= config.shardCount)
     throw new ConfigError([`SHARD_INDEX ${config.shardIndex} must be below SHARD_COUNT ${config.shardCount}`]);
   return config;

@@ -9,9 +9,15 @@ import { bool, duration, httpUrl, int, oneOf, optional, str } from '#shared/conf
 export const influxSettings = {
   influxUrl: setting({
     env: 'INFLUX_URL',
-    help: 'InfluxDB base URL; its v1 API (/write, /query) is used',
+    help: 'InfluxDB base URL; its v1 API (/write, /query) is used; no user or password in it (INFLUX_USERNAME, INFLUX_PASSWORD_FILE)',
     default: 'http://127.0.0.1:8086',
-    parse: httpUrl,
+    parse: influxUrl,
+  }),
+  influxCaFile: setting({
+    env: 'INFLUX_CA_FILE',
+    help: 'PEM CA bundle that signs InfluxDB’s HTTPS certificate (a private CA); replaces the system CAs for InfluxDB, which is always verified',
+    default: '',
+    parse: optional(str),
   }),
   influxDb: setting({
     env: 'INFLUX_DB',
@@ -116,6 +122,21 @@ export const runSettings = {
   }),
 };
 
+/**
+ * A URL's user and password would be logged wherever the URL is (errors, the `listening` line),
+ * and the client would not send them anyway: refused, pointing to the settings that keep them
+ * in a Secret. The settings reader never echoes them back (config/settings redacts userinfo).
+ */
+function influxUrl(raw: string): string {
+  const url = httpUrl(raw);
+  const parsed = new URL(url);
+  if (parsed.username || parsed.password)
+    throw new Error(
+      'must not hold a user or password: set INFLUX_USERNAME and INFLUX_PASSWORD_FILE (a mounted Secret) instead',
+    );
+  return url;
+}
+
 /** InfluxQL identifiers we create must be plain, so they never need quoting games. */
 function dbName(raw: string): string {
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/.test(raw)) throw new Error('expected letters, digits, _ . - (at most 64)');
@@ -135,6 +156,8 @@ export interface InfluxAuth {
   username?: string;
   password?: string;
   token?: string;
+  /** PEM of INFLUX_CA_FILE: the only CAs trusted for InfluxDB's HTTPS certificate when set. */
+  ca?: string;
 }
 
 /** Secrets come from files when given (mounted Secrets), so a rotated Secret is seen by the next run. */
@@ -144,6 +167,7 @@ export function readInfluxAuth(c: {
   influxPasswordFile?: string;
   influxToken: string;
   influxTokenFile?: string;
+  influxCaFile?: string;
 }): InfluxAuth {
   const fromFile = (path: string | undefined, value: string): string =>
     path ? readFileSync(path, 'utf8').trim() : value;
@@ -152,5 +176,6 @@ export function readInfluxAuth(c: {
   return {
     ...(c.influxUsername ? { username: c.influxUsername, password } : {}),
     ...(token ? { token } : {}),
+    ...(c.influxCaFile ? { ca: readFileSync(c.influxCaFile, 'utf8') } : {}),
   };
 }

@@ -81,7 +81,7 @@ export function readSettings<T extends SettingsTable>(
     try {
       out[key] = s.parse(raw);
     } catch (err) {
-      const shown = s.secret ? '' : ` ${JSON.stringify(raw)}`;
+      const shown = s.secret ? '' : ` ${JSON.stringify(withoutUserinfo(raw))}`;
       problems.push(`${s.env}${shown}: ${(err as Error).message}`);
     }
   }
@@ -97,4 +97,9 @@ export function helpText(title: string, table: SettingsTable): string {
     lines.push(`  ${flagName(s.env)}  (${s.env}, ${def})`, `      ${s.help}`);
   }
   return lines.join('\n');
+}
+
+/** `scheme://user:pass@host` → `scheme://***@host`: a value echoed in an error never shows credentials. */
+export function withoutUserinfo(raw: string): string {
+  return raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@');
 }

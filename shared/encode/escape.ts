@@ -1,24 +1,28 @@
 /**
  * @module encode/escape
- * InfluxDB line-protocol escaping (1.x rules, which 2.x and 3.x accept).
- * A line must never contain a raw newline, so CR/LF in names become the two characters `\n`
- * (Kubernetes names and labels cannot contain them; event text is a field and keeps them).
- * InfluxDB 1.x cannot store a backslash that ends a tag value or stands before an escaped
- * character (the line is rejected), so such a backslash becomes `＼` (U+FF3C); other
- * backslashes are stored as they are. Kubernetes names and labels never contain one.
+ * InfluxDB line-protocol escaping (1.x rules, which 2.x and 3.x accept), the same rules in every
+ * name position: measurement, tag key, tag value, field key.
+ * - A line must never contain a raw newline, so CR/LF in names become the two characters `\n`
+ *   (Kubernetes names and labels cannot contain them; event text is a field and keeps them).
+ * - InfluxDB 1.x cannot store a backslash that ends a name or stands before `,` `=` space or `"`
+ *   (it would escape our separator, and the line breaks or swallows its tags; before `"` it is
+ *   dropped), so such a backslash becomes `＼` (U+FF3C); other backslashes are stored as they are.
+ * - InfluxDB skips the tabs and NULs that start a line, and a line starting with `#` is a comment:
+ *   a measurement's leading tabs and NULs are dropped, and a leading `#` becomes `＃` (U+FF03).
+ * Kubernetes names and labels contain none of these; custom-metric names and labels might.
  */
 
-const NEEDS_TAG_ESCAPE = /[,= \\\n\r]/;
-const NEEDS_MEASUREMENT_ESCAPE = /[, \\\n\r]/;
+const NEEDS_ESCAPE = /[,= \\\n\r]/;
 
-/** Measurement names: comma and space. */
+/** Measurement names: comma and space (an `=` is literal there). */
 export function escapeMeasurement(s: string): string {
-  return NEEDS_MEASUREMENT_ESCAPE.test(s) ? newlines(s).replace(/[, ]/g, '\\$&') : s;
+  const name = lineStart(s);
+  return NEEDS_ESCAPE.test(name) ? storable(name).replace(/[, ]/g, '\\$&') : name;
 }
 
 /** Tag keys, tag values and field keys: comma, equals sign and space. */
 export function escapeTag(s: string): string {
-  return NEEDS_TAG_ESCAPE.test(s) ? unstorableBackslashes(newlines(s)).replace(/[,= ]/g, '\\$&') : s;
+  return NEEDS_ESCAPE.test(s) ? storable(s).replace(/[,= ]/g, '\\$&') : s;
 }
 
 /** String field values: double quote and backslash; newlines are legal inside the quotes. */
@@ -26,10 +30,13 @@ export function quoteString(s: string): string {
   return `"${s.replace(/[\\"]/g, '\\$&')}"`;
 }
 
-function newlines(s: string): string {
-  return s.replace(/\r?\n|\r/g, '\\n');
+/** Newlines as `\n`, then every backslash 1.x could not store as `＼`. */
+function storable(s: string): string {
+  return s.replace(/\r?\n|\r/g, '\\n').replace(/\\(?=[,= "]|$)/g, '\uFF3C');
 }
 
-function unstorableBackslashes(s: string): string {
-  return s.replace(/\\(?=[,= ]|$)/g, '\uFF3C');
+/** What starts a line is neither skipped (tabs, NULs) nor a comment (`#`). */
+function lineStart(s: string): string {
+  const name = s.replace(/^[\t\0]+/, '');
+  return name.startsWith('#') ? `\uFF03${name.slice(1)}` : name;
 }

@@ -41,7 +41,8 @@ export class InfluxClient {
     const headers: Record<string, string> = {};
     if (auth.username)
       headers['authorization'] = 'Basic ' + Buffer.from(`${auth.username}:${auth.password ?? ''}`).toString('base64');
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 2 };
+    // INFLUX_CA_FILE: a private CA, trusted instead of the system's (as KUBELET_CA_FILE is).
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 2, ...(auth.ca ? { ca: auth.ca } : {}) };
     const agent = options.url.startsWith('https:') ? new HttpsAgent(agentOptions) : new Agent(agentOptions);
     const inner = new InfluxDB({
       url: options.url,

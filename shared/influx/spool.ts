@@ -5,44 +5,85 @@
  * keep their timestamps, so a replay that repeats (a crash between write and delete) overwrites
  * instead of double counting. The spool is bounded in bytes: when full, the oldest bodies are
  * dropped, and every dropped point is counted and reported.
+ *
+ * The spool never fails for good:
+ * - every byte in the folder counts against the bound, temp files of a write in progress too;
+ * - a temp file left by a run killed while writing is removed once it is older than any write
+ *   takes (STALE_TEMP_MS);
+ * - when the disk is full (ENOSPC) before the bound is reached, the oldest bodies are dropped one
+ *   by one until the new one fits, so a run never loses all its points while older ones could go;
+ * - two runs may share the folder (a manual Job next to the scheduled one): a body the other run
+ *   replayed and deleted meanwhile is simply gone (`read` answers undefined), never an error.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface SpoolFigures {
   spooledPoints: number;
+  /** Points dropped to stay within SPOOL_MAX_BYTES or to make room on a full disk. */
   droppedPoints: number;
+  /** Bodies dropped because the disk was full (ENOSPC) before SPOOL_MAX_BYTES was reached. */
+  diskFullDrops: number;
+  /** Temp files of killed runs removed. */
+  staleTempFiles: number;
 }
 
-interface Entry {
+export interface SpoolEntry {
   name: string;
   bytes: number;
   lines: number;
 }
 
+/** The file system calls that can fail on a full disk; a seam so tests can give the spool a small disk. */
+export interface SpoolIo {
+  writeFile(path: string, data: string): void;
+}
+
 /** `<epoch ms>-<sequence>-<lines>.lp`: sorts oldest first and carries its line count. */
 const NAME = /^(\d{13})-(\d{6})-(\d+)\.lp$/;
+/** `.<name>.<pid>.tmp` while being written. */
+const TEMP = /^\..*\.tmp$/;
+/** A body is written in milliseconds; a temp file this old (ms) belongs to a run that was killed. */
+export const STALE_TEMP_MS = 60_000;
+
+const errno = (err: unknown): string | undefined => (err as NodeJS.ErrnoException | undefined)?.code;
 
 export class Spool {
   private seq = 0;
-  readonly figures: SpoolFigures = { spooledPoints: 0, droppedPoints: 0 };
+  private readonly io: SpoolIo;
+  readonly figures: SpoolFigures = { spooledPoints: 0, droppedPoints: 0, diskFullDrops: 0, staleTempFiles: 0 };
 
   constructor(
     readonly dir: string,
     private readonly maxBytes: number,
+    io: Partial<SpoolIo> = {},
   ) {
+    this.io = { writeFile: io.writeFile ?? ((path, data) => writeFileSync(path, data)) };
     mkdirSync(dir, { recursive: true });
+    this.removeStaleTemps(Date.now());
   }
 
-  /** Oldest first. */
-  entries(): Entry[] {
-    return readdirSync(this.dir)
+  /** Bodies, oldest first (a file removed meanwhile by another run is left out). */
+  entries(): SpoolEntry[] {
+    const out: SpoolEntry[] = [];
+    for (const name of readdirSync(this.dir)
       .filter((f) => NAME.test(f))
-      .sort()
-      .map((name) => ({ name, bytes: statSync(join(this.dir, name)).size, lines: Number(NAME.exec(name)?.[3] ?? 0) }));
+      .sort()) {
+      const bytes = this.size(name);
+      if (bytes !== undefined) out.push({ name, bytes, lines: Number(NAME.exec(name)?.[3] ?? 0) });
+    }
+    return out;
   }
 
-  /** Keeps a body, dropping the oldest ones if the spool would exceed its size. */
+  /** Every byte the folder holds: bodies, temp files and anything else put there. */
+  usedBytes(): number {
+    return readdirSync(this.dir).reduce((sum, name) => sum + (this.size(name) ?? 0), 0);
+  }
+
+  /**
+   * Keeps a body, dropping the oldest ones if the spool would exceed its size or the disk is
+   * full. Throws only when the body cannot be kept even with every older body gone.
+   */
   add(body: string, lines: number): void {
     const bytes = Buffer.byteLength(body);
     if (bytes > this.maxBytes) {
@@ -50,25 +91,90 @@ export class Spool {
       return;
     }
     const entries = this.entries();
-    let total = entries.reduce((a, e) => a + e.bytes, 0);
-    for (const e of entries) {
-      if (total + bytes <= this.maxBytes) break;
-      rmSync(join(this.dir, e.name), { force: true });
-      total -= e.bytes;
-      this.figures.droppedPoints += e.lines;
+    let total = this.usedBytes();
+    while (total + bytes > this.maxBytes) {
+      const oldest = entries.shift();
+      if (!oldest) break;
+      this.drop(oldest);
+      total -= oldest.bytes;
     }
-    const name = `${String(Date.now()).padStart(13, '0')}-${String(this.seq++ % 1e6).padStart(6, '0')}-${lines}.lp`;
-    // Write then rename, so a crash never leaves half a body to replay.
-    writeFileSync(join(this.dir, `.${name}.tmp`), body);
-    renameSync(join(this.dir, `.${name}.tmp`), join(this.dir, name));
+    const stamp = String(Date.now()).padStart(13, '0');
+    this.writeMakingRoom(`${stamp}-${this.nextSeq()}-${lines}.lp`, body, entries);
     this.figures.spooledPoints += lines;
   }
 
-  read(e: Entry): string {
-    return readFileSync(join(this.dir, e.name), 'utf8');
+  /** Replaces a body by the part of it still to be written, keeping its place in the order. */
+  replace(e: SpoolEntry, body: string, lines: number): void {
+    const stamp = NAME.exec(e.name)?.[1] ?? String(Date.now()).padStart(13, '0');
+    const name = `${stamp}-${this.nextSeq()}-${lines}.lp`;
+    if (name !== e.name) {
+      this.writeMakingRoom(name, body, []);
+      this.remove(e);
+    }
   }
 
-  remove(e: Entry): void {
+  /** The body, or undefined when another run replayed and removed it meanwhile. */
+  read(e: SpoolEntry): string | undefined {
+    try {
+      return readFileSync(join(this.dir, e.name), 'utf8');
+    } catch (err) {
+      if (errno(err) === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  remove(e: SpoolEntry): void {
     rmSync(join(this.dir, e.name), { force: true });
+  }
+
+  private nextSeq(): string {
+    return String(this.seq++ % 1e6).padStart(6, '0');
+  }
+
+  private size(name: string): number | undefined {
+    try {
+      return statSync(join(this.dir, name)).size;
+    } catch (err) {
+      if (errno(err) === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
+  private drop(e: SpoolEntry): void {
+    this.remove(e);
+    this.figures.droppedPoints += e.lines;
+  }
+
+  /**
+   * Write then rename, so a crash never leaves half a body to replay. On ENOSPC the partial temp
+   * file goes and the oldest of `older` is dropped, until the body fits or nothing older is left.
+   */
+  private writeMakingRoom(name: string, body: string, older: SpoolEntry[]): void {
+    const temp = join(this.dir, `.${name}.${process.pid}.tmp`);
+    for (;;) {
+      try {
+        this.io.writeFile(temp, body);
+        renameSync(temp, join(this.dir, name));
+        return;
+      } catch (err) {
+        rmSync(temp, { force: true });
+        const oldest = errno(err) === 'ENOSPC' ? older.shift() : undefined;
+        if (!oldest) throw err;
+        this.drop(oldest);
+        this.figures.diskFullDrops++;
+      }
+    }
+  }
+
+  private removeStaleTemps(now: number): void {
+    for (const name of readdirSync(this.dir).filter((f) => TEMP.test(f))) {
+      try {
+        if (now - statSync(join(this.dir, name)).mtimeMs < STALE_TEMP_MS) continue;
+        rmSync(join(this.dir, name), { force: true });
+        this.figures.staleTempFiles++;
+      } catch (err) {
+        if (errno(err) !== 'ENOENT') throw err;
+      }
+    }
   }
 }

@@ -159,6 +159,9 @@ export class Writer {
     this.stats.badPoints += r.bad.length;
     for (const line of r.bad) if (this.stats.badLines.length < 5) this.stats.badLines.push(line.slice(0, 300));
     if (r.bad.length > 0 && !this.stats.errors.includes(message)) this.stats.errors.push(message);
+    // Lines the bisection could not settle (5xx, 429, network, budget) are not bad: spool them.
+    const unsettled = 'write: InfluxDB did not settle part of a rejected body (5xx, 429, network or request budget)';
+    if (r.unresolved.length > 0) this.giveUp(r.unresolved.join('\n'), r.unresolved.length, unsettled);
   }
 
   /**

@@ -19,7 +19,14 @@ export interface InfluxQuerier {
 
 export type ServiceSettings = Pick<
   QueryConfig,
-  'interval' | 'clusterName' | 'metricsWindow' | 'modelApi' | 'modelWindow' | 'dashboardApi' | 'dashboardWindow'
+  | 'interval'
+  | 'clusterName'
+  | 'metricsWindow'
+  | 'modelApi'
+  | 'modelWindow'
+  | 'dashboardApi'
+  | 'dashboardWindow'
+  | 'queryMaxPoints'
 >;
 
 export interface QueryDeps {

@@ -47,7 +47,7 @@ export function fieldFilter(
 ): FieldFilter {
   const predicates: TagPredicate[] = [];
   for (const t of terms) {
-    const tag = tags[t.field];
+    const tag = Object.hasOwn(tags, t.field) ? tags[t.field] : undefined;
     if (tag === undefined) {
       // An unknown field's value is "": `=v` can never hold, `!=v` always does.
       if ((t.value === '') === t.negated) return { none: true };

@@ -90,7 +90,8 @@ function splitTopLevel(raw: string): string[] {
 
 /** True when `labels` satisfies every requirement (apimachinery semantics). */
 export function matchesLabels(reqs: readonly LabelRequirement[], labels: Readonly<Record<string, string>>): boolean {
-  return reqs.every((r) => matchesOne(r, labels[r.key]));
+  // Own properties only: `constructor`, `toString`, `__proto__` are valid label keys, not labels.
+  return reqs.every((r) => matchesOne(r, Object.hasOwn(labels, r.key) ? labels[r.key] : undefined));
 }
 
 function matchesOne(r: LabelRequirement, value: string | undefined): boolean {

@@ -29,7 +29,13 @@ function parse(tag: string): Record<string, string> {
     const at = piece.indexOf(':');
     if (at > 0) {
       lastKey = piece.slice(0, at);
-      labels[lastKey] = piece.slice(at + 1);
+      // defineProperty: a key `__proto__` must stay a label, not replace the object's prototype.
+      Object.defineProperty(labels, lastKey, {
+        value: piece.slice(at + 1),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     } else if (lastKey !== undefined) {
       labels[lastKey] += ',' + piece;
     }

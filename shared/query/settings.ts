@@ -27,11 +27,22 @@ export const querySettings = {
   }),
   httpPort: setting({
     env: 'HTTP_PORT',
-    help: 'plain-HTTP port for the model and Dashboard scraper APIs and health (the Dashboard reaches its scraper over HTTP); unset: none',
-    default: '8000',
+    help: 'plain-HTTP port for the model and Dashboard scraper APIs and health, for a Dashboard that only speaks HTTP; unset: none. It refuses every request carrying an Authorization header (400): credentials never travel in cleartext, so only MODEL_AUTH=none serves data there',
+    default: '',
     parse: optional(int(1, 65535)),
   }),
-  listenHost: setting({ env: 'LISTEN_HOST', help: 'address both ports bind to', default: '0.0.0.0', parse: str }),
+  listenHost: setting({
+    env: 'LISTEN_HOST',
+    help: 'address the HTTPS port binds to (all interfaces: the Service and the aggregation layer reach it)',
+    default: '0.0.0.0',
+    parse: str,
+  }),
+  httpListenHost: setting({
+    env: 'HTTP_LISTEN_HOST',
+    help: 'address the plain-HTTP port binds to; loopback unless set (0.0.0.0 to let other pods reach it, behind a NetworkPolicy)',
+    default: '127.0.0.1',
+    parse: str,
+  }),
   tlsCertFile: setting({
     env: 'TLS_CERT_FILE',
     help: 'PEM serving certificate (chain) of the HTTPS port; unset with TLS_KEY_FILE: a self-signed one is made at start',
@@ -61,6 +72,12 @@ export const querySettings = {
     help: 'model API: default `start` is `end` minus this (Heapster kept 15 minutes in memory)',
     default: '15m',
     parse: duration(1_000),
+  }),
+  queryMaxPoints: setting({
+    env: 'QUERY_MAX_POINTS',
+    help: 'most points one model-API or scraper-API answer may hold (range × series ÷ INTERVAL); a request for more gets a 400 naming this limit',
+    default: '50000',
+    parse: int(100, 10_000_000),
   }),
   dashboardApi: setting({
     env: 'DASHBOARD_API',

@@ -35,7 +35,9 @@ export async function createSummaryFetcher(kc: KubeConfig, opts: KubeletClientOp
     keepAlive: true,
     maxSockets: opts.concurrency,
     secureContext,
-    rejectUnauthorized: !opts.insecure,
+    // KUBELET_INSECURE_TLS is about kubelet certificates: through the API server's proxy, the
+    // peer is the API server (the token holds nodes/proxy), which is always verified.
+    rejectUnauthorized: opts.access === 'apiserver-proxy' || !opts.insecure,
   });
   const headers = { ...(base.headers as Record<string, string> | undefined), accept: 'application/json' };
   const server = new URL(kc.getCurrentCluster()?.server ?? 'https://kubernetes.default.svc');

@@ -8,6 +8,7 @@ import { runStatement, type QueryDeps } from '#shared/query/deps';
 import { foldScraper, nodesStatement, podsStatement } from '#shared/query/dashboard-query';
 import { metricName, objectName, objectNames } from '#shared/query/validate';
 import type { Scope } from '#shared/query/where';
+import { checkPoints, limitPoints } from '#shared/query/bounds';
 
 const BASE = '/api/v1/dashboard';
 
@@ -37,13 +38,17 @@ function metricSegment(c: Context): string {
 async function nodes(c: Context, deps: QueryDeps): Promise<Response> {
   const names = objectNames('names', c.req.param('names'));
   const metric = metricSegment(c);
-  const result = await runStatement(c, deps, nodesStatement(names, metric, scope(deps)));
+  const max = deps.settings.queryMaxPoints;
+  const result = await runStatement(c, deps, limitPoints(nodesStatement(names, metric, scope(deps)), max));
+  checkPoints(result, max, 'names', 'ask for fewer nodes, or lower DASHBOARD_WINDOW');
   return c.json(foldScraper(result, 'nodename', names, metric));
 }
 
 async function pods(c: Context, deps: QueryDeps, namespace: string): Promise<Response> {
   const names = objectNames('names', c.req.param('names'));
   const metric = metricSegment(c);
-  const result = await runStatement(c, deps, podsStatement(namespace, names, metric, scope(deps)));
+  const max = deps.settings.queryMaxPoints;
+  const result = await runStatement(c, deps, limitPoints(podsStatement(namespace, names, metric, scope(deps)), max));
+  checkPoints(result, max, 'names', 'ask for fewer pods, or lower DASHBOARD_WINDOW');
   return c.json(foldScraper(result, 'pod_name', names, metric));
 }

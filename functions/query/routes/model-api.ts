@@ -21,6 +21,7 @@ import {
 import { usageScope } from '#shared/query/usage-query';
 import type { Scope } from '#shared/query/where';
 import { ParamError } from '#shared/query/errors';
+import { checkPoints, limitPoints } from '#shared/query/bounds';
 
 const BASE = '/api/v1/model';
 /** go-restful's `{metric-name:*}`: metric names contain slashes. */
@@ -101,7 +102,9 @@ async function metricNames(c: Context, deps: QueryDeps, o: ModelObject): Promise
 async function metricPoints(c: Context, deps: QueryDeps, o: ModelObject): Promise<Response> {
   const metric = metricParam(c);
   const labels = labelPairs('labels', c.req.query('labels'));
-  const result = await runStatement(c, deps, metricStatement(o, metric, labels, rangeScope(c, deps)));
+  const max = deps.settings.queryMaxPoints;
+  const result = await runStatement(c, deps, limitPoints(metricStatement(o, metric, labels, rangeScope(c, deps)), max));
+  checkPoints(result, max, 'start', 'ask for a shorter range from start to end');
   return pretty(c, foldMetric(result));
 }
 
@@ -123,6 +126,9 @@ async function podList(c: Context, deps: QueryDeps): Promise<Response> {
   const pods = objectNames('pods', c.req.param('pods'));
   const metric = metricParam(c);
   const labels = labelPairs('labels', c.req.query('labels'));
-  const result = await runStatement(c, deps, podListStatement(ns, pods, metric, labels, rangeScope(c, deps)));
+  const max = deps.settings.queryMaxPoints;
+  const statement = podListStatement(ns, pods, metric, labels, rangeScope(c, deps));
+  const result = await runStatement(c, deps, limitPoints(statement, max));
+  checkPoints(result, max, 'start', 'ask for a shorter range from start to end, or fewer pods');
   return c.json({ items: foldPodList(result, pods) });
 }

@@ -72,7 +72,7 @@ function extras(headers: NodeJS.Dict<string[]>, prefixes: readonly string[]): Re
     const prefix = prefixes.find((p) => name.startsWith(p));
     if (!prefix || !values) continue;
     const key = safeDecode(name.slice(prefix.length));
-    if (key) out[key] = [...(out[key] ?? []), ...values];
+    if (key) out[key] = [...((Object.hasOwn(out, key) ? out[key] : undefined) ?? []), ...values];
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
