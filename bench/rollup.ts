@@ -85,8 +85,12 @@ const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
 async function main(): Promise<void> {
   const name = arg('scenario', '100x30');
   const intervals = Number(arg('intervals', '60'));
-  const s = SCENARIOS.find((x) => x.name === name);
-  if (!s) throw new Error(`unknown scenario ${name}; choose one of ${SCENARIOS.map((x) => x.name).join(', ')}`);
+  // Any NxP is accepted; the named scenarios are the collector bench's.
+  const size = /^(\d+)x(\d+)$/.exec(name);
+  const s =
+    SCENARIOS.find((x) => x.name === name) ??
+    (size ? { name, nodes: Number(size[1]), podsPerNode: Number(size[2]), shards: 1 } : undefined);
+  if (!s) throw new Error(`unknown scenario ${name}: NODESxPODS such as 100x30`);
   const start = Math.floor((Date.now() - 2 * HOUR) / HOUR) * HOUR;
   const [influx, sim] = await Promise.all([
     startInfluxd(),
@@ -100,7 +104,12 @@ async function main(): Promise<void> {
     }),
   ]);
   try {
-    const env = { KUBECONFIG: sim.kubeconfigPath, KUBELET_CA_FILE: sim.caFile, INFLUX_URL: influx.url, INTERVAL: '60s' };
+    const env = {
+      KUBECONFIG: sim.kubeconfigPath,
+      KUBELET_CA_FILE: sim.caFile,
+      INFLUX_URL: influx.url,
+      INTERVAL: '60s',
+    };
     const collect = readCollectConfig({ ...env, RUN_DEADLINE: '10m', RATE_MAX_GAP: '10m' });
     const log = createLogger({ fn: 'collect', level: 'error' });
     let rawPoints = 0;
@@ -126,7 +135,8 @@ async function main(): Promise<void> {
     const windows5m = Math.floor(intervals / 5);
     const per5mWindow = points['5m'] / Math.max(1, windows5m);
     const per1hWindow = points1h / Math.max(1, Math.floor(intervals / 60));
-    const perDay = (pointsPerDay: number, bytesPerPoint: number): number => round((pointsPerDay * bytesPerPoint) / 2 ** 30, 3);
+    const perDay = (pointsPerDay: number, bytesPerPoint: number): number =>
+      round((pointsPerDay * bytesPerPoint) / 2 ** 30, 3);
     const raw = { points: rawPoints, bytes: rawBytes, bytesPerPoint: round(rawBytes / rawPoints) };
     const level5m = { points: points['5m'], bytes: bytes5m, bytesPerPoint: round(bytes5m / Math.max(1, points['5m'])) };
     const level1h = { points: points1h, bytes: bytes1h, bytesPerPoint: round(bytes1h / Math.max(1, points1h)) };
