@@ -17,7 +17,12 @@ export interface Family {
   labels?: readonly string[];
   /** How the value is obtained, per object type; the keys are the types the family is written for. */
   types: Partial<Record<ObjectType, string>>;
+  /** What a rollup keeps of it (families/rollup); unset: the rule for its kind. */
+  rollup?: readonly RollupAggregate[];
 }
+
+/** `mean` and `max` of a gauge or a rate over a window; `last` of a cumulative counter. */
+export type RollupAggregate = 'mean' | 'max' | 'last';
 
 /** Declares a family; keeps the literal name type so tables can be indexed by name. */
 export function family<const N extends string>(f: Family & { name: N }): Family & { name: N } {

@@ -78,10 +78,12 @@ export class InfluxClient {
   /**
    * POSTs one line-protocol body (ms timestamps) to `/write`; resolves with the HTTP status.
    * Throws only when InfluxDB cannot be reached. Used where the WriteApi's batching is in the way:
-   * bisecting a rejected body and replaying the spool.
+   * bisecting a rejected body and replaying the spool. `rp`: a retention policy other than the
+   * database's default (the rollup levels).
    */
-  async postBody(body: string): Promise<number> {
-    const path = `/write?${new URLSearchParams({ db: this.options.db, precision: 'ms' }).toString()}`;
+  async postBody(body: string, rp?: string): Promise<number> {
+    const params = new URLSearchParams({ db: this.options.db, precision: 'ms', ...(rp ? { rp } : {}) });
+    const path = `/write?${params.toString()}`;
     try {
       await this.transport.request(path, body, {
         method: 'POST',
