@@ -7,7 +7,7 @@ import type { ContainerSpec, ObjectType, PodInfo, Resources } from '#shared/mode
 import type { Sample } from '#shared/derive/types';
 import type { FamilyName } from '#shared/families/catalogue';
 import { resourceRequestFamily } from '#shared/families/dynamic';
-import { push } from '#shared/derive/object';
+import { familyOf, push } from '#shared/derive/object';
 
 const RESOURCE_FAMILIES: ReadonlyArray<{
   request: FamilyName;
@@ -21,6 +21,12 @@ const RESOURCE_FAMILIES: ReadonlyArray<{
 
 export function containerSpecSamples(spec: ContainerSpec, out: Sample[]): void {
   specSamples('pod_container', [spec], out);
+  const last = spec.lastTermination;
+  if (!last) return;
+  push(out, 'pod_container', 'restart/last_exit_code', last.exitCode, { reason: last.reason });
+  // Written at the kill's own time, so every run that still sees it overwrites one point.
+  if (last.reason === 'OOMKilled' && last.finishedAtMs !== undefined)
+    out.push({ family: familyOf('restart/oom_kill'), value: 1, timeMs: last.finishedAtMs });
 }
 
 export function podSpecSamples(pod: PodInfo, out: Sample[]): void {
