@@ -193,7 +193,16 @@ export interface PodInfo {
   nodeName?: string;
   labels: Record<string, string>;
   containers: ContainerSpec[];
-  /** The first controller ownerReference (`kind`, `name`), as listed; undefined for a bare pod. */
+  /** The controller ownerReference (`kind`, `name`), as listed; undefined for a bare pod. */
+  owner?: OwnerRef;
+  /** The workload the pod belongs to (derive/workload.ts), set once the owners are known. */
+  workload?: OwnerRef;
+}
+
+/** A ReplicaSet or Job: its namespace, name and controller (Deployment, CronJob, …) if any. */
+export interface OwnedObject {
+  namespace: string;
+  name: string;
   owner?: OwnerRef;
 }
 

@@ -3,7 +3,7 @@
  * Node and Pod API objects → the few fields a run needs. Pure. Accepts plain JSON or the
  * client package's typed objects (same field names); unknown shapes give empty values.
  */
-import type { ContainerSpec, NodeInfo, OwnerRef, PodInfo, Resources, Termination } from '#shared/model';
+import type { ContainerSpec, NodeInfo, OwnedObject, OwnerRef, PodInfo, Resources, Termination } from '#shared/model';
 import { parseMillicores, parseQuantity } from '#shared/decode/quantity';
 import { arr, obj, text, timeMs } from '#shared/decode/fields';
 
@@ -64,6 +64,16 @@ export function decodePod(pod: unknown): PodInfo | undefined {
       }),
     ...(owner ? { owner } : {}),
   };
+}
+
+/** A ReplicaSet or Job → namespace, name and controller only (all a workload lookup needs). */
+export function decodeOwned(item: unknown): OwnedObject | undefined {
+  const meta = obj(obj(item)?.['metadata']);
+  const name = text(meta?.['name']);
+  const namespace = text(meta?.['namespace']);
+  if (!name || !namespace) return undefined;
+  const owner = controllerOf(meta?.['ownerReferences']);
+  return { namespace, name, ...(owner ? { owner } : {}) };
 }
 
 /** The controller ownerReference (else the first one): `kind` and `name` only. */

@@ -316,7 +316,12 @@ export const FAMILIES = [
     kind: 'gauge',
     int: true,
     unit: 'bytes',
-    types: all4(OWN('swap.swapAvailableBytes')),
+    // The kubelet reports no swap limit for pods.
+    types: {
+      node: OWN('swap.swapAvailableBytes'),
+      pod_container: OWN('swap.swapAvailableBytes'),
+      sys_container: OWN('swap.swapAvailableBytes'),
+    },
   }),
   family({
     name: 'process/count',

@@ -4,7 +4,7 @@
  * play a 1.34+ kubelet: every even-numbered node. Odd nodes report none of them, so tests see
  * both "written exactly" and "nothing written". Values are simple functions of an index.
  */
-import type { NodeTruth, PressureTruth, PsiLineTruth, PsiTruth } from '#test/sim/truth';
+import type { NodeTruth, PressureTruth, PsiLineTruth, PsiTruth, SwapTruth } from '#test/sim/truth';
 
 const MIB = 2 ** 20;
 
@@ -13,28 +13,45 @@ export function reportsSignals(n: number): boolean {
   return n % 2 === 0;
 }
 
-/** Adds the signals to a node, its system containers, pods and containers (in place). */
+/**
+ * Adds the signals to a node, its system containers, pods and containers (in place). Values
+ * depend on small indexes only, so objects are shared (frozen) and a 5000-node cluster stays
+ * quick to build.
+ */
 export function addSignals(node: NodeTruth, n: number): void {
-  node.pressure = pressure(1000 * n);
+  node.pressure = pressure(1000 * (n % 10));
   node.swap = { usageBytes: (4 + n) * MIB, availableBytes: 1024 * MIB - (4 + n) * MIB };
   node.processes = { count: 300 + node.pods.length * 10, max: 4_194_304 };
   for (const [i, sys] of node.systemContainers.entries()) {
-    sys.pressure = pressure(1000 * n + 500 + i);
-    sys.swap = { usageBytes: i * MIB, availableBytes: 256 * MIB };
+    sys.pressure = pressure(500 + i);
+    sys.swap = swap(i * MIB, 256 * MIB);
   }
   for (const [p, pod] of node.pods.entries()) {
-    pod.pressure = pressure(1000 * n + 10 * p);
+    pod.pressure = pressure(10 * p);
     for (const [k, c] of pod.containers.entries()) {
-      c.pressure = pressure(1000 * n + 10 * p + k + 1);
-      c.swap = { usageBytes: (p + k) * MIB, availableBytes: 512 * MIB };
+      c.pressure = pressure(10 * p + k + 1);
+      c.swap = swap((p + k) * MIB, 512 * MIB);
     }
-    pod.swap = { usageBytes: pod.containers.reduce((sum, c) => sum + (c.swap?.usageBytes ?? 0), 0) };
+    pod.swap = swap(pod.containers.reduce((sum, c) => sum + (c.swap?.usageBytes ?? 0), 0));
     pod.processCount = 1 + 2 * pod.containers.length + (p % 3);
   }
 }
 
+const pressures = new Map<number, PressureTruth>();
+const swaps = new Map<string, SwapTruth>();
+
 function pressure(seed: number): PressureTruth {
-  return { cpu: psi(seed, 0), memory: psi(seed, 1), io: psi(seed, 2) };
+  let p = pressures.get(seed);
+  if (!p) pressures.set(seed, (p = Object.freeze({ cpu: psi(seed, 0), memory: psi(seed, 1), io: psi(seed, 2) })));
+  return p;
+}
+
+function swap(usageBytes: number, availableBytes?: number): SwapTruth {
+  const key = `${usageBytes}/${availableBytes}`;
+  let s = swaps.get(key);
+  if (!s)
+    swaps.set(key, (s = Object.freeze(availableBytes === undefined ? { usageBytes } : { usageBytes, availableBytes })));
+  return s;
 }
 
 function psi(seed: number, res: number): PsiTruth {

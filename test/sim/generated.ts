@@ -14,6 +14,7 @@ import type {
 import { generatePods, hex, memory, sumUsage } from '#test/sim/generated-pods';
 import { kibibytes } from '#test/sim/quantity';
 import { addSignals, reportsSignals } from '#test/sim/generated-signals';
+import { addOwners } from '#test/sim/generated-owners';
 
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
@@ -33,6 +34,7 @@ export function generateNodes(shape: WorkloadShape): NodeTruth[] {
   return Array.from({ length: shape.nodes }, (_, n) => {
     const node = generateNode(shape, n);
     if (reportsSignals(n)) addSignals(node, n);
+    addOwners(node);
     return node;
   });
 }

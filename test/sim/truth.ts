@@ -119,6 +119,10 @@ export interface PodTruth extends UsageTruth {
   ephemeralStorage: FsTruth;
   /** process_stats.process_count, where reported. */
   processCount?: number;
+  /** The pod's controller ownerReference as served; undefined for a bare pod. */
+  owner?: { kind: string; name: string };
+  /** The workload a collector must resolve it to (sim/generated-owners). */
+  workload?: { kind: string; name: string };
 }
 
 export type SystemContainerName = 'kubelet' | 'runtime' | 'pods' | 'misc';
