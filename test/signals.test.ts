@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectedTwice, type Collected } from '#test/helpers/collected';
+import { collected, type Collected } from '#test/helpers/collected';
 import { rows } from '#test/helpers/influx';
 import type { NodeTruth, PsiTruth } from '#test/sim/truth';
 
@@ -25,7 +25,12 @@ describe('pressure (PSI), swap, process and termination signals of newer kubelet
   };
 
   beforeAll(async () => {
-    c = await collectedTwice('signals', { nodes: 2, podsPerNode: 3, namespaces: 2 });
+    c = await collected('signals', { nodes: 2, podsPerNode: 3, namespaces: 2 });
+    // OOM-kill container 0 of pod 1 on every node now (the simulator marks every restart OOMKilled),
+    // then collect twice: both runs see the same kill.
+    for (const n of c.sim.truth.nodes) c.sim.restartContainer(n.pods[1]!.namespace, n.pods[1]!.name, 'app');
+    await c.run();
+    await c.next(60);
     node = c.sim.truth.nodes[0]!;
     bare = c.sim.truth.nodes[1]!;
     expect(node.pressure).toBeDefined();
@@ -87,7 +92,7 @@ describe('pressure (PSI), swap, process and termination signals of newer kubelet
   });
 
   it('writes the last termination (reason tag, exit code) and each OOM kill once, at its own time', async () => {
-    // The simulator starts container 0 of pod 1 of every node already restarted once, OOM-killed (exit 137).
+    // Container 0 of pod 1 of every node was OOM-killed (exit 137) at the simulated start (beforeAll).
     const pod = bare.pods[1]!;
     const ctr = pod.containers[0]!;
     const where = `"type"='pod_container' AND "pod_name"='${pod.name}' AND "container_name"='${ctr.name}'`;

@@ -14,6 +14,7 @@ import { failure } from '#shared/query/metrics-objects';
 import { healthRoutes } from './routes/health';
 import { metricsApiRoutes } from './routes/metrics-api';
 import { modelApiRoutes } from './routes/model-api';
+import { modelWorkloadRoutes } from './routes/model-workloads';
 import { dashboardApiRoutes } from './routes/dashboard-api';
 
 /**
@@ -30,6 +31,7 @@ export function createApp(deps: QueryDeps): Hono {
     app.use('/api/*', deps.guard);
   }
   if (deps.metricsApi) app.route('/', metricsApiRoutes(deps));
+  if (deps.settings.modelApi) app.route('/', modelWorkloadRoutes(deps));
   if (deps.settings.modelApi) app.route('/', modelApiRoutes(deps));
   if (deps.settings.dashboardApi) app.route('/', dashboardApiRoutes(deps));
   app.notFound((c) => errorAnswer(c, 404, 'NotFound', 'the server could not find the requested resource'));
