@@ -5,8 +5,25 @@
  * times are epoch milliseconds. Every field may be missing: kubelets omit what they lack.
  */
 
+/** Pressure stall information of one resource (Linux PSI, kubelet ≥ 1.34 with cgroup v2). */
+export interface PsiLine {
+  /** Percent of wall time stalled, averaged by the kernel over 10 s, 60 s and 300 s. */
+  avg10?: number;
+  avg60?: number;
+  avg300?: number;
+  /** Cumulative stall time in µs. */
+  totalMicros?: number;
+}
+
+/** `some`: at least one task stalled; `full`: all non-idle tasks stalled at once. */
+export interface Psi {
+  some?: PsiLine;
+  full?: PsiLine;
+}
+
 export interface CpuSample {
   timeMs?: number;
+  psi?: Psi;
   /** Instantaneous usage averaged by the kubelet over its last ~10–15 s window, in 1e-9 cores. */
   usageNanoCores?: number;
   /** Cumulative CPU time since the cgroup started, in core·nanoseconds. */
@@ -15,6 +32,7 @@ export interface CpuSample {
 
 export interface MemorySample {
   timeMs?: number;
+  psi?: Psi;
   usageBytes?: number;
   workingSetBytes?: number;
   rssBytes?: number;
@@ -57,11 +75,26 @@ export interface CustomMetricSample {
   timeMs?: number;
 }
 
+/** The summary's `io` block: only pressure so far. */
+export interface IoSample {
+  timeMs?: number;
+  psi?: Psi;
+}
+
+export interface SwapSample {
+  timeMs?: number;
+  usageBytes?: number;
+  /** Missing where no swap limit applies (pods, some containers). */
+  availableBytes?: number;
+}
+
 /** What node, pod and container stats share. */
 export interface Measured {
   startTimeMs?: number;
   cpu?: CpuSample;
   memory?: MemorySample;
+  io?: IoSample;
+  swap?: SwapSample;
 }
 
 export interface ContainerStats extends Measured {
@@ -85,6 +118,8 @@ export interface PodStats extends Measured {
   network?: NetworkSample;
   volumes: VolumeStats[];
   ephemeralStorage?: FsSample;
+  /** `process_stats.process_count`. */
+  processCount?: number;
 }
 
 export interface NodeStats extends Measured {
@@ -93,6 +128,9 @@ export interface NodeStats extends Measured {
   network?: NetworkSample;
   fs?: FsSample;
   imageFs?: FsSample;
+  /** `rlimit`: processes running on the node and the most it allows (kernel pid_max). */
+  processCount?: number;
+  processMax?: number;
 }
 
 /** One kubelet's `/stats/summary`, decoded. */
@@ -134,6 +172,17 @@ export interface ContainerSpec {
   requests: Resources;
   limits: Resources;
   restartCount: number;
+  /** `status.containerStatuses[].lastState.terminated`, when the container ever terminated. */
+  lastTermination?: Termination;
+}
+
+/** Why and when a container last stopped (what explains a restart). */
+export interface Termination {
+  /** `OOMKilled`, `Error`, `Completed`, … (`Unknown` when the kubelet gave none). */
+  reason: string;
+  exitCode: number;
+  /** `finishedAt`, epoch ms; undefined when not reported. */
+  finishedAtMs?: number;
 }
 
 /** What a run needs from a Pod object. */
@@ -144,10 +193,26 @@ export interface PodInfo {
   nodeName?: string;
   labels: Record<string, string>;
   containers: ContainerSpec[];
+  /** The controller ownerReference (`kind`, `name`), as listed; undefined for a bare pod. */
+  owner?: OwnerRef;
+  /** The workload the pod belongs to (derive/workload.ts), set once the owners are known. */
+  workload?: OwnerRef;
+}
+
+/** A ReplicaSet or Job: its namespace, name and controller (Deployment, CronJob, …) if any. */
+export interface OwnedObject {
+  namespace: string;
+  name: string;
+  owner?: OwnerRef;
+}
+
+export interface OwnerRef {
+  kind: string;
+  name: string;
 }
 
 /** Heapster's object types (the `type` tag). */
-export type ObjectType = 'node' | 'pod' | 'pod_container' | 'sys_container' | 'ns' | 'cluster';
+export type ObjectType = 'node' | 'pod' | 'pod_container' | 'sys_container' | 'ns' | 'workload' | 'cluster';
 
 /** Tag key → value; empty values are dropped at encoding, as Heapster's client did. */
 export type Tags = Record<string, string>;

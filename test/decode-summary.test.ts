@@ -79,3 +79,38 @@ describe('odd payloads', () => {
     expect(() => decodeSummaryText('{"pods": []}')).toThrow(/no node.nodeName/);
   });
 });
+
+describe('the signals of 1.34+ kubelets', () => {
+  const read = (version: string) => {
+    const file = fixtures.find((f) => f.includes(`k8s-${version}`))!;
+    const raw = readFileSync(DIR + file, 'utf8');
+    return { json: JSON.parse(raw) as Record<string, any>, summary: decodeSummaryText(raw) };
+  };
+
+  it('decodes PSI, swap, process counts and rlimit exactly as the 1.35 kubelet printed them', () => {
+    const { json, summary } = read('1.35.0');
+    const n = json['node'];
+    expect(summary.node.cpu?.psi?.some?.avg10).toBe(n.cpu.psi.some.avg10);
+    expect(summary.node.cpu?.psi?.full?.totalMicros).toBe(n.cpu.psi.full.total);
+    expect(summary.node.memory?.psi?.some?.avg300).toBe(n.memory.psi.some.avg300);
+    expect(summary.node.io?.psi?.some?.totalMicros).toBe(n.io.psi.some.total);
+    expect(summary.node.swap).toEqual({
+      timeMs: Date.parse(n.swap.time),
+      usageBytes: n.swap.swapUsageBytes,
+      availableBytes: n.swap.swapAvailableBytes,
+    });
+    expect(summary.node.processCount).toBe(n.rlimit.curproc);
+    expect(summary.node.processMax).toBe(n.rlimit.maxpid);
+    const pod = json['pods'][0];
+    expect(summary.pods[0]?.processCount).toBe(pod.process_stats.process_count);
+    // The kubelet gives pods no swapAvailableBytes: it stays missing, never 0.
+    expect(summary.pods[0]?.swap).toEqual({ timeMs: Date.parse(pod.swap.time), usageBytes: pod.swap.swapUsageBytes });
+  });
+
+  it('leaves them out for a kubelet that has none (1.28)', () => {
+    const { summary } = read('1.28.3');
+    expect(summary.node.cpu?.psi).toBeUndefined();
+    expect(summary.node.io).toBeUndefined();
+    expect(summary.pods.every((p) => p.memory?.psi === undefined && p.cpu?.psi === undefined)).toBe(true);
+  });
+});

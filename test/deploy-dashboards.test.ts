@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FAMILY_BY_NAME } from '#shared/families/catalogue';
-import { containerTags, nodeTags, nsTags, podTags, sysContainerTags } from '#shared/derive/tags';
+import { containerTags, nodeTags, nsTags, podTags, sysContainerTags, workloadTags } from '#shared/derive/tags';
 import { encodeRunStats, newRunStats } from '#shared/collect/run-stats';
 import { encodeEventsRunStats, newEventsRunStats } from '#shared/events/run-stats';
 import { encodeEvent } from '#shared/events/encode';
@@ -54,6 +54,7 @@ const TAG_KEYS: Record<string, string[]> = {
   pod: Object.keys(podTags('n', 'ns', 'p', undefined)),
   pod_container: Object.keys(containerTags(podTags('n', 'ns', 'p', undefined), 'c', undefined)),
   ns: Object.keys(nsTags('ns')),
+  workload: Object.keys(workloadTags('ns', 'Deployment', 'w')),
   cluster: ['type'],
 };
 
@@ -160,6 +161,8 @@ describe('dashboard files', () => {
     expect(vars('heapless-node.json')).toEqual(['cluster', 'node']);
     expect(vars('heapless-namespace.json')).toEqual(['cluster', 'namespace']);
     expect(vars('heapless-pod.json')).toEqual(['cluster', 'namespace', 'pod']);
+    expect(vars('heapless-namespace-workloads.json')).toEqual(['cluster', 'namespace', 'kind']);
+    expect(vars('heapless-workload.json')).toEqual(['cluster', 'namespace', 'kind', 'workload']);
   });
 
   it('never sum raw points over a time bucket: every sum is over per-series values (subquery)', () => {
@@ -197,6 +200,10 @@ describe('dashboards against a simulated collection', () => {
 
   beforeAll(async () => {
     c = await collectedTwice('deploy_dashboards', {}, { CLUSTER_NAME: 'sim' });
+    // Every container 'app' is OOM-killed and restarted now, so restart and OOM-kill panels have
+    // points inside the dashboard's range; one more run sees the new termination.
+    for (const p of c.sim.truth.nodes.flatMap((n) => n.pods)) c.sim.restartContainer(p.namespace, p.name, 'app');
+    await c.next(60);
     const [ns] = await c.client.query(`SHOW TAG VALUES FROM "uptime" WITH KEY = "namespace_name"`);
     first.namespace = ns?.series?.[0]?.values[0]?.[1] as string;
     const [pods] = await c.client.query(

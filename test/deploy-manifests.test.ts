@@ -836,6 +836,8 @@ const BASE_GRANTS = [
   'heapless/heapless-collect: cluster: list nodes',
   'heapless/heapless-collect: cluster: get nodes/stats',
   'heapless/heapless-collect: cluster: list pods',
+  'heapless/heapless-collect: cluster: list apps/replicasets',
+  'heapless/heapless-collect: cluster: list batch/jobs',
   // events: list (and watch) events in either API.
   'heapless/heapless-events: cluster: list events',
   'heapless/heapless-events: cluster: watch events',

@@ -55,7 +55,7 @@ describe('1 shard and 4 shards over the same simulated cluster', () => {
   afterAll(() => sim.stop());
 
   it('stores identical values for every node, pod, container and system container series', async () => {
-    const q = `SELECT * FROM /^(cpu|memory|network|filesystem|ephemeral_storage|uptime|restart_count)/ WHERE "type" != 'ns' AND "type" != 'cluster'`;
+    const q = `SELECT * FROM /^(cpu|memory|network|filesystem|ephemeral_storage|uptime|restart_count)/ WHERE "type" != 'ns' AND "type" != 'cluster' AND "type" != 'workload'`;
     const flatten = async (c: InfluxClient) => {
       const [res] = await c.query(q);
       // The `shard` tag key exists in these measurements (on ns/cluster series), so drop null columns.
@@ -73,13 +73,20 @@ describe('1 shard and 4 shards over the same simulated cluster', () => {
     expect(b).toEqual(a);
   });
 
-  it('namespace and cluster aggregates are per-shard partial sums that add up to the whole', async () => {
-    for (const m of ['cpu/usage_rate', 'memory/usage', 'cpu/request', 'memory/limit']) {
-      const q = `SELECT sum("value") FROM "${m}" WHERE "type" = 'ns' OR "type" = 'cluster' GROUP BY time(60s), "type", "namespace_name" fill(none)`;
+  it('namespace, workload and cluster aggregates are per-shard partial sums that add up to the whole', async () => {
+    for (const m of ['cpu/usage_rate', 'memory/usage', 'cpu/request', 'memory/limit', 'restart_count']) {
+      const q = `SELECT sum("value") FROM "${m}" WHERE "type" = 'ns' OR "type" = 'cluster' OR "type" = 'workload' GROUP BY time(60s), "type", "namespace_name", "workload_kind", "workload_name" fill(none)`;
       const [a, b] = [await rows(whole, q), await rows(sharded, q)];
       expect(b.length).toBe(a.length);
+      expect(a.filter((r) => r['type'] === 'workload').length).toBeGreaterThan(0);
       for (const [i, row] of a.entries()) {
-        expect(b[i]).toMatchObject({ type: row['type'], namespace_name: row['namespace_name'], time: row['time'] });
+        expect(b[i]).toMatchObject({
+          type: row['type'],
+          namespace_name: row['namespace_name'],
+          workload_kind: row['workload_kind'],
+          workload_name: row['workload_name'],
+          time: row['time'],
+        });
         expect(b[i]?.['sum'] as number).toBeCloseTo(row['sum'] as number, 6);
       }
     }

@@ -159,6 +159,11 @@ describe('kubelets', () => {
       time: '2026-11-23T10:00:00Z',
       usageNanoCores: truth.cpuMillicores * 1e6,
       usageCoreNanoSeconds: cpuCoreNanoSecondsAt(truth.cpuMillicores, truth.startTimeMs, now),
+      // node-2 plays a 1.34+ kubelet (sim/generated-signals): CPU pressure rides in the cpu block.
+      psi: {
+        some: expect.objectContaining({ avg10: truth.pressure!.cpu.some.avg10 }),
+        full: expect.objectContaining({ avg300: truth.pressure!.cpu.full.avg300 }),
+      },
     });
     expect(summary['node']['systemContainers'].map((c: any) => c.name)).toEqual(['kubelet', 'runtime', 'pods', 'misc']);
     const pod = summary['pods'][3];

@@ -11,6 +11,8 @@ import type { CollectConfig } from '#shared/collect/settings';
 import { readInfluxAuth } from '#shared/config/common';
 import { loadKubeConfig } from '#shared/kube/config';
 import { listNodes, listPods } from '#shared/kube/list';
+import { listOwners } from '#shared/kube/owners';
+import { assignWorkloads } from '#shared/derive/workload';
 import { createSummaryFetcher, type FetchSummary } from '#shared/scrape/kubelet-client';
 import { forEachLimit } from '#shared/scrape/pool';
 import { Aggregator } from '#shared/derive/aggregate';
@@ -68,7 +70,7 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
   // Listing and InfluxDB's preparation are independent: side by side, they shorten the time to
   // the first kubelet request. A failed listing still ends the run before any of its points.
   const [{ nodes, pods }, prev] = await Promise.all([
-    listShard(kc, config, shard),
+    listShard(kc, config, shard, log),
     prepareInflux(client, config, {
       log,
       stats,
@@ -133,10 +135,18 @@ async function listShard(
   kc: KubeConfig,
   config: CollectConfig,
   shard: Shard,
+  log: Logger,
 ): Promise<{ nodes: NodeInfo[]; pods: Map<string, PodInfo> }> {
   const opts = { pageSize: config.pageSize, timeoutMs: config.apiTimeout };
   const onShard = (node: string | undefined): boolean => node !== undefined && inShard(node, shard);
-  const [nodes, pods] = await Promise.all([listNodes(kc, opts), listPods(kc, opts, (p) => onShard(p.nodeName))]);
+  const [nodes, pods, owners] = await Promise.all([
+    listNodes(kc, opts),
+    listPods(kc, opts, (p) => onShard(p.nodeName)),
+    listOwners(kc, opts, log),
+  ]);
+  const unresolved = assignWorkloads(pods, owners);
+  if (unresolved.count > 0)
+    log.warn('workload_unresolved', { ...unresolved, hint: 'these pods were tagged with their direct owner' });
   return {
     nodes: nodes.filter((n) => onShard(n.name)),
     pods: new Map(pods.map((p) => [`${p.namespace}/${p.name}`, p])),

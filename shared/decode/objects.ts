@@ -3,9 +3,9 @@
  * Node and Pod API objects → the few fields a run needs. Pure. Accepts plain JSON or the
  * client package's typed objects (same field names); unknown shapes give empty values.
  */
-import type { ContainerSpec, NodeInfo, PodInfo, Resources } from '#shared/model';
+import type { ContainerSpec, NodeInfo, OwnedObject, OwnerRef, PodInfo, Resources, Termination } from '#shared/model';
 import { parseMillicores, parseQuantity } from '#shared/decode/quantity';
-import { arr, obj, text } from '#shared/decode/fields';
+import { arr, obj, text, timeMs } from '#shared/decode/fields';
 
 type Obj = Record<string, unknown>;
 
@@ -49,6 +49,7 @@ export function decodePod(pod: unknown): PodInfo | undefined {
       .map((s) => [text(s?.['name']) ?? '', s]),
   );
   const nodeName = text(spec?.['nodeName']);
+  const owner = controllerOf(meta?.['ownerReferences']);
   return {
     name,
     namespace,
@@ -61,6 +62,41 @@ export function decodePod(pod: unknown): PodInfo | undefined {
         const spec = container(c, statuses);
         return spec ? [spec] : [];
       }),
+    ...(owner ? { owner } : {}),
+  };
+}
+
+/** A ReplicaSet or Job → namespace, name and controller only (all a workload lookup needs). */
+export function decodeOwned(item: unknown): OwnedObject | undefined {
+  const meta = obj(obj(item)?.['metadata']);
+  const name = text(meta?.['name']);
+  const namespace = text(meta?.['namespace']);
+  if (!name || !namespace) return undefined;
+  const owner = controllerOf(meta?.['ownerReferences']);
+  return { namespace, name, ...(owner ? { owner } : {}) };
+}
+
+/** The controller ownerReference (else the first one): `kind` and `name` only. */
+export function controllerOf(refs: unknown): OwnerRef | undefined {
+  const list = arr(refs).map(obj);
+  const ref = list.find((r) => r?.['controller'] === true) ?? list[0];
+  const kind = text(ref?.['kind']);
+  const name = text(ref?.['name']);
+  return kind && name ? { kind, name } : undefined;
+}
+
+/** `lastState.terminated` of a container status: what explains its latest restart. */
+function termination(status: Obj | undefined): Termination | undefined {
+  const t = obj(obj(status?.['lastState'])?.['terminated']);
+  const code = t?.['exitCode'];
+  if (!t || typeof code !== 'number' || !Number.isInteger(code)) return undefined;
+  // The client package hands typed objects, with times as Date; plain JSON has RFC 3339 text.
+  const finished = t['finishedAt'];
+  const finishedAtMs = finished instanceof Date ? finished.getTime() : timeMs(finished);
+  return {
+    reason: text(t['reason']) || 'Unknown',
+    exitCode: code,
+    ...(finishedAtMs !== undefined ? { finishedAtMs } : {}),
   };
 }
 
@@ -68,13 +104,16 @@ function container(c: Obj | undefined, statuses: Map<string, Obj | undefined>): 
   const name = text(c?.['name']);
   if (!c || !name) return undefined;
   const res = obj(c['resources']);
-  const restarts = statuses.get(name)?.['restartCount'];
+  const status = statuses.get(name);
+  const restarts = status?.['restartCount'];
+  const last = termination(status);
   return {
     name,
     image: text(c['image']) ?? '',
     requests: resources(res?.['requests']),
     limits: resources(res?.['limits']),
     restartCount: typeof restarts === 'number' && restarts >= 0 ? restarts : 0,
+    ...(last ? { lastTermination: last } : {}),
   };
 }
 

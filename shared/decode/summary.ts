@@ -10,11 +10,15 @@ import type {
   CpuSample,
   CustomMetricSample,
   FsSample,
+  IoSample,
   MemorySample,
   NetworkSample,
   NodeStats,
   PodStats,
+  Psi,
+  PsiLine,
   Summary,
+  SwapSample,
   VolumeStats,
 } from '#shared/model';
 import { arr, float, obj, pick, text, timeMs, uint } from '#shared/decode/fields';
@@ -54,6 +58,8 @@ function decodeNode(n: Record<string, unknown>, name: string): NodeStats {
     ...optional('network', network(obj(n['network']))),
     ...optional('fs', fs(obj(n['fs']))),
     ...optional('imageFs', fs(obj(runtime?.['imageFs']))),
+    ...optional('processCount', uint(obj(n['rlimit'])?.['curproc'])),
+    ...optional('processMax', uint(obj(n['rlimit'])?.['maxpid'])),
   };
 }
 
@@ -77,6 +83,7 @@ function decodePod(p: Record<string, unknown>): PodStats | undefined {
     ...optional('network', network(obj(p['network']))),
     volumes,
     ...optional('ephemeralStorage', fs(obj(p['ephemeral-storage']))),
+    ...optional('processCount', uint(obj(p['process_stats'])?.['process_count'])),
   };
 }
 
@@ -93,22 +100,65 @@ function decodeContainer(c: Record<string, unknown>): ContainerStats | undefined
   };
 }
 
-function measured(o: Record<string, unknown>): { startTimeMs?: number; cpu?: CpuSample; memory?: MemorySample } {
+function measured(o: Record<string, unknown>): {
+  startTimeMs?: number;
+  cpu?: CpuSample;
+  memory?: MemorySample;
+  io?: IoSample;
+  swap?: SwapSample;
+} {
   return {
     ...optional('startTimeMs', timeMs(o['startTime'])),
     ...optional('cpu', cpu(obj(o['cpu']))),
     ...optional('memory', memory(obj(o['memory']))),
+    ...optional('io', io(obj(o['io']))),
+    ...optional('swap', swap(obj(o['swap']))),
   };
 }
 
 function cpu(o: Record<string, unknown> | undefined): CpuSample | undefined {
-  return o && withTime(o, pick(o, ['usageNanoCores', 'usageCoreNanoSeconds'], uint));
+  return o && withTime(o, withPsi(o, pick(o, ['usageNanoCores', 'usageCoreNanoSeconds'], uint)));
 }
 
 function memory(o: Record<string, unknown> | undefined): MemorySample | undefined {
   return (
-    o && withTime(o, pick(o, ['usageBytes', 'workingSetBytes', 'rssBytes', 'pageFaults', 'majorPageFaults'], uint))
+    o &&
+    withTime(
+      o,
+      withPsi(o, pick(o, ['usageBytes', 'workingSetBytes', 'rssBytes', 'pageFaults', 'majorPageFaults'], uint)),
+    )
   );
+}
+
+function io(o: Record<string, unknown> | undefined): IoSample | undefined {
+  return o && withTime(o, withPsi(o, {}));
+}
+
+function swap(o: Record<string, unknown> | undefined): SwapSample | undefined {
+  const v = pick(o, ['swapUsageBytes', 'swapAvailableBytes'], uint);
+  return (
+    o &&
+    withTime(o, {
+      ...optional('usageBytes', v.swapUsageBytes),
+      ...optional('availableBytes', v.swapAvailableBytes),
+    })
+  );
+}
+
+/** Adds `psi` when the block carries one (kubelet ≥ 1.34 on cgroup v2). */
+function withPsi<T extends object>(o: Record<string, unknown>, values: T): T & { psi?: Psi } {
+  const p = obj(o['psi']);
+  const some = psiLine(obj(p?.['some']));
+  const full = psiLine(obj(p?.['full']));
+  if (!some && !full) return values;
+  return { ...values, psi: { ...optional('some', some), ...optional('full', full) } };
+}
+
+function psiLine(o: Record<string, unknown> | undefined): PsiLine | undefined {
+  const avg = pick(o, ['avg10', 'avg60', 'avg300'], uint);
+  const total = uint(o?.['total']);
+  const line: PsiLine = { ...avg, ...optional('totalMicros', total) };
+  return Object.keys(line).length > 0 ? line : undefined;
 }
 
 function network(o: Record<string, unknown> | undefined): NetworkSample | undefined {

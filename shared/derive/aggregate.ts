@@ -4,14 +4,15 @@
  * ns = sums over the namespace's pods. cluster usage (cpu/usage_rate, memory/usage) = sums over
  * nodes, so it includes system overhead and matches what Heapster's dashboards showed (Heapster's
  * own `cluster` series summed pods: the inconsistency of heapster.md §10.2); cluster requests and
- * limits = sums over all pods.
+ * limits = sums over all pods. workload = sums over the pods of one (namespace, workload_kind,
+ * workload_name), read from the pod series' own tags: no new series per pod.
  */
 import type { Tags } from '#shared/model';
 import type { NodeBatch, Sample, Series } from '#shared/derive/types';
 import type { FamilyName } from '#shared/families/catalogue';
 import { familyOf } from '#shared/derive/object';
 import { familyValue } from '#shared/derive/series';
-import { nsTags, withCluster } from '#shared/derive/tags';
+import { nsTags, withCluster, workloadTags } from '#shared/derive/tags';
 
 const FROM_PODS: readonly FamilyName[] = [
   'cpu/usage_rate',
@@ -21,6 +22,13 @@ const FROM_PODS: readonly FamilyName[] = [
   'memory/request',
   'memory/limit',
 ];
+const WORKLOAD_FROM_PODS: readonly FamilyName[] = [
+  ...FROM_PODS,
+  'memory/working_set',
+  'restart_count',
+  'swap/usage',
+  'process/count',
+];
 const CLUSTER_FROM_NODES: readonly FamilyName[] = ['cpu/usage_rate', 'memory/usage'];
 const CLUSTER_FROM_PODS: readonly FamilyName[] = ['cpu/request', 'cpu/limit', 'memory/request', 'memory/limit'];
 
@@ -28,6 +36,8 @@ type Sums = Map<FamilyName, number>;
 
 export class Aggregator {
   private readonly namespaces = new Map<string, Sums>();
+  /** By `namespace\u0000kind\u0000name`. */
+  private readonly workloads = new Map<string, Sums>();
   private readonly cluster: Sums = new Map();
 
   /** `extraTags` (e.g. the shard) go on every aggregate series, so partial sums stay distinct. */
@@ -46,12 +56,23 @@ export class Aggregator {
       if (!sums) this.namespaces.set(ns, (sums = new Map()));
       accumulate(sums, series, FROM_PODS);
       accumulate(this.cluster, series, CLUSTER_FROM_PODS);
+      const kind = series.tags['workload_kind'];
+      const name = series.tags['workload_name'];
+      if (!kind || !name) continue;
+      const key = `${ns}\u0000${kind}\u0000${name}`;
+      let w = this.workloads.get(key);
+      if (!w) this.workloads.set(key, (w = new Map()));
+      accumulate(w, series, WORKLOAD_FROM_PODS);
     }
   }
 
   series(): Series[] {
     const out: Series[] = [];
     for (const [ns, sums] of this.namespaces) out.push({ tags: this.tags(nsTags(ns)), samples: samples(sums) });
+    for (const [key, sums] of this.workloads) {
+      const [ns = '', kind = '', name = ''] = key.split('\u0000');
+      out.push({ tags: this.tags(workloadTags(ns, kind, name)), samples: samples(sums) });
+    }
     if (this.cluster.size > 0 || this.namespaces.size > 0)
       out.push({ tags: this.tags({ type: 'cluster' }), samples: samples(this.cluster) });
     return out;

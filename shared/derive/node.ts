@@ -66,7 +66,7 @@ export function deriveNode(input: NodeInput): NodeBatch {
     series.push(object(`s:${sys.name}`, 'sys_container', sysContainerTags(nodeName, sys.name), containerView(sys)));
   const pods: Series[] = [];
   for (const pod of input.summary.pods) {
-    const podSeries = derivePod(pod, input.pods.get(`${pod.namespace}/${pod.name}`), nodeName, object);
+    const podSeries = derivePod(pod, input.pods.get(`${pod.namespace}/${pod.name}`), nodeName, object, fallbackTimeMs);
     pods.push(podSeries[0] as Series);
     series.push(...podSeries);
   }
@@ -77,14 +77,20 @@ export function deriveNode(input: NodeInput): NodeBatch {
 type ObjectFn = (key: string, type: 'pod' | 'pod_container', tags: Tags, stats: StatsView) => Series;
 
 /** The pod's series first, then its containers'. */
-function derivePod(pod: PodStats, info: PodInfo | undefined, nodeName: string, object: ObjectFn): Series[] {
+function derivePod(
+  pod: PodStats,
+  info: PodInfo | undefined,
+  nodeName: string,
+  object: ObjectFn,
+  nowMs: number | undefined,
+): Series[] {
   const id = `${pod.namespace}/${pod.name}`;
   const pTags = podTags(nodeName, pod.namespace, pod.name, info);
   const podSeries = object(`p:${id}`, 'pod', pTags, podView(pod));
   const containers = pod.containers.map((c) => {
     const spec = info?.containers.find((s) => s.name === c.name);
     const s = object(`c:${id}/${c.name}`, 'pod_container', containerTags(pTags, c.name, spec), containerView(c));
-    if (spec) containerSpecSamples(spec, s.samples);
+    if (spec) containerSpecSamples(spec, s.samples, nowMs);
     containerExtras(c, s.samples);
     return s;
   });

@@ -3,7 +3,7 @@
  * Where each family's value comes from, as tables. A row applies to the object types listed in
  * the family's `types` (families/catalogue.ts).
  */
-import type { FsSample, Measured, NetworkSample } from '#shared/model';
+import type { FsSample, Measured, NetworkSample, Psi } from '#shared/model';
 import type { FamilyName } from '#shared/families/catalogue';
 
 /** One object's stats as derive sees them, whatever its type. */
@@ -12,6 +12,10 @@ export interface StatsView extends Measured {
   /** Filesystems by `resource_id`: `/`, `logs`, `Volume:<name>`. */
   filesystems: ReadonlyArray<readonly [string, FsSample]>;
   ephemeralUsedBytes?: number;
+  /** Pod: process_stats.process_count; node: rlimit.curproc. */
+  processCount?: number;
+  /** Node: rlimit.maxpid. */
+  processMax?: number;
 }
 
 type Read = (s: StatsView) => number | undefined;
@@ -29,7 +33,27 @@ export const DIRECT: ReadonlyArray<{ family: FamilyName; read: Read }> = [
   { family: 'network/tx', read: (s) => s.network?.txBytes },
   { family: 'network/tx_errors', read: (s) => s.network?.txErrors },
   { family: 'ephemeral_storage/usage', read: (s) => s.ephemeralUsedBytes },
+  { family: 'swap/usage', read: (s) => s.swap?.usageBytes },
+  { family: 'swap/available', read: (s) => s.swap?.availableBytes },
+  { family: 'process/count', read: (s) => s.processCount },
+  { family: 'process/max', read: (s) => s.processMax },
+  ...psiRows('cpu', (s) => s.cpu?.psi),
+  ...psiRows('memory', (s) => s.memory?.psi),
+  ...psiRows('io', (s) => s.io?.psi),
 ];
+
+/** The six PSI averages of one resource (percent), straight from the summary. */
+function psiRows(
+  res: 'cpu' | 'memory' | 'io',
+  psi: (s: StatsView) => Psi | undefined,
+): Array<{ family: FamilyName; read: Read }> {
+  return (['some', 'full'] as const).flatMap((line) =>
+    (['avg10', 'avg60', 'avg300'] as const).map((w) => ({
+      family: `${res}/psi_${line}_${w}` as const,
+      read: (s: StatsView) => psi(s)?.[line]?.[w],
+    })),
+  );
+}
 
 /** Filesystem families, one sample per filesystem with its `resource_id`. */
 export const FILESYSTEM: ReadonlyArray<{ family: FamilyName; read: (f: FsSample) => number | undefined }> = [
@@ -52,6 +76,10 @@ export const COUNTERS: ReadonlyArray<{ key: string; time: Read; value: Read }> =
   { key: 'rxe', time: (s) => s.network?.timeMs, value: (s) => s.network?.rxErrors },
   { key: 'tx', time: (s) => s.network?.timeMs, value: (s) => s.network?.txBytes },
   { key: 'txe', time: (s) => s.network?.timeMs, value: (s) => s.network?.txErrors },
+  // PSI `some` totals (µs stalled); `full` is written as averages only, to keep this state small.
+  { key: 'cps', time: (s) => s.cpu?.timeMs, value: (s) => s.cpu?.psi?.some?.totalMicros },
+  { key: 'mps', time: (s) => s.memory?.timeMs, value: (s) => s.memory?.psi?.some?.totalMicros },
+  { key: 'ips', time: (s) => s.io?.timeMs, value: (s) => s.io?.psi?.some?.totalMicros },
 ];
 
 /** Per-second rates of the counters above. */
@@ -62,6 +90,9 @@ export const RATES: ReadonlyArray<{ family: FamilyName; counter: string }> = [
   { family: 'network/rx_errors_rate', counter: 'rxe' },
   { family: 'network/tx_rate', counter: 'tx' },
   { family: 'network/tx_errors_rate', counter: 'txe' },
+  { family: 'cpu/psi_some_rate', counter: 'cps' },
+  { family: 'memory/psi_some_rate', counter: 'mps' },
+  { family: 'io/psi_some_rate', counter: 'ips' },
 ];
 
 /** The time the object's sample was taken: CPU block first, as Heapster's ScrapeTime. */

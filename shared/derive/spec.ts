@@ -7,7 +7,7 @@ import type { ContainerSpec, ObjectType, PodInfo, Resources } from '#shared/mode
 import type { Sample } from '#shared/derive/types';
 import type { FamilyName } from '#shared/families/catalogue';
 import { resourceRequestFamily } from '#shared/families/dynamic';
-import { push } from '#shared/derive/object';
+import { familyOf, push } from '#shared/derive/object';
 
 const RESOURCE_FAMILIES: ReadonlyArray<{
   request: FamilyName;
@@ -19,8 +19,23 @@ const RESOURCE_FAMILIES: ReadonlyArray<{
   { request: 'ephemeral_storage/request', limit: 'ephemeral_storage/limit', read: (r) => r.ephemeralStorageBytes },
 ];
 
-export function containerSpecSamples(spec: ContainerSpec, out: Sample[]): void {
+/**
+ * How far back an OOM kill is still written. Every run that sees the kill within this window
+ * rewrites the same point (its own time), so an outage shorter than this loses none; older kills
+ * are left out, as InfluxDB would reject points beyond a short retention policy.
+ */
+export const OOM_KILL_WINDOW_MS = 3_600_000;
+
+/** `nowMs`: the node's sample time, the reference for the OOM-kill window. */
+export function containerSpecSamples(spec: ContainerSpec, out: Sample[], nowMs?: number): void {
   specSamples('pod_container', [spec], out);
+  const last = spec.lastTermination;
+  if (!last) return;
+  push(out, 'pod_container', 'restart/last_exit_code', last.exitCode, { reason: last.reason });
+  const at = last.finishedAtMs;
+  if (last.reason !== 'OOMKilled' || at === undefined || nowMs === undefined) return;
+  if (at > nowMs - OOM_KILL_WINDOW_MS && at <= nowMs)
+    out.push({ family: familyOf('restart/oom_kill'), value: 1, timeMs: at });
 }
 
 export function podSpecSamples(pod: PodInfo, out: Sample[]): void {

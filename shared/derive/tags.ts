@@ -34,6 +34,8 @@ export function podTags(node: string, namespace: string, pod: string, info: PodI
     namespace_name: namespace,
     pod_name: pod,
     labels: info ? labelsTag(info.labels) : '',
+    workload_kind: info?.workload?.kind ?? '',
+    workload_name: info?.workload?.name ?? '',
   };
 }
 
@@ -43,4 +45,8 @@ export function containerTags(pod: Tags, name: string, spec: ContainerSpec | und
 
 export function nsTags(namespace: string): Tags {
   return { type: 'ns', namespace_name: namespace };
+}
+
+export function workloadTags(namespace: string, kind: string, name: string): Tags {
+  return { type: 'workload', namespace_name: namespace, workload_kind: kind, workload_name: name };
 }

@@ -10,6 +10,8 @@ export interface Sample {
   value: number;
   /** Tags of this sample only, added to the series' tags (e.g. `resource_id`). */
   tags?: Tags;
+  /** When the value is about a past instant (an OOM kill): written at that time, epoch ms. */
+  timeMs?: number;
 }
 
 /** One object (node, pod, container, …) at one time: its tags and its samples. */

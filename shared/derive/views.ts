@@ -11,6 +11,8 @@ export function nodeView(n: NodeStats): StatsView {
     ...(n.network ? { network: n.network } : {}),
     filesystems: n.fs ? [['/', n.fs]] : [],
     ...used(n.fs?.usedBytes),
+    ...(n.processCount !== undefined ? { processCount: n.processCount } : {}),
+    ...(n.processMax !== undefined ? { processMax: n.processMax } : {}),
   };
 }
 
@@ -20,6 +22,7 @@ export function podView(p: PodStats): StatsView {
     ...(p.network ? { network: p.network } : {}),
     filesystems: p.volumes.map((v) => [`Volume:${v.name}`, v.fs] as const),
     ...used(p.ephemeralStorage?.usedBytes),
+    ...(p.processCount !== undefined ? { processCount: p.processCount } : {}),
   };
 }
 
@@ -33,11 +36,13 @@ export function containerView(c: ContainerStats): StatsView {
 
 function measured(
   m: StatsView | NodeStats | PodStats | ContainerStats,
-): Pick<StatsView, 'startTimeMs' | 'cpu' | 'memory'> {
+): Pick<StatsView, 'startTimeMs' | 'cpu' | 'memory' | 'io' | 'swap'> {
   return {
     ...(m.startTimeMs !== undefined ? { startTimeMs: m.startTimeMs } : {}),
     ...(m.cpu ? { cpu: m.cpu } : {}),
     ...(m.memory ? { memory: m.memory } : {}),
+    ...(m.io ? { io: m.io } : {}),
+    ...(m.swap ? { swap: m.swap } : {}),
   };
 }
 

@@ -55,6 +55,6 @@ export function encodeSeries(series: Series, timeMs: number, schema: Schema, out
   for (const s of series.samples) {
     const p = prefix(s.family, schema);
     const tags = s.tags ? tagString({ ...series.tags, ...s.tags }) : base;
-    out.push(`${p.measurement}${tags}${p.field}${fieldValue(s.value, s.family.int)} ${timeMs}`);
+    out.push(`${p.measurement}${tags}${p.field}${fieldValue(s.value, s.family.int)} ${s.timeMs ?? timeMs}`);
   }
 }

@@ -18,6 +18,10 @@ const all4 = (how: string, podFallback?: string) => ({
   sys_container: how,
 });
 const SUM_CONTAINERS = 'the sum of its containers';
+const WORKLOAD = 'sum over the workload’s pods (per namespace, workload_kind, workload_name)';
+/** PSI windows the kernel averages over, and its two lines: `some` task stalled, `full`: all stalled. */
+const PSI_WINDOWS = ['avg10', 'avg60', 'avg300'] as const;
+const PSI_LINES = ['some', 'full'] as const;
 
 export const FAMILIES = [
   family({ name: 'uptime', kind: 'cumulative', int: true, unit: 'ms', types: all4('sample time − startTime') }),
@@ -37,6 +41,7 @@ export const FAMILIES = [
     types: {
       ...all4(`${OWN('cpu.usageNanoCores')} ÷ 1e6; else ${RATE('cpu/usage')}`, SUM_CONTAINERS),
       ns: 'sum over the namespace’s pods',
+      workload: WORKLOAD,
       cluster: 'sum over nodes (includes system overhead, as Heapster’s dashboards summed it)',
     },
   }),
@@ -50,6 +55,7 @@ export const FAMILIES = [
       pod: 'sum over the pod spec’s containers',
       node: 'sum over the node’s pods',
       ns: 'sum over the namespace’s pods',
+      workload: WORKLOAD,
       cluster: 'sum over all pods',
     },
   }),
@@ -63,6 +69,7 @@ export const FAMILIES = [
       pod: 'sum over the pod spec’s containers',
       node: 'sum over the node’s pods',
       ns: 'sum over the namespace’s pods',
+      workload: WORKLOAD,
       cluster: 'sum over all pods',
     },
   }),
@@ -75,6 +82,7 @@ export const FAMILIES = [
     types: {
       ...all4(OWN('memory.usageBytes'), SUM_CONTAINERS),
       ns: 'sum over the namespace’s pods',
+      workload: WORKLOAD,
       cluster: 'sum over nodes (includes system overhead)',
     },
   }),
@@ -83,7 +91,7 @@ export const FAMILIES = [
     kind: 'gauge',
     int: true,
     unit: 'bytes',
-    types: all4(OWN('memory.workingSetBytes'), SUM_CONTAINERS),
+    types: { ...all4(OWN('memory.workingSetBytes'), SUM_CONTAINERS), workload: WORKLOAD },
   }),
   family({
     name: 'memory/rss',
@@ -130,6 +138,7 @@ export const FAMILIES = [
       pod: 'sum over the pod spec’s containers',
       node: 'sum over the node’s pods',
       ns: 'sum over the namespace’s pods',
+      workload: WORKLOAD,
       cluster: 'sum over all pods',
     },
   }),
@@ -143,6 +152,7 @@ export const FAMILIES = [
       pod: 'sum over the pod spec’s containers',
       node: 'sum over the node’s pods',
       ns: 'sum over the namespace’s pods',
+      workload: WORKLOAD,
       cluster: 'sum over all pods',
     },
   }),
@@ -245,7 +255,87 @@ export const FAMILIES = [
     kind: 'cumulative',
     int: true,
     unit: 'count',
-    types: { pod_container: 'status.containerStatuses[].restartCount', pod: 'sum over its containers' },
+    types: {
+      pod_container: 'status.containerStatuses[].restartCount',
+      pod: 'sum over its containers',
+      workload: WORKLOAD,
+    },
+  }),
+  family({
+    name: 'restart/last_exit_code',
+    kind: 'gauge',
+    int: true,
+    unit: 'exit code',
+    labels: ['reason'],
+    types: {
+      pod_container:
+        'status.containerStatuses[].lastState.terminated.exitCode, tagged reason=…terminated.reason (OOMKilled, Error, …); none before the first termination',
+    },
+  }),
+  family({
+    name: 'restart/oom_kill',
+    kind: 'gauge',
+    int: true,
+    unit: 'count (1 per kill)',
+    types: {
+      pod_container:
+        '1 at lastState.terminated.finishedAt when its reason is OOMKilled and the kill is less than an hour old: the point’s time is the kill’s, so every run seeing it overwrites the same point; count() over a range counts kills',
+    },
+  }),
+
+  ...(['cpu', 'memory', 'io'] as const).flatMap((res) => [
+    ...PSI_LINES.flatMap((line) =>
+      PSI_WINDOWS.map((w) =>
+        family({
+          name: `${res}/psi_${line}_${w}`,
+          kind: 'gauge',
+          int: false,
+          unit: `percent of wall time (kernel average over ${w.slice(3)} s)`,
+          types: all4(OWN(`${res}.psi.${line}.${w}`)),
+        }),
+      ),
+    ),
+    family({
+      name: `${res}/psi_some_rate`,
+      kind: 'gauge',
+      int: false,
+      unit: 'µs stalled per s (1e6 = always stalled)',
+      types: all4(RATE(`${res}.psi.some.total`)),
+    }),
+  ]),
+
+  family({
+    name: 'swap/usage',
+    kind: 'gauge',
+    int: true,
+    unit: 'bytes',
+    types: { ...all4(OWN('swap.swapUsageBytes')), workload: WORKLOAD },
+  }),
+  family({
+    name: 'swap/available',
+    kind: 'gauge',
+    int: true,
+    unit: 'bytes',
+    // The kubelet reports no swap limit for pods.
+    types: {
+      node: OWN('swap.swapAvailableBytes'),
+      pod_container: OWN('swap.swapAvailableBytes'),
+      sys_container: OWN('swap.swapAvailableBytes'),
+    },
+  }),
+  family({
+    name: 'process/count',
+    kind: 'gauge',
+    int: true,
+    unit: 'count',
+    types: { node: OWN('rlimit.curproc'), pod: OWN('process_stats.process_count'), workload: WORKLOAD },
+  }),
+  family({
+    name: 'process/max',
+    kind: 'gauge',
+    int: true,
+    unit: 'count',
+    types: { node: `${OWN('rlimit.maxpid')} (the kernel’s pid limit)` },
   }),
 
   family({

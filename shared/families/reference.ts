@@ -9,10 +9,12 @@ import type { ObjectType } from '#shared/model';
 
 const TAGS: Record<ObjectType, string> = {
   node: 'nodename, labels (node labels)',
-  pod: 'nodename, namespace_name, pod_name, labels (pod labels)',
-  pod_container: 'nodename, namespace_name, pod_name, labels, container_name, container_base_image',
+  pod: 'nodename, namespace_name, pod_name, labels (pod labels), workload_kind, workload_name',
+  pod_container:
+    'nodename, namespace_name, pod_name, labels, workload_kind, workload_name, container_name, container_base_image',
   sys_container: 'nodename, container_name',
   ns: 'namespace_name',
+  workload: 'namespace_name, workload_kind, workload_name',
   cluster: '—',
 };
 

@@ -17,6 +17,9 @@ export interface ApiData {
   resourceVersion(): string;
   nodes: ListSource;
   pods: ListSource;
+  /** apps/v1 ReplicaSets and batch/v1 Jobs (sim/generated-owners): what maps pods to workloads. */
+  replicaSets: ListSource;
+  jobs: ListSource;
   namespaces(): Json[];
   events: EventStore;
   extraApiGroups: ApiGroupExtension[];
@@ -60,6 +63,8 @@ export const ROUTES: ReadonlyArray<[RegExp, Handler]> = [
         ? sendAuthConfigMap(c.res, c.data.auth)
         : sendNotFound(c.res, 'configmaps', 'extension-apiserver-authentication'),
   ],
+  [/^\/apis\/apps\/v1\/replicasets$/, (c) => list(c, c.data.replicaSets, 'ReplicaSetList', undefined, 'apps/v1')],
+  [/^\/apis\/batch\/v1\/jobs$/, (c) => list(c, c.data.jobs, 'JobList', undefined, 'batch/v1')],
   [/^\/apis\/events\.k8s\.io\/v1\/events$/, (c) => listEventsV1(c)],
   [/^\/apis\/events\.k8s\.io\/v1\/namespaces\/([^/]+)\/events$/, (c, [ns]) => listEventsV1(c, ns)],
 ];

@@ -14,6 +14,7 @@ import { createEventStore, type EventStore } from '#test/sim/events';
 import { fixtureNodeObject, type FixtureNode } from '#test/sim/fixtures';
 import { generatedNodeObject, generatedPodObject } from '#test/sim/generated-objects';
 import { renderGeneratedSummary } from '#test/sim/generated-summary';
+import { ownedObjects } from '#test/sim/generated-owners';
 
 type Json = Record<string, unknown>;
 
@@ -72,6 +73,8 @@ export function apiData(state: ClusterState): ApiData {
     resourceVersion: () => String(state.resourceVersion()),
     nodes: concatSources([generatedNodes(state), fixtureNodes(state)]),
     pods: allPods(state),
+    replicaSets: arraySource(ownedObjects(state.truth.nodes, 'ReplicaSet')),
+    jobs: arraySource(ownedObjects(state.truth.nodes, 'Job')),
     namespaces: () => namespaces,
     events: state.events,
     extraApiGroups: state.extraApiGroups,

@@ -5,6 +5,7 @@
  */
 import type { ContainerTruth, NodeTruth, PodTruth } from '#test/sim/truth';
 import { rfc3339 } from '#test/sim/clock';
+import { podOwnerReferences } from '#test/sim/generated-owners';
 
 type Json = Record<string, unknown>;
 
@@ -69,6 +70,7 @@ export function generatedPodObject(pod: PodTruth, nodeName: string, resourceVers
       resourceVersion: String(resourceVersion),
       creationTimestamp: rfc3339(pod.startTimeMs - 1000),
       labels: { ...pod.labels },
+      ...(pod.owner ? { ownerReferences: podOwnerReferences(pod) } : {}),
     },
     spec: {
       nodeName,

@@ -9,6 +9,7 @@ import type {
   NetworkTruth,
   NodeTruth,
   PodTruth,
+  PsiTruth,
   UsageTruth,
   VolumeTruth,
 } from '#test/sim/truth';
@@ -32,7 +33,7 @@ export function renderGeneratedSummary(node: NodeTruth, nowMs: number): string {
       network: network(node.network, node.startTimeMs, nowMs),
       fs: fs(node.fs, time),
       runtime: { imageFs: fs(node.imageFs, time) },
-      rlimit: { time, maxpid: 4_194_304, curproc: 300 + node.pods.length * 10 },
+      ...(node.processes ? { rlimit: { time, maxpid: node.processes.max, curproc: node.processes.count } } : {}),
     },
     pods: node.pods.map((pod) => podStats(pod, nowMs)),
   };
@@ -49,7 +50,7 @@ function podStats(pod: PodTruth, nowMs: number): Json {
     network: network(pod.network, pod.startTimeMs, nowMs),
     volume: pod.volumes.map((v) => volumeStats(v, time)),
     'ephemeral-storage': fs(pod.ephemeralStorage, time),
-    process_stats: { process_count: pod.containers.length },
+    ...(pod.processCount !== undefined ? { process_stats: { process_count: pod.processCount } } : {}),
   };
 }
 
@@ -76,14 +77,34 @@ function usageBlocks(u: UsageTruth, startMs: number, nowMs: number): Json {
     pageFaults: counterAt(u.pageFaultsPerSecond, startMs, nowMs),
     majorPageFaults: counterAt(u.majorPageFaultsPerSecond, startMs, nowMs),
   });
-  return {
-    cpu: {
-      time,
-      usageNanoCores: u.cpuMillicores * 1e6,
-      usageCoreNanoSeconds: cpuCoreNanoSecondsAt(u.cpuMillicores, startMs, nowMs),
-    },
-    memory,
+  const cpu: Json = {
+    time,
+    usageNanoCores: u.cpuMillicores * 1e6,
+    usageCoreNanoSeconds: cpuCoreNanoSecondsAt(u.cpuMillicores, startMs, nowMs),
   };
+  const blocks: Json = { cpu, memory };
+  if (u.pressure) {
+    cpu['psi'] = psi(u.pressure.cpu, startMs, nowMs);
+    memory['psi'] = psi(u.pressure.memory, startMs, nowMs);
+    blocks['io'] = { time, psi: psi(u.pressure.io, startMs, nowMs) };
+  }
+  if (u.swap) {
+    const swap: Json = { time, swapUsageBytes: u.swap.usageBytes };
+    if (u.swap.availableBytes !== undefined) swap['swapAvailableBytes'] = u.swap.availableBytes;
+    blocks['swap'] = swap;
+  }
+  return blocks;
+}
+
+/** The kubelet's `psi` object; `total` (µs stalled) runs from `startMs` like every counter. */
+function psi(p: PsiTruth, startMs: number, nowMs: number): Json {
+  const line = (l: PsiTruth['some']): Json => ({
+    total: counterAt(l.totalMicrosPerSecond, startMs, nowMs),
+    avg10: l.avg10,
+    avg60: l.avg60,
+    avg300: l.avg300,
+  });
+  return { full: line(p.full), some: line(p.some) };
 }
 
 function network(net: NetworkTruth, startMs: number, nowMs: number): Json {

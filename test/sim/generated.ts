@@ -13,6 +13,8 @@ import type {
 } from '#test/sim/truth';
 import { generatePods, hex, memory, sumUsage } from '#test/sim/generated-pods';
 import { kibibytes } from '#test/sim/quantity';
+import { addSignals, reportsSignals } from '#test/sim/generated-signals';
+import { addOwners } from '#test/sim/generated-owners';
 
 const MIB = 2 ** 20;
 const GIB = 2 ** 30;
@@ -29,7 +31,12 @@ export interface WorkloadShape {
 
 /** Build every generated node; `address`/`port` are placeholders until the kubelets listen. */
 export function generateNodes(shape: WorkloadShape): NodeTruth[] {
-  return Array.from({ length: shape.nodes }, (_, n) => generateNode(shape, n));
+  return Array.from({ length: shape.nodes }, (_, n) => {
+    const node = generateNode(shape, n);
+    if (reportsSignals(n)) addSignals(node, n);
+    addOwners(node);
+    return node;
+  });
 }
 
 function generateNode(shape: WorkloadShape, n: number): NodeTruth {

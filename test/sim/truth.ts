@@ -27,6 +27,32 @@ export interface MemoryTruth {
   availableBytes?: number;
 }
 
+/** One PSI line: the kernel's averages (percent) and the rate its `total` grows at (µs stalled per s). */
+export interface PsiLineTruth {
+  avg10: number;
+  avg60: number;
+  avg300: number;
+  totalMicrosPerSecond: number;
+}
+
+export interface PsiTruth {
+  some: PsiLineTruth;
+  full: PsiLineTruth;
+}
+
+/** Pressure of the three resources, on kubelets that report it (≥ 1.34, cgroup v2). */
+export interface PressureTruth {
+  cpu: PsiTruth;
+  memory: PsiTruth;
+  io: PsiTruth;
+}
+
+export interface SwapTruth {
+  usageBytes: number;
+  /** Omitted by the kubelet for pods. */
+  availableBytes?: number;
+}
+
 /** Usage shared by nodes, pods and containers. */
 export interface UsageTruth {
   /** Constant CPU usage in millicores. */
@@ -34,6 +60,9 @@ export interface UsageTruth {
   memory: MemoryTruth;
   pageFaultsPerSecond: number;
   majorPageFaultsPerSecond: number;
+  /** Only on nodes whose kubelet reports the new signals (see sim/generated-signals). */
+  pressure?: PressureTruth;
+  swap?: SwapTruth;
 }
 
 export interface InterfaceTruth {
@@ -88,6 +117,12 @@ export interface PodTruth extends UsageTruth {
   volumes: VolumeTruth[];
   /** rootfs + logs of every container + every volume (emptyDir and configMap count, as in the kubelet). */
   ephemeralStorage: FsTruth;
+  /** process_stats.process_count, where reported. */
+  processCount?: number;
+  /** The pod's controller ownerReference as served; undefined for a bare pod. */
+  owner?: { kind: string; name: string };
+  /** The workload a collector must resolve it to (sim/generated-owners). */
+  workload?: { kind: string; name: string };
 }
 
 export type SystemContainerName = 'kubelet' | 'runtime' | 'pods' | 'misc';
@@ -125,6 +160,8 @@ export interface NodeTruth extends UsageTruth {
   imageFs: FsTruth;
   systemContainers: SystemContainerTruth[];
   pods: PodTruth[];
+  /** rlimit (curproc, maxpid), where reported. */
+  processes?: { count: number; max: number };
 }
 
 /** A fixture-backed node: replayed payload, no exact parameters (see sim/fixtures). */

@@ -12,6 +12,7 @@ import {
   increase,
   increaseInRange,
   matches,
+  occurrences,
   total,
   type ObjectType,
   type Source,
@@ -466,6 +467,22 @@ export function nodeDashboard(): Json {
       { query: total(s('filesystem/inodes_free', 'node', NODE, ROOTFS)), alias: 'free' },
       { query: total(s('filesystem/inodes', 'node', NODE, ROOTFS)), alias: 'capacity' },
     ]);
+  pressureRows(d, (m) => s(m, 'node', NODE), []);
+  d.row('Swap and processes')
+    .timeseries(
+      { title: 'Swap', unit: 'bytes', dashed: REFERENCE_LINES, description: 'Where the kubelet reports it (1.34+).' },
+      [
+        { query: each(s('swap/usage', 'node', NODE), []), alias: 'used' },
+        { query: each(s('swap/available', 'node', NODE), []), alias: 'capacity' },
+      ],
+    )
+    .timeseries(
+      { title: 'Processes', unit: 'short', description: 'rlimit: processes running and the kernel’s pid limit.' },
+      [
+        { query: each(s('process/count', 'node', NODE), []), alias: 'running' },
+        { query: each(s('process/max', 'node', NODE), []), alias: 'Limit' },
+      ],
+    );
   return d.build();
 }
 
@@ -582,5 +599,199 @@ export function podDashboard(): Json {
     .timeseries({ title: 'Restarts', unit: 'short', description: 'restart_count of each container (cumulative).' }, [
       { query: each(ctr('restart_count'), ['container_name']), alias: '$tag_container_name' },
     ]);
+  pressureRows(d, (m) => ctr(m), ['container_name']);
+  d.row('Swap').timeseries({ title: 'Swap used', unit: 'bytes', w: 24, stack: true }, [
+    { query: total(ctr('swap/usage'), ['container_name']), alias: '$tag_container_name' },
+  ]);
   return d.build();
+}
+
+/**
+ * PSI, as kubelets ≥ 1.34 report it on cgroup v2: the share of wall time some (or all) tasks
+ * waited for CPU, memory or IO — what "CPU throttling" panels look for — and the stall rate.
+ */
+function pressureRows(d: DashboardBuilder, src: (m: string) => Source, by: readonly string[]): void {
+  const legend = by.length ? `$tag_${by[0]} ` : '';
+  d.row('Pressure (PSI)');
+  for (const res of ['cpu', 'memory', 'io'] as const)
+    d.timeseries(
+      {
+        title: `${res === 'io' ? 'IO' : res === 'cpu' ? 'CPU' : 'Memory'} pressure`,
+        unit: 'percent',
+        w: 8,
+        description: `${res}/psi_some_avg10 (some task stalled) and ${res}/psi_full_avg10 (all stalled), percent of the last 10 s.`,
+      },
+      [
+        { query: each(src(`${res}/psi_some_avg10`), by), alias: `${legend}some` },
+        { query: each(src(`${res}/psi_full_avg10`), by), alias: `${legend}full` },
+      ],
+    );
+  d.timeseries(
+    {
+      title: 'Stall time',
+      unit: 'µs',
+      w: 24,
+      description: 'µs stalled per second (<res>/psi_some_rate, from the kernel’s cumulative total).',
+    },
+    (['cpu', 'memory', 'io'] as const).map((res) => ({
+      query: each(src(`${res}/psi_some_rate`), by),
+      alias: `${legend}${res}`,
+    })),
+  );
+}
+
+const KIND = matches('workload_kind', 'kind');
+const WORKLOAD = matches('workload_name', 'workload');
+const WL_TAGS = ['workload_kind', 'workload_name'];
+const WL_LEGEND = '$tag_workload_kind/$tag_workload_name';
+
+/** kube-prometheus's "Compute Resources / Namespace (Workloads)", on type=workload sums. */
+export function namespaceWorkloadsDashboard(): Json {
+  const d = new DashboardBuilder(
+    {
+      uid: 'heapless-namespace-workloads',
+      title: 'Kubernetes / Compute Resources / Namespace (Workloads) (heapless)',
+      description:
+        'One namespace, per workload (Deployment, StatefulSet, DaemonSet, CronJob, standalone ReplicaSet or Job, bare Pod): usage against requests and limits, restarts and OOM kills.',
+    },
+    [
+      datasourceVariable(),
+      clusterVariable(),
+      tagVariable('namespace', 'namespace', 'namespace_name', [CLUSTER]),
+      tagVariable('kind', 'workload kind', 'workload_kind', [`"type" = 'workload'`, NS, CLUSTER], {
+        all: true,
+        measurement: 'memory/usage',
+      }),
+    ],
+    [warningEvents([NS])],
+  );
+  const wl = (m: string) => s(m, 'workload', NS, KIND);
+  quotaRows(d, wl, (m) => s(m, 'ns', NS), 'workload_name', 'Workload', WL_TAGS, WL_LEGEND, [
+    {
+      query: count(s('uptime', 'pod', NS, KIND), ['pod_name'], ['workload_name'], 'Running Pods'),
+    },
+  ]);
+  d.row('Restarts and OOM kills')
+    .timeseries({ title: 'Container restarts', unit: 'short' }, [
+      { query: increase(wl('restart_count'), WL_TAGS), alias: WL_LEGEND },
+    ])
+    .timeseries(
+      { title: 'OOM kills', unit: 'short', description: 'restart/oom_kill: one point per kill, at its time.' },
+      [{ query: occurrences(s('restart/oom_kill', 'pod_container', NS, KIND), WL_TAGS), alias: WL_LEGEND }],
+    );
+  d.row('Swap and processes')
+    .timeseries(
+      { title: 'Swap used', unit: 'bytes', stack: true, description: 'Where the kubelet reports it (1.34+).' },
+      [{ query: total(wl('swap/usage'), WL_TAGS), alias: WL_LEGEND }],
+    )
+    .timeseries({ title: 'Processes', unit: 'short', stack: true }, [
+      { query: total(wl('process/count'), WL_TAGS), alias: WL_LEGEND },
+    ]);
+  return d.build();
+}
+
+/** kube-prometheus's "Compute Resources / Workload": one workload's pods. */
+export function workloadDashboard(): Json {
+  const d = new DashboardBuilder(
+    {
+      uid: 'heapless-workload',
+      title: 'Kubernetes / Compute Resources / Workload (heapless)',
+      description:
+        'One workload: usage per pod against the workload’s requests and limits, restarts, OOM kills and pressure.',
+    },
+    [
+      datasourceVariable(),
+      clusterVariable(),
+      tagVariable('namespace', 'namespace', 'namespace_name', [CLUSTER]),
+      tagVariable('kind', 'workload kind', 'workload_kind', [`"type" = 'workload'`, NS, CLUSTER], {
+        measurement: 'memory/usage',
+      }),
+      tagVariable('workload', 'workload', 'workload_name', [`"type" = 'workload'`, NS, KIND, CLUSTER], {
+        measurement: 'memory/usage',
+      }),
+    ],
+    [warningEvents([NS])],
+  );
+  const pod = (m: string) => s(m, 'pod', NS, KIND, WORKLOAD);
+  const ctr = (m: string) => s(m, 'pod_container', NS, KIND, WORKLOAD);
+  quotaRows(d, pod, (m) => s(m, 'workload', NS, KIND, WORKLOAD), 'pod_name', 'Pod', ['pod_name'], '$tag_pod_name', []);
+  d.row('Restarts and OOM kills')
+    .timeseries({ title: 'Container restarts', unit: 'short' }, [
+      {
+        query: increase(ctr('restart_count'), ['pod_name', 'container_name']),
+        alias: '$tag_pod_name $tag_container_name',
+      },
+    ])
+    .timeseries(
+      { title: 'OOM kills', unit: 'short', description: 'restart/oom_kill: one point per kill, at its time.' },
+      [
+        {
+          query: occurrences(ctr('restart/oom_kill'), ['pod_name', 'container_name']),
+          alias: '$tag_pod_name $tag_container_name',
+        },
+      ],
+    );
+  pressureRows(d, pod, ['pod_name']);
+  return d.build();
+}
+
+/** CPU and memory rows: usage per `key` against the parent's requests and limits, and a quota table. */
+function quotaRows(
+  d: DashboardBuilder,
+  src: (m: string) => Source,
+  parent: (m: string) => Source,
+  key: string,
+  keyTitle: string,
+  by: readonly string[],
+  legend: string,
+  extraColumns: Array<{ query: string }>,
+): void {
+  d.row('CPU')
+    .timeseries({ title: 'CPU Usage', unit: 'short', w: 24, stack: true, dashed: REFERENCE_LINES }, [
+      { query: total(src('cpu/usage_rate'), by), alias: legend },
+      { query: total(parent('cpu/request')), alias: 'requests' },
+      { query: total(parent('cpu/limit')), alias: 'limits' },
+    ])
+    .table(
+      {
+        title: 'CPU Quota',
+        key,
+        keyTitle,
+        units: { 'CPU Usage': 'short', 'CPU Requests': 'short', 'CPU Limits': 'short' },
+        ratios: [
+          ['CPU Requests %', 'CPU Usage', 'CPU Requests'],
+          ['CPU Limits %', 'CPU Usage', 'CPU Limits'],
+        ],
+      },
+      [
+        ...extraColumns,
+        { query: current(src('cpu/usage_rate'), [key], 'CPU Usage') },
+        { query: current(src('cpu/request'), [key], 'CPU Requests') },
+        { query: current(src('cpu/limit'), [key], 'CPU Limits') },
+      ],
+    );
+  d.row('Memory')
+    .timeseries({ title: 'Memory Usage (working set)', unit: 'bytes', w: 24, stack: true, dashed: REFERENCE_LINES }, [
+      { query: total(src('memory/working_set'), by), alias: legend },
+      { query: total(parent('memory/request')), alias: 'requests' },
+      { query: total(parent('memory/limit')), alias: 'limits' },
+    ])
+    .table(
+      {
+        title: 'Memory Quota',
+        key,
+        keyTitle,
+        units: { 'Memory Usage': 'bytes', 'Memory Requests': 'bytes', 'Memory Limits': 'bytes' },
+        ratios: [
+          ['Memory Requests %', 'Memory Usage', 'Memory Requests'],
+          ['Memory Limits %', 'Memory Usage', 'Memory Limits'],
+        ],
+      },
+      [
+        ...extraColumns,
+        { query: current(src('memory/working_set'), [key], 'Memory Usage') },
+        { query: current(src('memory/request'), [key], 'Memory Requests') },
+        { query: current(src('memory/limit'), [key], 'Memory Limits') },
+      ],
+    );
 }

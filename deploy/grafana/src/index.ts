@@ -4,7 +4,14 @@
  * `npx tsx deploy/grafana/src/generate.ts` writes them; test/deploy-dashboards.test.ts checks
  * that the files equal this output and that every query returns data.
  */
-import { clusterDashboard, namespaceDashboard, nodeDashboard, podDashboard } from './compute';
+import {
+  clusterDashboard,
+  namespaceDashboard,
+  namespaceWorkloadsDashboard,
+  nodeDashboard,
+  podDashboard,
+  workloadDashboard,
+} from './compute';
 import { heapsterClusterDashboard, heapsterPodsDashboard } from './heapster';
 import { eventsDashboard, selfDashboard } from './operations';
 import type { Json } from './panels';
@@ -13,6 +20,8 @@ export function buildDashboards(): Record<string, Json> {
   return {
     'heapless-cluster.json': clusterDashboard(),
     'heapless-namespace.json': namespaceDashboard(),
+    'heapless-namespace-workloads.json': namespaceWorkloadsDashboard(),
+    'heapless-workload.json': workloadDashboard(),
     'heapless-node.json': nodeDashboard(),
     'heapless-pod.json': podDashboard(),
     'heapster-cluster.json': heapsterClusterDashboard(),

@@ -16,7 +16,7 @@
  */
 
 /** One of Heapster's object types, the `type` tag. */
-export type ObjectType = 'node' | 'pod' | 'pod_container' | 'sys_container' | 'ns' | 'cluster';
+export type ObjectType = 'node' | 'pod' | 'pod_container' | 'sys_container' | 'ns' | 'workload' | 'cluster';
 
 /** What to read: a measurement, its object type and extra conditions (already InfluxQL). */
 export interface Source {
@@ -86,6 +86,11 @@ export function count(s: Source, series: readonly string[], by: readonly string[
 /** Time series: how much a cumulative counter (restart_count) grew per bucket, summed over series. */
 export function increase(s: Source, by: readonly string[] = []): string {
   return `SELECT sum("v") AS "value" FROM (${inner(s, 'spread')}) WHERE $timeFilter GROUP BY ${groupBy(by)} fill(null)`;
+}
+
+/** Time series: how many points (events such as OOM kills, one point each) fell in each bucket. */
+export function occurrences(s: Source, by: readonly string[] = []): string {
+  return `SELECT count("value") AS "value" FROM "${s.measurement}" WHERE ${where(s)} GROUP BY ${groupBy(by)} fill(none)`;
 }
 
 /** A single value: the counter's growth over the whole range, summed over series. */

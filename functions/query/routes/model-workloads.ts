@@ -1,0 +1,70 @@
+/**
+ * @module query/routes/model-workloads
+ * The model API's workload level, in Heapster's URL style (heapless's addition):
+ *   /api/v1/model/namespaces/{ns}/workloads                      → kinds present
+ *   /api/v1/model/namespaces/{ns}/workloads/{kind}               → names of that kind
+ *   /api/v1/model/namespaces/{ns}/workloads/{kind}/{name}/pods   → its pods
+ *   /api/v1/model/namespaces/{ns}/workloads/{kind}/{name}/metrics[/{metric}]
+ * Every path value is validated (400 naming the parameter) and then quoted.
+ */
+import { Hono, type Context } from 'hono';
+import { runStatement, type QueryDeps } from '#shared/query/deps';
+import { modelMetricName, objectName, timeParam } from '#shared/query/validate';
+import { foldGroupNames, foldMetric, foldNames } from '#shared/query/model-query';
+import { usageScope } from '#shared/query/usage-query';
+import { ParamError } from '#shared/query/errors';
+import {
+  workloadMetricNamesStatement,
+  workloadMetricStatement,
+  workloadNamesStatement,
+  workloadPodsStatement,
+  type WorkloadKey,
+} from '#shared/query/workload-query';
+
+const BASE = '/api/v1/model/namespaces/:namespace/workloads';
+const METRIC = ':metric{.+}';
+
+const namespaceOf = (c: Context): string => objectName('namespace', c.req.param('namespace'));
+const kindOf = (c: Context): string => objectName('kind', c.req.param('kind'));
+const workloadOf = (c: Context): Required<WorkloadKey> => ({
+  namespace_name: namespaceOf(c),
+  workload_kind: kindOf(c),
+  workload_name: objectName('name', c.req.param('name')),
+});
+
+export function modelWorkloadRoutes(deps: QueryDeps): Hono {
+  const app = new Hono({ strict: false });
+  const recent = () => usageScope(deps.now(), deps.settings.interval, deps.settings.clusterName);
+  app.get(BASE, async (c) => {
+    const statement = workloadNamesStatement({ namespace_name: namespaceOf(c) }, 'workload_kind', recent());
+    return pretty(c, foldGroupNames(await runStatement(c, deps, statement), 'workload_kind'));
+  });
+  app.get(`${BASE}/:kind`, async (c) => {
+    const key = { namespace_name: namespaceOf(c), workload_kind: kindOf(c) };
+    const result = await runStatement(c, deps, workloadNamesStatement(key, 'workload_name', recent()));
+    return pretty(c, foldGroupNames(result, 'workload_name'));
+  });
+  app.get(`${BASE}/:kind/:name/pods`, async (c) => {
+    const result = await runStatement(c, deps, workloadPodsStatement(workloadOf(c), recent()));
+    return pretty(c, foldGroupNames(result, 'pod_name'));
+  });
+  app.get(`${BASE}/:kind/:name/metrics`, async (c) => {
+    const statement = workloadMetricNamesStatement(workloadOf(c), deps.settings.clusterName);
+    return pretty(c, foldNames(await runStatement(c, deps, statement)));
+  });
+  app.get(`${BASE}/:kind/:name/metrics/${METRIC}`, async (c) => {
+    const key = workloadOf(c);
+    const metric = modelMetricName('metric', c.req.param('metric')?.replace(/\/$/, ''));
+    const endMs = timeParam('end', c.req.query('end'), deps.now());
+    const startMs = timeParam('start', c.req.query('start'), endMs - deps.settings.modelWindow);
+    if (startMs > endMs) throw new ParamError('start', 'expected a time before end');
+    const scope = { clusterName: deps.settings.clusterName, startMs, endMs };
+    return pretty(c, foldMetric(await runStatement(c, deps, workloadMetricStatement(key, metric, scope))));
+  });
+  return app;
+}
+
+/** Heapster pretty-printed its JSON with a one-space indent. */
+function pretty(c: Context, body: unknown): Response {
+  return c.body(JSON.stringify(body, null, 1), 200, { 'content-type': 'application/json' });
+}
