@@ -11,6 +11,8 @@ import { forEachPage, type Page } from '#shared/kube/paging';
 export interface ListOptions {
   pageSize: number;
   timeoutMs: number;
+  /** Ends the listing early (the run's deadline, SIGTERM). */
+  signal?: AbortSignal;
 }
 
 export async function listNodes(kc: KubeConfig, opts: ListOptions): Promise<NodeInfo[]> {
@@ -18,7 +20,7 @@ export async function listNodes(kc: KubeConfig, opts: ListOptions): Promise<Node
   const out: NodeInfo[] = [];
   await forEachPage(
     (cont, o) => api.listNode({ limit: opts.pageSize, ...(cont ? { _continue: cont } : {}) }, o) as Promise<Page>,
-    { timeoutMs: opts.timeoutMs, what: 'nodes' },
+    { timeoutMs: opts.timeoutMs, what: 'nodes', ...(opts.signal ? { signal: opts.signal } : {}) },
     (items) => collect(items, decodeNode, out),
   );
   return out;
@@ -38,7 +40,7 @@ export async function listPods(
   await forEachPage(
     (cont, o) =>
       api.listPodForAllNamespaces({ limit: opts.pageSize, ...(cont ? { _continue: cont } : {}) }, o) as Promise<Page>,
-    { timeoutMs: opts.timeoutMs, what: 'pods' },
+    { timeoutMs: opts.timeoutMs, what: 'pods', ...(opts.signal ? { signal: opts.signal } : {}) },
     (items) => collect(items, decodePod, out, keep),
   );
   return out;
