@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InfluxClient } from '#shared/influx/client';
 import { collected, type Collected } from '#test/helpers/collected';
 import { rows } from '#test/helpers/influx';
-
-/** Lines stored at `timeMs` per measurement (each line is its own series at that time), the run's own point aside. */
-export async function pointsAt(client: InfluxClient, timeMs: number): Promise<number> {
-  const [res] = await client.query(`SELECT count(*) FROM /.*/ WHERE time = ${timeMs}ms`);
-  return (res?.series ?? [])
-    .filter((s) => s.name !== 'heapless_run')
-    .reduce((sum, s) => sum + Math.max(...((s.values[0] ?? []).slice(1) as number[])), 0);
-}
+import { pointsAt } from '#test/helpers/points';
 
 describe('RUN_DEADLINE bounds the whole run', () => {
   let c: Collected;

@@ -162,7 +162,7 @@ async function collectWithin(
   );
   if (skipped.length > 0) {
     const why = budget.terminated ? 'terminated' : 'deadline';
-    for (const node of skipped) countFailure(ctx.stats, why);
+    for (const _ of skipped) countFailure(ctx.stats, why);
     log.warn('nodes_skipped', {
       count: skipped.length,
       reason: why,
