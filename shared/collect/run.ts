@@ -12,7 +12,7 @@ import type { NodeInfo, PodInfo } from '#shared/model';
 import type { CollectConfig } from '#shared/collect/settings';
 import { readInfluxAuth } from '#shared/config/common';
 import { loadKubeConfig } from '#shared/kube/config';
-import { listNodes, listPods } from '#shared/kube/list';
+import { createListClient, listNodes, listPods, listPodsOfNodes } from '#shared/kube/list';
 import { createSummaryFetcher, type FetchSummary } from '#shared/scrape/kubelet-client';
 import { forEachLimit } from '#shared/scrape/pool';
 import { Aggregator } from '#shared/derive/aggregate';
@@ -199,7 +199,8 @@ async function collectWithin(
 
 /**
  * This shard's nodes and the pods on them. Fails fast, before anything is written, when the API
- * server cannot list what the run needs.
+ * server cannot list what the run needs. One shard lists every pod in one LIST; a shard of
+ * several lists only its own nodes' pods (kube/list explains the choice and its RBAC).
  */
 async function listShard(
   kc: KubeConfig,
@@ -208,13 +209,25 @@ async function listShard(
   signal: AbortSignal,
 ): Promise<{ nodes: NodeInfo[]; pods: Map<string, PodInfo> }> {
   const opts = { pageSize: config.pageSize, timeoutMs: config.apiTimeout, signal };
+  const lists = await createListClient(kc, LIST_CONCURRENCY);
   const onShard = (node: string | undefined): boolean => node !== undefined && inShard(node, shard);
-  const [nodes, pods] = await Promise.all([listNodes(kc, opts), listPods(kc, opts, (p) => onShard(p.nodeName))]);
-  return {
-    nodes: nodes.filter((n) => onShard(n.name)),
-    pods: new Map(pods.map((p) => [`${p.namespace}/${p.name}`, p])),
-  };
+  let nodes: NodeInfo[];
+  let pods: PodInfo[];
+  if (shard.count === 1) [nodes, pods] = await Promise.all([listNodes(lists, opts), listPods(lists, opts)]);
+  else {
+    nodes = (await listNodes(lists, opts)).filter((n) => onShard(n.name));
+    pods = await listPodsOfNodes(
+      lists,
+      opts,
+      nodes.map((n) => n.name),
+      LIST_CONCURRENCY,
+    );
+  }
+  return { nodes, pods: new Map(pods.map((p) => [`${p.namespace}/${p.name}`, p])) };
 }
+
+/** Field-selected pod LISTs in flight at once (a sharded run). */
+const LIST_CONCURRENCY = 8;
 
 interface Outcome {
   stats: RunStats;

@@ -82,6 +82,11 @@ async function fetchWithin(fetchPage: FetchPage, cont: string | undefined, opts:
   }
 }
 
+/** An API server error in words, with what to do; shared with kube/stream-list. */
+export function describeListError(err: unknown, paging: boolean, what: string): string {
+  return describe(err, paging, { what, timeoutMs: 0 });
+}
+
 function describe(err: unknown, paging: boolean, opts: PagingOptions): string {
   const e = err as { code?: number | string; message?: string };
   if (typeof e?.code !== 'number') return e?.message ?? String(err);
