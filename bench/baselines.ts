@@ -163,11 +163,12 @@ async function writeAll(url: string, db: string, payloads: string[], agent: Agen
 function post(base: string, path: string, body: string, agent?: Agent): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = request(new URL(path, base), { method: 'POST', agent }, (res) => {
-      res.resume();
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
       res.on('end', () =>
         res.statusCode && res.statusCode < 300
           ? resolve()
-          : reject(new Error(`influxd answered ${res.statusCode} to ${path}`)),
+          : reject(new Error(`influxd answered ${res.statusCode} to ${path}: ${text.slice(0, 300)}`)),
       );
     });
     req.on('error', reject);

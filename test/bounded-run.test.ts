@@ -9,7 +9,7 @@ describe('RUN_DEADLINE bounds the whole run', () => {
   let wallMs: number;
   beforeAll(async () => {
     // One kubelet hangs, and KUBELET_TIMEOUT alone would keep the run waiting for it for 30 s.
-    c = await collected('bounded', { nodes: 12, podsPerNode: 2 }, { KUBELET_TIMEOUT: '30s', RUN_DEADLINE: '4s' });
+    c = await collected('bounded', { nodes: 12, podsPerNode: 2 }, { KUBELET_TIMEOUT: '30s', RUN_DEADLINE: '6s' });
     await c.sim.setFault('node-1', { kind: 'hang' });
     const t0 = Date.now();
     result = await c.run();
@@ -18,7 +18,8 @@ describe('RUN_DEADLINE bounds the whole run', () => {
   afterAll(() => c.stop());
 
   it('ends by the deadline plus a small margin, the hanging node counted as cut by the deadline', () => {
-    expect(wallMs).toBeLessThan(4_000 + 1_500);
+    // The margin: in-flight writes' grace (1 s) and the run's own point (≤ 1 s).
+    expect(wallMs).toBeLessThan(6_000 + 2_500);
     expect(result.stats.nodesOk).toBe(11);
     expect(result.stats.failures).toEqual({ deadline: 1 });
     const failed = c.logs.find((l) => l['event'] === 'node_failed');

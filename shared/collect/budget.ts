@@ -1,7 +1,7 @@
 /**
  * @module collect/budget
  * The run's time budget. RUN_DEADLINE bounds the whole run: listing, scraping and writing.
- * Scraping ends first, `reserve` before the deadline, so the last nodes' lines can still be
+ * Scraping ends first, `reserveMs` before the deadline, so the last nodes' lines can still be
  * written; the writer stops at the deadline itself. SIGTERM ends scraping at once and gives the
  * writer TERM_GRACE.
  */
@@ -59,9 +59,9 @@ export class RunBudget {
 }
 
 /**
- * Time kept for writing after scraping ends: a tenth of the deadline, 250 ms to 5 s (at 5,000
+ * Time kept for writing after scraping ends: a fifth of the deadline, 500 ms to 5 s (at 5,000
  * lines a body and ~100k lines/s into influxd 1.6, 5 s writes the tail of the largest shard).
  */
 export function reserveMs(runDeadlineMs: number): number {
-  return Math.min(5_000, Math.max(250, Math.round(runDeadlineMs / 10)));
+  return Math.min(5_000, Math.max(500, Math.round(runDeadlineMs / 5)));
 }

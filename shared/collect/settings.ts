@@ -111,7 +111,7 @@ export const collectSettings = {
   }),
   runDeadline: setting({
     env: 'RUN_DEADLINE',
-    help: 'the whole run (listing, scraping, writing) ends within this; scraping stops a tenth of it (1-5 s) earlier, and what is not written by then is spooled (default: INTERVAL − 5s)',
+    help: 'the whole run (listing, scraping, writing) ends within this; scraping stops a fifth of it (0.5-5 s) earlier, and what is not written by then is spooled (default: INTERVAL − 5s)',
     default: '',
     parse: optional(duration(1_000)),
   }),

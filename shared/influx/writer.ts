@@ -6,10 +6,12 @@
  * - retries with backoff and jitter (network errors, 429, 5xx; Retry-After honoured) until the
  *   deadline, and bisecting of a body InfluxDB rejects (400/413) to store its good lines;
  * - an exact account at the deadline: a body InfluxDB answered 2xx is stored; every other body is
- *   given up once (spooled, or counted as lost). At the deadline the writer stops sending and
- *   aborts what is still in flight, so `close()` returns by the deadline. An aborted request is
- *   the one body whose fate is unknown (InfluxDB may have stored it before the abort): it is
- *   spooled, and replaying it overwrites the same points with the same values.
+ *   given up once (spooled, or counted as lost). At the deadline the writer stops sending; the
+ *   requests in flight get IN_FLIGHT_GRACE_MS more for their answer (so a body InfluxDB is
+ *   storing right then is counted as stored, not spooled), then are aborted, so `close()`
+ *   returns by the deadline plus that grace. An aborted request is the one body whose fate is
+ *   unknown (InfluxDB may have stored it before the abort): it is spooled, and replaying it
+ *   overwrites the same points with the same values.
  * Lines are joined into bodies of `batchSize` lines. Requests go straight to node:http
  * (InfluxClient.write): the client package's WriteApi could not be cancelled, reported bodies
  * it later stored as failed, and cost more CPU per body than encoding it.
@@ -57,6 +59,8 @@ const MAX_RETRY_MS = 5_000;
 const JITTER_MS = 250;
 /** Bodies waiting out a backoff; beyond this the oldest is given up, so an outage cannot grow memory. */
 const MAX_RETRYING = 8;
+/** After the deadline, how long requests already sent may still be answered. */
+export const IN_FLIGHT_GRACE_MS = 1_000;
 
 export class Writer {
   private pending: string[] = [];
@@ -64,6 +68,8 @@ export class Writer {
   private readonly inFlight = new Set<Body>();
   private readonly retrying = new Map<Body, NodeJS.Timeout>();
   private readonly stop = new AbortController();
+  /** Aborts the requests in flight, IN_FLIGHT_GRACE_MS after the deadline. */
+  private readonly abortInFlight = new AbortController();
   private deadlineTimer: NodeJS.Timeout | undefined;
   private deadlineMs: number;
   private waiters: Array<() => void> = [];
@@ -117,14 +123,16 @@ export class Writer {
 
   private arm(): void {
     clearTimeout(this.deadlineTimer);
+    if (this.deadlineMs <= Date.now()) return this.expire();
     this.deadlineTimer = setTimeout(() => this.expire(), Math.max(0, this.deadlineMs - Date.now()));
     this.deadlineTimer.unref();
   }
 
-  /** The deadline: abort requests in flight, give up everything not yet stored. */
+  /** The deadline: give up everything not yet sent; requests in flight get a short grace. */
   private expire(): void {
     if (this.stopped) return;
     this.stop.abort();
+    setTimeout(() => this.abortInFlight.abort(), IN_FLIGHT_GRACE_MS).unref();
     const message = 'write: not stored before the run deadline';
     for (const body of this.queue.splice(0)) this.giveUp(body, message);
     for (const [body, timer] of this.retrying) {
@@ -165,9 +173,10 @@ export class Writer {
   private async send(body: Body): Promise<void> {
     let answer: Awaited<ReturnType<InfluxClient['write']>>;
     try {
-      answer = await this.client.write(body.text, this.stop.signal, this.opts.rp);
+      answer = await this.client.write(body.text, this.abortInFlight.signal, this.opts.rp);
     } catch (err) {
-      if (this.stopped) return this.giveUp(body, 'write: cut at the run deadline, InfluxDB had not answered');
+      if (this.abortInFlight.signal.aborted)
+        return this.giveUp(body, 'write: cut at the run deadline, InfluxDB had not answered');
       return this.retry(body, toInfluxError(err, 'write').message);
     }
     if (answer.status >= 200 && answer.status < 300) return this.stored(body);
@@ -228,7 +237,7 @@ export class Writer {
    */
   private async salvage(body: Body, message: string): Promise<void> {
     const post = async (part: string): Promise<number> =>
-      (await this.client.write(part, this.stop.signal, this.opts.rp)).status;
+      (await this.client.write(part, this.abortInFlight.signal, this.opts.rp)).status;
     const r = await bisect(splitLines(body.text), post).catch(() => undefined);
     if (!r) return this.giveUp(body, message);
     this.stats.batches++;
