@@ -64,6 +64,7 @@ function get(
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const fail = (err: unknown): void => {
+      settle();
       if (err instanceof KubeletError) return reject(err);
       if (stop?.aborted && stop.reason instanceof KubeletError)
         return reject(
@@ -71,9 +72,17 @@ function get(
         );
       reject(classifyError(node, url, err, opts.timeoutMs));
     };
-    const timeout = AbortSignal.timeout(opts.timeoutMs);
-    const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
-    const req = request(url, { ...base, method: 'GET', signal }, (res) => {
+    // One controller per request, cleared when it settles (no timer or listener outlives it).
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(new DOMException('timeout', 'TimeoutError')), opts.timeoutMs);
+    const onStop = (): void => ctl.abort(stop?.reason);
+    stop?.addEventListener('abort', onStop, { once: true });
+    if (stop?.aborted) onStop();
+    const settle = (): void => {
+      clearTimeout(timer);
+      stop?.removeEventListener('abort', onStop);
+    };
+    const req = request(url, { ...base, method: 'GET', signal: ctl.signal }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         return fail(httpError(node, url, res.statusCode ?? 0));
@@ -97,7 +106,10 @@ function get(
         if (size > opts.maxBodyBytes) return tooLarge();
         chunks.push(chunk);
       });
-      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      res.on('end', () => {
+        settle();
+        resolve(Buffer.concat(chunks).toString('utf8'));
+      });
       res.on('error', fail);
     });
     req.on('error', fail);
