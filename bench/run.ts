@@ -1,8 +1,10 @@
 /**
- * `npm run bench [-- --scenario 1000x30]`: the collector measured against the physical limits of
- * this machine, side by side in one run. For each scenario it starts a fresh influxd and the
- * simulated cluster, runs the built bundle twice (the second run, with rates, is measured), then
- * measures the parse and ingest baselines on the same data, and prints one JSON line.
+ * `npm run bench [-- --scenario 1000x30] [-- --schema withfields]`: the collector measured against
+ * the physical limits of this machine, side by side in one run. For each scenario and schema it
+ * runs the built bundle twice into a fresh database: the first run (every series new, no rates)
+ * and the second (with rates), each followed by its own baselines on the same data (parse,
+ * minimal encoder, minimal writer), and prints one JSON line. CPU is reported as a multiple of
+ * the floor (parse + minimal encoder), wall as a multiple of parse + ingest.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -17,6 +19,7 @@ import { SCENARIOS, type Scenario } from '#bench/scenarios';
 import { runBundle, type ProcessFigures } from '#bench/collect-process';
 import { measureBaselines } from '#bench/baselines';
 import { measureQueries } from '#bench/queries';
+import type { Schema } from '#shared/encode/line-protocol';
 
 const BUNDLE = `${PROJECT_DIR}/dist/collect/index.mjs`;
 /** The bundle runs with the collect CronJob's own V8 flags, so the memory figure is the deployed one. */
@@ -41,7 +44,20 @@ async function nextInterval(): Promise<void> {
   await new Promise((r) => setTimeout(r, INTERVAL_MS - (Date.now() % INTERVAL_MS) + 50));
 }
 
-async function collectOnce(sim: SimCluster, influx: InfluxdServer, s: Scenario): Promise<ProcessFigures[]> {
+function pickSchemas(argv: string[]): Schema[] {
+  const at = argv.findIndex((a) => a === '--schema' || a.startsWith('--schema='));
+  if (at < 0) return ['heapster', 'withfields'];
+  const name = argv[at]?.includes('=') ? argv[at]?.split('=')[1] : argv[at + 1];
+  if (name !== 'heapster' && name !== 'withfields') throw new Error(`unknown schema ${name}`);
+  return [name];
+}
+
+async function collectOnce(
+  sim: SimCluster,
+  influx: InfluxdServer,
+  s: Scenario,
+  schema: Schema,
+): Promise<ProcessFigures[]> {
   const shards: ProcessFigures[] = [];
   sim.clock.set(Date.now());
   for (let i = 0; i < s.shards; i++) {
@@ -56,13 +72,19 @@ async function collectOnce(sim: SimCluster, influx: InfluxdServer, s: Scenario):
         SHARD_COUNT: String(s.shards),
         SHARD_INDEX: String(i),
         NODE_OPTIONS,
+        INFLUX_DB: dbOf(schema),
+        INFLUX_SCHEMA: schema,
       }),
     );
   }
   return shards;
 }
 
-async function scenario(s: Scenario): Promise<Record<string, unknown>> {
+function dbOf(schema: Schema): string {
+  return `k8s_${schema}`;
+}
+
+async function scenario(s: Scenario, schemas: Schema[]): Promise<Array<Record<string, unknown>>> {
   const [influx, sim] = await Promise.all([
     startInfluxd(),
     startCluster({
@@ -73,46 +95,79 @@ async function scenario(s: Scenario): Promise<Record<string, unknown>> {
       sameAddress: s.nodes > 200,
     }),
   ]);
+  const out: Array<Record<string, unknown>> = [];
   try {
-    await collectOnce(sim, influx, s);
-    await nextInterval();
-    sim.requests.reset();
-    const shards = await collectOnce(sim, influx, s);
-    const firstRequest = sim.requests.firstKubeletRequestAtMs;
-    const wall = shards.reduce((a, r) => a + r.wallSeconds, 0);
-    const points = shards.reduce((a, r) => a + Number(r.run['points']), 0);
-    const baselines = await baselinesFor(sim, influx);
-    const queries = s.nodes === 1000 ? await measureQueries(influx.url, 'k8s') : undefined;
-    return {
-      scenario: s.name,
-      nodes: s.nodes,
-      pods: s.nodes * s.podsPerNode,
-      shards: s.shards,
-      pointsWritten: points,
-      runWallSeconds: round(wall),
-      runCpuSeconds: round(shards.reduce((a, r) => a + r.cpuSeconds, 0)),
-      peakRssMb: Math.max(...shards.map((r) => r.peakRssMb)),
-      pointsPerSecond: Math.round(points / wall),
-      nodesFailed: shards.reduce((a, r) => a + Number(r.run['nodesFailed']), 0),
-      stateReadMs: Math.max(...shards.map((r) => Number(r.run['stateReadMs']))),
-      coldStartMs: firstRequest && shards[0] ? firstRequest - shards[0].spawnedAtMs : null,
-      baselineParseSeconds: round(baselines.parseSeconds),
-      baselineIngestSeconds: round(baselines.ingestSeconds),
-      baselinePoints: baselines.points,
-      overhead: round(wall / (baselines.parseSeconds + baselines.ingestSeconds)),
-      nodeOptions: NODE_OPTIONS,
-      bundleBytes: statSync(BUNDLE).size,
-      runDurationMs: shards.map((r) => r.run['durationMs']),
-      ...(queries ? { queries } : {}),
-    };
+    for (const schema of schemas) {
+      await nextInterval();
+      sim.requests.reset();
+      const first = await measured(sim, influx, s, schema, false);
+      await nextInterval();
+      sim.requests.reset();
+      const second = await measured(sim, influx, s, schema, true);
+      const queries =
+        s.nodes === 1000 && schema === 'heapster' ? await measureQueries(influx.url, dbOf(schema)) : undefined;
+      out.push({
+        scenario: s.name,
+        schema,
+        nodes: s.nodes,
+        pods: s.nodes * s.podsPerNode,
+        shards: s.shards,
+        nodeOptions: NODE_OPTIONS,
+        bundleBytes: statSync(BUNDLE).size,
+        first,
+        second,
+        ...(queries ? { queries } : {}),
+      });
+    }
+    return out;
   } finally {
     await Promise.all([sim.stop(), influx.stop()]);
   }
 }
 
+/** One run of the collector (every shard), then its baselines on the same data. */
+async function measured(
+  sim: SimCluster,
+  influx: InfluxdServer,
+  s: Scenario,
+  schema: Schema,
+  withRates: boolean,
+): Promise<Record<string, unknown>> {
+  const shards = await collectOnce(sim, influx, s, schema);
+  const firstRequest = sim.requests.firstKubeletRequestAtMs;
+  const wall = shards.reduce((a, r) => a + r.wallSeconds, 0);
+  const cpu = shards.reduce((a, r) => a + r.cpuSeconds, 0);
+  const points = shards.reduce((a, r) => a + Number(r.run['points']), 0);
+  // The first run's baseline writes into a database of its own, so its series are new too.
+  const b = await baselinesFor(sim, influx, schema, withRates, withRates ? dbOf(schema) : `fresh_${schema}`);
+  const floor = b.parseSeconds + b.encodeFloorSeconds;
+  return {
+    pointsWritten: points,
+    runWallSeconds: round(wall),
+    runCpuSeconds: round(cpu),
+    cpuMicrosPerPoint: round((cpu * 1e6) / Math.max(1, points)),
+    peakRssMb: Math.max(...shards.map((r) => r.peakRssMb)),
+    pointsPerSecond: Math.round(points / wall),
+    nodesFailed: shards.reduce((a, r) => a + Number(r.run['nodesFailed']), 0),
+    failedPoints: shards.reduce((a, r) => a + Number(r.run['failedPoints']) + Number(r.run['spooledPoints']), 0),
+    stateReadMs: Math.max(...shards.map((r) => Number(r.run['stateReadMs']))),
+    coldStartMs: firstRequest && shards[0] ? firstRequest - shards[0].spawnedAtMs : null,
+    baselineParseSeconds: round(b.parseSeconds),
+    baselineEncodeFloorSeconds: round(b.encodeFloorSeconds),
+    baselineIngestSeconds: round(b.ingestSeconds),
+    baselinePoints: b.points,
+    cpuOverFloor: round(cpu / floor),
+    overhead: round(wall / (b.parseSeconds + b.ingestSeconds)),
+    runDurationMs: shards.map((r) => r.run['durationMs']),
+  };
+}
+
 async function baselinesFor(
   sim: SimCluster,
   influx: InfluxdServer,
+  schema: Schema,
+  withRates: boolean,
+  db: string,
 ): Promise<Awaited<ReturnType<typeof measureBaselines>>> {
   const kc = loadKubeConfig(sim.kubeconfigPath);
   const opts = { pageSize: 500, timeoutMs: 120_000 };
@@ -132,7 +187,9 @@ async function baselinesFor(
     fetchSummary: (name) => fetch(kubeletTarget(byNode.get(name)!, ['InternalIP'], undefined)!),
     advanceSeconds: (s) => sim.clock.advance(s),
     influxUrl: influx.url,
-    db: 'k8s',
+    db,
+    schema,
+    withRates,
     // An hour back: the collector's series, none of its points.
     timeMs: Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000,
   });
@@ -146,7 +203,9 @@ async function main(): Promise<void> {
   const scenarios = pickScenarios(process.argv.slice(2));
   if (!existsSync(BUNDLE) || process.env['BENCH_SKIP_BUILD'] !== '1')
     execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: PROJECT_DIR, stdio: 'ignore' });
-  for (const s of scenarios) process.stdout.write(JSON.stringify(await scenario(s)) + '\n');
+  const schemas = pickSchemas(process.argv.slice(2));
+  for (const s of scenarios)
+    for (const line of await scenario(s, schemas)) process.stdout.write(JSON.stringify(line) + '\n');
 }
 
 main().catch((err: unknown) => {

@@ -34,6 +34,8 @@ export interface PipelineContext {
   stats: RunStats;
   /** Payloads received and not yet handed to the writer (for the memory-bound check). */
   held: { now: number; max: number };
+  /** Cuts in-flight scrapes (the run's scrape cutoff, SIGTERM). */
+  stop?: AbortSignal;
 }
 
 /** Never throws: a failed node is counted by reason and logged with a hint. */
@@ -50,7 +52,7 @@ export async function collectNode(ctx: PipelineContext, node: NodeInfo): Promise
         `node ${node.name} has none of the address types ${ctx.config.kubeletAddressTypes.join(',')}`,
         'add the node’s address types to KUBELET_ADDRESS_TYPES',
       );
-    const body = await ctx.fetch(target);
+    const body = await ctx.fetch(target, ctx.stop);
     hold(ctx, +1);
     try {
       const batch = deriveNode({
@@ -72,7 +74,7 @@ export async function collectNode(ctx: PipelineContext, node: NodeInfo): Promise
     ctx.stats.nodesOk++;
   } catch (err) {
     const e = err instanceof KubeletError ? err : new KubeletError(node.name, 'error', asError(err).message);
-    ctx.stats.failures[e.reason] = (ctx.stats.failures[e.reason] ?? 0) + 1;
+    countFailure(ctx.stats, e.reason);
     ctx.log.warn('node_failed', {
       node: node.name,
       reason: e.reason,
@@ -81,6 +83,10 @@ export async function collectNode(ctx: PipelineContext, node: NodeInfo): Promise
       durationMs: Math.round(performance.now() - started),
     });
   }
+}
+
+export function countFailure(stats: RunStats, reason: string): void {
+  stats.failures[reason] = (stats.failures[reason] ?? 0) + 1;
 }
 
 export function encodeAll(series: readonly Series[], ctx: Pick<PipelineContext, 'timeMs' | 'config'>): string[] {

@@ -2,7 +2,9 @@
  * @module collect/run
  * One collection run: list nodes and pods → read the previous counters → run every node of this
  * shard through the pipeline (collect/node-pipeline.ts) → namespace and cluster aggregates →
- * the run's own figures. Exit code 0 unless the write failed or every node failed.
+ * the run's own figures. RUN_DEADLINE bounds all of it (collect/budget.ts), and SIGTERM ends it
+ * early the same way: stop scraping, write for TERM_GRACE, spool the rest, report.
+ * Exit code 0 unless the write failed, every node failed, or the run was terminated.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '#shared/log';
@@ -10,7 +12,7 @@ import type { NodeInfo, PodInfo } from '#shared/model';
 import type { CollectConfig } from '#shared/collect/settings';
 import { readInfluxAuth } from '#shared/config/common';
 import { loadKubeConfig } from '#shared/kube/config';
-import { listNodes, listPods } from '#shared/kube/list';
+import { createListClient, listNodes, listPods, listPodsOfNodes } from '#shared/kube/list';
 import { listOwners } from '#shared/kube/owners';
 import { assignWorkloads } from '#shared/derive/workload';
 import { createSummaryFetcher, type FetchSummary } from '#shared/scrape/kubelet-client';
@@ -25,7 +27,9 @@ import { asError } from '#shared/errors';
 import { join } from 'node:path';
 import { encodeRunStats, newRunStats, nodesFailed, type RunStats } from '#shared/collect/run-stats';
 import { bucketsOf, inShard, type Shard } from '#shared/collect/shard';
-import { collectNode, encodeAll, type PipelineContext } from '#shared/collect/node-pipeline';
+import { collectNode, countFailure, encodeAll, type PipelineContext } from '#shared/collect/node-pipeline';
+import { RunBudget, reserveMs } from '#shared/collect/budget';
+import { defaultMaxBodyBytes } from '#shared/scrape/body-cap';
 
 export interface CollectDeps {
   log: Logger;
@@ -52,7 +56,6 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
     });
   routePackageLogs(log);
 
-  const kc = loadKubeConfig(config.kubeconfig);
   const client = new InfluxClient({
     url: config.influxUrl,
     db: config.influxDb,
@@ -62,7 +65,52 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
   });
   const stats = newRunStats();
   // The deadline is wall-clock time, whatever clock stamps the points.
-  const deadlineMs = Date.now() + (config.runDeadline ?? config.interval - 5_000);
+  const runDeadlineMs = config.runDeadline ?? config.interval - 5_000;
+  const deadlineMs = Date.now() + runDeadlineMs;
+  const budget = new RunBudget(deadlineMs, runDeadlineMs);
+  let writer: Writer | undefined;
+  // SIGTERM (activeDeadlineSeconds, a node drain): stop scraping now, write for TERM_GRACE, spool
+  // the rest, report. While this listener is installed Node does not exit on SIGTERM by itself.
+  const onTerm = (): void => {
+    log.warn('terminated', {
+      signal: 'SIGTERM',
+      graceMs: config.termGrace,
+      hint: 'scraped points are written or spooled',
+    });
+    budget.terminate();
+    writer?.shorten(Date.now() + config.termGrace);
+  };
+  process.once('SIGTERM', onTerm);
+  try {
+    return await collectWithin(config, deps, { client, stats, budget, timeMs, shard, startedMono }, (w) => {
+      writer = w;
+      if (budget.terminated) w.shorten(Date.now() + config.termGrace);
+    });
+  } finally {
+    process.off('SIGTERM', onTerm);
+    budget.dispose();
+  }
+}
+
+interface RunParts {
+  client: InfluxClient;
+  stats: RunStats;
+  budget: RunBudget;
+  timeMs: number;
+  shard: Shard;
+  startedMono: number;
+}
+
+async function collectWithin(
+  config: CollectConfig,
+  deps: CollectDeps,
+  { client, stats, budget, timeMs, shard, startedMono }: RunParts,
+  onWriter: (w: Writer) => void,
+): Promise<RunResult> {
+  const { log } = deps;
+  const { deadlineMs } = budget;
+  const runDeadlineMs = config.runDeadline ?? config.interval - 5_000;
+  const kc = loadKubeConfig(config.kubeconfig);
   const spool = config.spoolDir
     ? new Spool(shard.count > 1 ? join(config.spoolDir, `shard-${shard.index}`) : config.spoolDir, config.spoolMaxBytes)
     : undefined;
@@ -70,7 +118,7 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
   // Listing and InfluxDB's preparation are independent: side by side, they shorten the time to
   // the first kubelet request. A failed listing still ends the run before any of its points.
   const [{ nodes, pods }, prev] = await Promise.all([
-    listShard(kc, config, shard, log),
+    listShard(kc, config, shard, log, budget.signal),
     prepareInflux(client, config, {
       log,
       stats,
@@ -87,6 +135,7 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
     deadlineMs,
     ...(spool ? { spool } : {}),
   });
+  onWriter(writer);
   const shardTags: Record<string, string> = shard.count > 1 ? { shard: String(shard.index) } : {};
   const ctx: PipelineContext = {
     config,
@@ -100,10 +149,32 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
     aggregator: new Aggregator(config.clusterName, shardTags),
     stats,
     held: { now: 0, max: 0 },
+    stop: budget.signal,
   };
 
   stats.nodes = nodes.length;
-  await forEachLimit(nodes, config.kubeletConcurrency, (node) => collectNode(ctx, node));
+  // A node is started only while half the write reserve (or its timeout, if shorter) is left
+  // before the scrape cutoff; the ones never started count as `deadline` (or `terminated`).
+  const minScrapeMs = Math.min(reserveMs(runDeadlineMs) / 2, config.kubeletTimeout);
+  const skipped = await forEachLimit(
+    nodes,
+    config.kubeletConcurrency,
+    (node) => collectNode(ctx, node),
+    () => budget.mayStart(minScrapeMs),
+  );
+  if (skipped.length > 0) {
+    const why = budget.terminated ? 'terminated' : 'deadline';
+    for (const _ of skipped) countFailure(ctx.stats, why);
+    log.warn('nodes_skipped', {
+      count: skipped.length,
+      reason: why,
+      examples: skipped.slice(0, 5).map((n) => n.name),
+      hint:
+        why === 'deadline'
+          ? 'RUN_DEADLINE left no time for these nodes: raise KUBELET_CONCURRENCY, lower KUBELET_TIMEOUT, or shard'
+          : 'the next run collects them',
+    });
+  }
   await writer.write(encodeAll(ctx.aggregator.series(), ctx));
   const written = await writer.close();
   Object.assign(stats, {
@@ -117,41 +188,53 @@ export async function runCollect(config: CollectConfig, deps: CollectDeps): Prom
   });
   stats.durationMs = Math.round(performance.now() - startedMono);
   stats.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  // The run's own point gets a second of its own: past the deadline it would go to the spool.
   const runWritten = await writeRunPoint(
     client,
     encodeRunStats('collect', stats, timeMs, config.clusterName, shardTags),
-    deadlineMs,
+    Date.now() + 1_000,
     spool,
   );
-  const exitCode = report(log, config, { stats, written, runWritten, timeMs, shard });
+  const exitCode = report(log, config, { stats, written, runWritten, timeMs, shard, terminated: budget.terminated });
   return { exitCode, stats, timeMs };
 }
 
 /**
  * This shard's nodes and the pods on them. Fails fast, before anything is written, when the API
- * server cannot list what the run needs.
+ * server cannot list what the run needs. One shard lists every pod in one LIST; a shard of
+ * several lists only its own nodes' pods (kube/list explains the choice and its RBAC).
  */
 async function listShard(
   kc: KubeConfig,
   config: CollectConfig,
   shard: Shard,
   log: Logger,
+  signal: AbortSignal,
 ): Promise<{ nodes: NodeInfo[]; pods: Map<string, PodInfo> }> {
-  const opts = { pageSize: config.pageSize, timeoutMs: config.apiTimeout };
+  const opts = { pageSize: config.pageSize, timeoutMs: config.apiTimeout, signal };
+  const lists = await createListClient(kc, LIST_CONCURRENCY);
   const onShard = (node: string | undefined): boolean => node !== undefined && inShard(node, shard);
-  const [nodes, pods, owners] = await Promise.all([
-    listNodes(kc, opts),
-    listPods(kc, opts, (p) => onShard(p.nodeName)),
-    listOwners(kc, opts, log),
-  ]);
-  const unresolved = assignWorkloads(pods, owners);
+  const owners = listOwners(lists, opts, log);
+  let nodes: NodeInfo[];
+  let pods: PodInfo[];
+  if (shard.count === 1) [nodes, pods] = await Promise.all([listNodes(lists, opts), listPods(lists, opts)]);
+  else {
+    nodes = (await listNodes(lists, opts)).filter((n) => onShard(n.name));
+    pods = await listPodsOfNodes(
+      lists,
+      opts,
+      nodes.map((n) => n.name),
+      LIST_CONCURRENCY,
+    );
+  }
+  const unresolved = assignWorkloads(pods, await owners);
   if (unresolved.count > 0)
     log.warn('workload_unresolved', { ...unresolved, hint: 'these pods were tagged with their direct owner' });
-  return {
-    nodes: nodes.filter((n) => onShard(n.name)),
-    pods: new Map(pods.map((p) => [`${p.namespace}/${p.name}`, p])),
-  };
+  return { nodes, pods: new Map(pods.map((p) => [`${p.namespace}/${p.name}`, p])) };
 }
+
+/** Field-selected pod LISTs in flight at once (a sharded run). */
+const LIST_CONCURRENCY = 8;
 
 interface Outcome {
   stats: RunStats;
@@ -159,6 +242,7 @@ interface Outcome {
   runWritten: WriterStats;
   timeMs: number;
   shard: Shard;
+  terminated: boolean;
 }
 
 /** The run's log lines; the exit code: 1 when the write failed or every node failed. */
@@ -181,10 +265,11 @@ function report(log: Logger, config: CollectConfig, o: Outcome): number {
   log.info('run', {
     runTime: new Date(o.timeMs).toISOString(),
     ...(o.shard.count > 1 ? { shard: `${o.shard.index}/${o.shard.count}` } : {}),
+    ...(o.terminated ? { terminated: true } : {}),
     ...summary(stats),
     ...(writeFailed ? { writeErrors: errors } : {}),
   });
-  return writeFailed || (stats.nodes > 0 && stats.nodesOk === 0) ? 1 : 0;
+  return writeFailed || o.terminated || (stats.nodes > 0 && stats.nodesOk === 0) ? 1 : 0;
 }
 
 function summary(s: RunStats): Record<string, unknown> {
@@ -282,7 +367,7 @@ function fetcher(kc: KubeConfig, c: CollectConfig): Promise<FetchSummary> {
     ...(c.kubeletCaFile ? { caFile: c.kubeletCaFile } : {}),
     insecure: c.kubeletInsecureTls,
     timeoutMs: c.kubeletTimeout,
-    maxBodyBytes: c.kubeletMaxBodyBytes,
+    maxBodyBytes: c.kubeletMaxBodyBytes ?? defaultMaxBodyBytes(c.kubeletConcurrency),
     concurrency: c.kubeletConcurrency,
   });
 }

@@ -57,9 +57,9 @@ export const collectSettings = {
   }),
   kubeletMaxBodyBytes: setting({
     env: 'KUBELET_MAX_BODY_BYTES',
-    help: 'largest summary accepted from one kubelet, in bytes',
-    default: String(64 * 1024 * 1024),
-    parse: int(1024),
+    help: 'largest summary accepted from one kubelet, in bytes (default: derived from the heap limit and KUBELET_CONCURRENCY, so that no payload under it can exhaust the heap); a larger one fails its node alone as body_too_large',
+    default: '',
+    parse: optional(int(1024)),
   }),
   rateMaxGap: setting({
     env: 'RATE_MAX_GAP',
@@ -111,9 +111,15 @@ export const collectSettings = {
   }),
   runDeadline: setting({
     env: 'RUN_DEADLINE',
-    help: 'a run gives up retrying writes after this long (default: INTERVAL − 5s)',
+    help: 'the whole run (listing, scraping, writing) ends within this; scraping stops a fifth of it (0.5-5 s) earlier, and what is not written by then is spooled (default: INTERVAL − 5s)',
     default: '',
     parse: optional(duration(1_000)),
+  }),
+  termGrace: setting({
+    env: 'TERM_GRACE',
+    help: 'on SIGTERM: scraping stops at once, and scraped points are written for this long before the rest is spooled; keep it well under the pod’s terminationGracePeriodSeconds',
+    default: '5s',
+    parse: duration(0, 60_000),
   }),
 };
 

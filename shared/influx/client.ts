@@ -3,8 +3,8 @@
  * InfluxDB over its v1 HTTP API: InfluxQL on `/query`, line protocol on `/write` (through the
  * client package's WriteApi and V1Transport). Auth: Basic for 1.x users, `Token` for 2.x/3.x.
  */
-import { Agent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { HttpError, InfluxDB, setLogger } from '@influxdata/influxdb-client';
 import type { InfluxAuth } from '#shared/config/common';
 import { InfluxError } from '#shared/errors';
@@ -32,9 +32,20 @@ export interface QueryResult {
   error?: string;
 }
 
+/** InfluxDB's answer to one `/write`. */
+export interface WriteAnswer {
+  status: number;
+  /** From Retry-After (429/503), ms. */
+  retryAfterMs?: number;
+  /** The error text of a non-2xx answer (first 500 characters). */
+  message?: string;
+}
+
 export class InfluxClient {
   readonly transport: V1Transport;
   readonly api: InfluxDB;
+  private readonly agent: Agent;
+  private readonly headers: Record<string, string>;
 
   constructor(readonly options: InfluxClientOptions) {
     const { auth } = options;
@@ -44,10 +55,13 @@ export class InfluxClient {
     // INFLUX_CA_FILE: a private CA, trusted instead of the system's (as KUBELET_CA_FILE is).
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 2, ...(auth.ca ? { ca: auth.ca } : {}) };
     const agent = options.url.startsWith('https:') ? new HttpsAgent(agentOptions) : new Agent(agentOptions);
+    if (auth.token && !auth.username) headers['authorization'] = `Token ${auth.token}`;
+    this.agent = agent;
+    this.headers = headers;
     const inner = new InfluxDB({
       url: options.url,
       timeout: options.timeoutMs,
-      headers,
+      headers: auth.username ? headers : {},
       transportOptions: { agent },
       ...(auth.token && !auth.username ? { token: auth.token } : {}),
     });
@@ -96,6 +110,37 @@ export class InfluxClient {
     }
   }
 
+  /**
+   * POSTs one line-protocol body (ms timestamps) to `/write` over node:http, with nothing between
+   * the body and the socket: the Writer does its own batching, retries and accounting, and needs
+   * to cancel a request (`signal`) at the run's deadline. Resolves with InfluxDB's answer; rejects
+   * only when there is none (network error, timeout, abort).
+   */
+  write(body: string | Buffer, signal: AbortSignal, rp?: string): Promise<WriteAnswer> {
+    const q = new URLSearchParams({ db: this.options.db, precision: 'ms' });
+    if (rp) q.set('rp', rp);
+    const url = new URL(`/write?${q.toString()}`, this.options.url);
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]),
+          headers: {
+            ...this.headers,
+            'content-type': 'text/plain; charset=utf-8',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
+        (res) => answer(res).then(resolve, reject),
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
   /** True when `/ping` answers 204. */
   async ping(): Promise<boolean> {
     try {
@@ -124,6 +169,23 @@ export class InfluxClient {
     else if (!ours[4] || !sameDuration(String(ours[1]), want))
       await this.query(`ALTER RETENTION POLICY ${rp} ON ${db} DURATION ${want} DEFAULT`, { db: null });
   }
+}
+
+async function answer(res: IncomingMessage): Promise<WriteAnswer> {
+  const status = res.statusCode ?? 0;
+  if (status >= 200 && status < 300) {
+    res.resume();
+    await new Promise((r) => res.once('end', r));
+    return { status };
+  }
+  let text = '';
+  for await (const chunk of res) if (text.length < 500) text += String(chunk);
+  const retryAfter = Number(res.headers['retry-after']);
+  return {
+    status,
+    message: `HTTP ${status} ${text.trim().slice(0, 500)}`.trim(),
+    ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+  };
 }
 
 /** InfluxDB shows `168h0m0s` for `7d` and `0s` for INF. */

@@ -1,15 +1,21 @@
 /**
  * @module influx/writer
- * Line protocol into InfluxDB through the package's WriteApi (retry with backoff and jitter,
- * Retry-After, retry buffer), with what a short-lived run needs added:
- * - backpressure: `write()` waits while `maxInFlight` requests are unanswered, so memory stays
- *   bounded however fast the scrapers produce;
- * - an exact account: every body is settled once, written or failed, and `close()` waits for
- *   that (retries included) until the deadline.
- * Lines are joined into bodies of `batchSize` lines here and handed to the WriteApi as one record
- * each: the package's per-line bookkeeping cost more CPU than encoding the lines.
+ * Line protocol into InfluxDB's `/write`, with what a short-lived run needs:
+ * - backpressure: `write()` waits while `maxInFlight` bodies are queued or unanswered, so memory
+ *   stays bounded however fast the scrapers produce;
+ * - retries with backoff and jitter (network errors, 429, 5xx; Retry-After honoured) until the
+ *   deadline, and bisecting of a body InfluxDB rejects (400/413) to store its good lines;
+ * - an exact account at the deadline: a body InfluxDB answered 2xx is stored; every other body is
+ *   given up once (spooled, or counted as lost). At the deadline the writer stops sending; the
+ *   requests in flight get IN_FLIGHT_GRACE_MS more for their answer (so a body InfluxDB is
+ *   storing right then is counted as stored, not spooled), then are aborted, so `close()`
+ *   returns by the deadline plus that grace. An aborted request is the one body whose fate is
+ *   unknown (InfluxDB may have stored it before the abort): it is spooled, and replaying it
+ *   overwrites the same points with the same values.
+ * Lines are joined into bodies of `batchSize` lines. Requests go straight to node:http
+ * (InfluxClient.write): the client package's WriteApi could not be cancelled, reported bodies
+ * it later stored as failed, and cost more CPU per body than encoding it.
  */
-import type { WriteApi } from '@influxdata/influxdb-client';
 import type { InfluxClient } from '#shared/influx/client';
 import type { Spool } from '#shared/influx/spool';
 import { toInfluxError } from '#shared/influx/client';
@@ -20,7 +26,7 @@ export interface WriterOptions {
   /** Lines per request; 5,000 is where influxd 1.6 ingests best on 2 cores (influxdb.md §4a). */
   batchSize: number;
   maxInFlight: number;
-  /** Epoch ms after which failed bodies are no longer retried. */
+  /** Epoch ms at which the writer stops: nothing is sent after it, and what is in flight is aborted. */
   deadlineMs: number;
   /** Retention policy to write into; default: the database's default policy. */
   rp?: string;
@@ -42,15 +48,31 @@ export interface WriterStats {
   errors: string[];
 }
 
-/** Attempts after the first; the deadline usually ends retries before this does. */
-const MAX_RETRIES = 20;
+interface Body {
+  text: string;
+  lines: number;
+  attempt: number;
+}
+
+const MIN_RETRY_MS = 250;
+const MAX_RETRY_MS = 5_000;
+const JITTER_MS = 250;
+/** Bodies waiting out a backoff; beyond this the oldest is given up, so an outage cannot grow memory. */
+const MAX_RETRYING = 8;
+/** After the deadline, how long requests already sent may still be answered. */
+export const IN_FLIGHT_GRACE_MS = 1_000;
 
 export class Writer {
-  private readonly api: WriteApi;
   private pending: string[] = [];
-  /** Line count of each body not yet settled (a rejected body is split again only to bisect it). */
-  private readonly unsettled = new Map<string, number>();
-  private wakeClose: (() => void) | undefined;
+  private readonly queue: Body[] = [];
+  private readonly inFlight = new Set<Body>();
+  private readonly retrying = new Map<Body, NodeJS.Timeout>();
+  private readonly stop = new AbortController();
+  /** Aborts the requests in flight, IN_FLIGHT_GRACE_MS after the deadline. */
+  private readonly abortInFlight = new AbortController();
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private deadlineMs: number;
+  private waiters: Array<() => void> = [];
   readonly stats: WriterStats = {
     points: 0,
     bytes: 0,
@@ -66,81 +88,141 @@ export class Writer {
     private readonly client: InfluxClient,
     private readonly opts: WriterOptions,
   ) {
-    const bucket = opts.rp ? `${client.options.db}/${opts.rp}` : client.options.db;
-    this.api = client.api.getWriteApi('', bucket, 'ms', {
-      batchSize: 1,
-      flushInterval: 0,
-      gzipThreshold: undefined,
-      maxRetries: MAX_RETRIES,
-      maxRetryTime: Math.max(1, opts.deadlineMs - Date.now()),
-      minRetryDelay: 250,
-      maxRetryDelay: 5_000,
-      retryJitter: 250,
-      maxBufferLines: 100_000,
-      writeSuccess: (bodies) => this.succeeded(bodies),
-      writeFailed: (error, bodies, attempt, expires) => this.failed(error, bodies, attempt, expires),
-    });
+    this.deadlineMs = opts.deadlineMs;
+    this.arm();
+  }
+
+  /** Moves the deadline earlier (SIGTERM's grace); never later. */
+  shorten(deadlineMs: number): void {
+    if (deadlineMs >= this.deadlineMs) return;
+    this.deadlineMs = deadlineMs;
+    this.arm();
+  }
+
+  /** True once the deadline has passed: later lines go straight to the spool. */
+  get stopped(): boolean {
+    return this.stop.signal.aborted;
   }
 
   /** Queues lines; resolves once the writer can take more. */
   async write(lines: readonly string[]): Promise<void> {
     for (const line of lines) this.pending.push(line);
     while (this.pending.length >= this.opts.batchSize) {
-      this.send(this.pending.splice(0, this.opts.batchSize));
-      await this.client.transport.below(this.opts.maxInFlight);
+      this.enqueue(this.pending.splice(0, this.opts.batchSize));
+      while (!this.stopped && this.queue.length + this.inFlight.size >= this.opts.maxInFlight) await this.changed();
     }
   }
 
-  /** Sends what is left, waits until every body is settled or the deadline passes; never throws. */
+  /** Sends what is left and waits until every body is settled; returns by the deadline; never throws. */
   async close(): Promise<WriterStats> {
-    if (this.pending.length > 0) this.send(this.pending.splice(0));
-    const left = this.opts.deadlineMs - Date.now();
-    if (this.unsettled.size > 0 && left > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.wakeClose = resolve;
-        timer = setTimeout(resolve, left);
-      });
-      clearTimeout(timer);
-    }
-    for (const [body, lines] of this.unsettled) this.giveUp(body, lines, 'write: not stored before the run deadline');
-    await this.api.close().catch(() => undefined);
+    if (this.pending.length > 0) this.enqueue(this.pending.splice(0));
+    while (this.queue.length + this.inFlight.size + this.retrying.size > 0) await this.changed();
+    clearTimeout(this.deadlineTimer);
     return this.stats;
   }
 
-  private send(lines: string[]): void {
-    const body = lines.join('\n');
-    this.unsettled.set(body, (this.unsettled.get(body) ?? 0) + lines.length);
-    this.api.writeRecord(body);
+  private arm(): void {
+    clearTimeout(this.deadlineTimer);
+    if (this.deadlineMs <= Date.now()) return this.expire();
+    this.deadlineTimer = setTimeout(() => this.expire(), Math.max(0, this.deadlineMs - Date.now()));
+    this.deadlineTimer.unref();
   }
 
-  /** The body's line count, now settled (identical bodies, were there any, settle together). */
-  private settle(body: string): number {
-    const lines = this.unsettled.get(body) ?? 0;
-    this.unsettled.delete(body);
-    if (this.unsettled.size === 0) this.wakeClose?.();
-    return lines;
+  /** The deadline: give up everything not yet sent; requests in flight get a short grace. */
+  private expire(): void {
+    if (this.stopped) return;
+    this.stop.abort();
+    setTimeout(() => this.abortInFlight.abort(), IN_FLIGHT_GRACE_MS).unref();
+    const message = 'write: not stored before the run deadline';
+    for (const body of this.queue.splice(0)) this.giveUp(body, message);
+    for (const [body, timer] of this.retrying) {
+      clearTimeout(timer);
+      this.giveUp(body, message);
+    }
+    this.retrying.clear();
+    this.notify();
   }
 
-  private succeeded(bodies: string[]): void {
-    for (const body of bodies) {
-      this.stats.batches++;
-      this.stats.points += this.settle(body);
-      this.stats.bytes += Buffer.byteLength(body) + 1;
+  private changed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private notify(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  private enqueue(lines: string[]): void {
+    const body: Body = { text: lines.join('\n'), lines: lines.length, attempt: 0 };
+    if (this.stopped) return this.giveUp(body, 'write: not stored before the run deadline');
+    this.queue.push(body);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.inFlight.size < this.opts.maxInFlight && this.queue.length > 0) {
+      const body = this.queue.shift() as Body;
+      this.inFlight.add(body);
+      void this.send(body).finally(() => {
+        this.inFlight.delete(body);
+        this.pump();
+        this.notify();
+      });
     }
   }
 
-  /** Not stored in time: into the spool when there is one, else counted as lost. */
-  private giveUp(body: string, lines: number, message: string): void {
-    this.unsettled.delete(body);
-    if (this.opts.spool && this.spoolBody(body, lines, message)) this.stats.spooledPoints += lines;
-    else this.stats.failedPoints += lines;
+  private async send(body: Body): Promise<void> {
+    let answer: Awaited<ReturnType<InfluxClient['write']>>;
+    try {
+      answer = await this.client.write(body.text, this.abortInFlight.signal, this.opts.rp);
+    } catch (err) {
+      if (this.abortInFlight.signal.aborted)
+        return this.giveUp(body, 'write: cut at the run deadline, InfluxDB had not answered');
+      return this.retry(body, toInfluxError(err, 'write').message);
+    }
+    if (answer.status >= 200 && answer.status < 300) return this.stored(body);
+    const message = `write: ${answer.message ?? `HTTP ${answer.status}`}`;
+    if (answer.status === 400 || answer.status === 413) return this.salvage(body, message);
+    if (answer.status === 429 || answer.status >= 500) return this.retry(body, message, answer.retryAfterMs);
+    return this.giveUp(body, message);
+  }
+
+  private stored(body: Body): void {
+    this.stats.batches++;
+    this.stats.points += body.lines;
+    this.stats.bytes += Buffer.byteLength(body.text) + 1;
+  }
+
+  /** Backoff with jitter, unless the retry would land after the deadline. */
+  private retry(body: Body, message: string, afterMs?: number): void {
+    body.attempt++;
+    const backoff = Math.min(MAX_RETRY_MS, MIN_RETRY_MS * 2 ** (body.attempt - 1)) + Math.random() * JITTER_MS;
+    const delay = Math.max(afterMs ?? 0, backoff);
+    if (this.stopped || Date.now() + delay >= this.deadlineMs) return this.giveUp(body, message);
+    if (this.retrying.size >= MAX_RETRYING) {
+      const [oldest, timer] = this.retrying.entries().next().value as [Body, NodeJS.Timeout];
+      clearTimeout(timer);
+      this.retrying.delete(oldest);
+      this.giveUp(oldest, message);
+    }
+    const timer = setTimeout(() => {
+      this.retrying.delete(body);
+      this.queue.unshift(body);
+      this.pump();
+      this.notify();
+    }, delay);
+    this.retrying.set(body, timer);
+  }
+
+  /** Not stored: into the spool when there is one, else counted as lost. */
+  private giveUp(body: Body, message: string): void {
+    if (this.opts.spool && this.spoolBody(body, message)) this.stats.spooledPoints += body.lines;
+    else this.stats.failedPoints += body.lines;
     if (!this.stats.errors.includes(message)) this.stats.errors.push(message);
   }
 
-  private spoolBody(body: string, lines: number, message: string): boolean {
+  private spoolBody(body: Body, message: string): boolean {
     try {
-      this.opts.spool?.add(body, lines);
+      this.opts.spool?.add(body.text, body.lines);
       return true;
     } catch (err) {
       const e = `spool: cannot keep points that were not written (${message}): ${(err as Error).message}`;
@@ -149,11 +231,15 @@ export class Writer {
     }
   }
 
-  /** Stores the good lines of a rejected body and reports the bad ones. */
-  private async salvage(body: string, message: string): Promise<void> {
-    const r = await bisect(splitLines(body), (part) => this.client.postBody(part)).catch(() => undefined);
-    const lines = this.settle(body);
-    if (!r) return this.giveUp(body, lines, message);
+  /**
+   * Stores the good lines of a rejected body and reports the bad ones. Cut by the deadline, the
+   * whole body is spooled (the parts already stored are overwritten with the same values on replay).
+   */
+  private async salvage(body: Body, message: string): Promise<void> {
+    const post = async (part: string): Promise<number> =>
+      (await this.client.write(part, this.abortInFlight.signal, this.opts.rp)).status;
+    const r = await bisect(splitLines(body.text), post).catch(() => undefined);
+    if (!r) return this.giveUp(body, message);
     this.stats.batches++;
     this.stats.points += r.stored;
     this.stats.badPoints += r.bad.length;
@@ -161,23 +247,7 @@ export class Writer {
     if (r.bad.length > 0 && !this.stats.errors.includes(message)) this.stats.errors.push(message);
     // Lines the bisection could not settle (5xx, 429, network, budget) are not bad: spool them.
     const unsettled = 'write: InfluxDB did not settle part of a rejected body (5xx, 429, network or request budget)';
-    if (r.unresolved.length > 0) this.giveUp(r.unresolved.join('\n'), r.unresolved.length, unsettled);
-  }
-
-  /**
-   * Called on every failed attempt. A 400 (bad lines) or 413 (too large) is bisected: returning a
-   * promise replaces the package's handling. Otherwise undefined keeps its retry policy (network
-   * errors, 429 and 5xx retried with backoff until the deadline), and a body is given up only
-   * when no retry will follow.
-   */
-  private failed(error: Error, bodies: string[], attempt: number, expires: number): Promise<void> | undefined {
-    const status = (error as { statusCode?: number }).statusCode;
-    const message = toInfluxError(error, 'write').message;
-    if (status === 400 || status === 413)
-      return Promise.all(bodies.map((b) => this.salvage(b, message))).then(() => undefined);
-    const final = (status !== undefined && status < 429) || Date.now() >= expires || attempt > MAX_RETRIES;
-    if (!final) return undefined;
-    for (const body of bodies) this.giveUp(body, this.settle(body), message);
-    return undefined;
+    if (r.unresolved.length > 0)
+      this.giveUp({ text: r.unresolved.join('\n'), lines: r.unresolved.length, attempt: body.attempt }, unsettled);
   }
 }

@@ -1,57 +1,84 @@
 /**
  * @module kube/list
- * Nodes and pods, listed in pages and decoded as they arrive so only the few fields a run needs
- * stay in memory.
+ * Nodes and pods, read as a stream (kube/stream-list) and decoded item by item, so only the few
+ * fields a run needs stay in memory, however the API server pages.
+ *
+ * Which pods a shard lists:
+ * - one shard: a single paged LIST of every pod (`list pods` cluster-wide);
+ * - several shards: only this shard's nodes' pods, one `fieldSelector=spec.nodeName=<node>` LIST
+ *   per node, `concurrency` at a time. The API server answers these from its watch cache by an
+ *   index on spec.nodeName (the kubelet's own query), so a shard's listing grows with the shard,
+ *   not the cluster. Same RBAC as the single LIST: `list pods`. The kubelet's own `/pods` would
+ *   need `nodes/proxy` (or `nodes/pods` with fine-grained kubelet authorisation), which reads
+ *   more than heapless needs; it is not used.
+ * No npm streaming JSON parser: the general ones (stream-json, @streamparser/json) build every
+ * value token by token in JavaScript, several times slower than JSON.parse on each item's bytes,
+ * and we need only the item boundaries (kube/list-splitter, ~100 lines).
  */
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { NodeInfo, PodInfo } from '#shared/model';
 import { decodeNode, decodePod } from '#shared/decode/objects';
-import { forEachPage, type Page } from '#shared/kube/paging';
+import { createListClient, type ListClient } from '#shared/kube/stream-list';
 
 export interface ListOptions {
   pageSize: number;
   timeoutMs: number;
+  /** Ends the listing early (the run's deadline, SIGTERM). */
+  signal?: AbortSignal;
 }
 
-export async function listNodes(kc: KubeConfig, opts: ListOptions): Promise<NodeInfo[]> {
-  const api = kc.makeApiClient(CoreV1Api);
+export { createListClient, type ListClient };
+
+export async function listNodes(kc: KubeConfig | ListClient, opts: ListOptions): Promise<NodeInfo[]> {
   const out: NodeInfo[] = [];
-  await forEachPage(
-    (cont, o) => api.listNode({ limit: opts.pageSize, ...(cont ? { _continue: cont } : {}) }, o) as Promise<Page>,
-    { timeoutMs: opts.timeoutMs, what: 'nodes' },
-    (items) => collect(items, decodeNode, out),
-  );
+  await (await client(kc)).list('/api/v1/nodes', {}, { ...opts, what: 'nodes' }, (item) => {
+    const node = decodeNode(item);
+    if (node) out.push(node);
+  });
   return out;
 }
 
 /**
  * Pods with their labels, images, requests and limits, whatever their phase (pods without stats
- * are simply not matched). `keep` drops the others page by page, so a shard holds only its own.
+ * are simply not matched). `keep` drops the others item by item, so a shard holds only its own.
  */
 export async function listPods(
-  kc: KubeConfig,
+  kc: KubeConfig | ListClient,
   opts: ListOptions,
   keep: (p: PodInfo) => boolean = () => true,
 ): Promise<PodInfo[]> {
-  const api = kc.makeApiClient(CoreV1Api);
   const out: PodInfo[] = [];
-  await forEachPage(
-    (cont, o) =>
-      api.listPodForAllNamespaces({ limit: opts.pageSize, ...(cont ? { _continue: cont } : {}) }, o) as Promise<Page>,
-    { timeoutMs: opts.timeoutMs, what: 'pods' },
-    (items) => collect(items, decodePod, out, keep),
-  );
+  await (await client(kc)).list('/api/v1/pods', {}, { ...opts, what: 'pods' }, (item) => {
+    const pod = decodePod(item);
+    if (pod && keep(pod)) out.push(pod);
+  });
   return out;
 }
 
-function collect<T>(
-  items: unknown[],
-  decode: (o: unknown) => T | undefined,
-  out: T[],
-  keep: (x: T) => boolean = () => true,
-): void {
-  for (const item of items) {
-    const decoded = decode(item);
-    if (decoded && keep(decoded)) out.push(decoded);
-  }
+/** The pods of these nodes only: one field-selected LIST per node, `concurrency` at a time. */
+export async function listPodsOfNodes(
+  kc: KubeConfig | ListClient,
+  opts: ListOptions,
+  nodes: readonly string[],
+  concurrency: number,
+): Promise<PodInfo[]> {
+  const lists = await client(kc);
+  const out: PodInfo[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < nodes.length) {
+      const node = nodes[next++] as string;
+      const query = { fieldSelector: `spec.nodeName=${node}` };
+      await lists.list('/api/v1/pods', query, { ...opts, what: `pods of node ${node}` }, (item) => {
+        const pod = decodePod(item);
+        if (pod) out.push(pod);
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, nodes.length) }, worker));
+  return out;
+}
+
+async function client(kc: KubeConfig | ListClient): Promise<ListClient> {
+  return 'list' in kc ? kc : createListClient(kc);
 }

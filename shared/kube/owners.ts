@@ -4,58 +4,37 @@
  * its Deployment or CronJob. A list that fails (RBAC denied, old cluster) gives undefined and one
  * warning: pods then fall back to their direct owner, and the run goes on.
  */
-import { AppsV1Api, BatchV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '#shared/log';
 import type { OwnedObject } from '#shared/model';
 import { decodeOwned } from '#shared/decode/objects';
-import { forEachPage, type Page } from '#shared/kube/paging';
 import { ownerMap, type Owners } from '#shared/derive/workload';
-import type { ListOptions } from '#shared/kube/list';
+import type { ListClient, ListOptions } from '#shared/kube/list';
 import { asError } from '#shared/errors';
 
-export async function listOwners(kc: KubeConfig, opts: ListOptions, log: Logger): Promise<Owners> {
-  const apps = kc.makeApiClient(AppsV1Api);
-  const batch = kc.makeApiClient(BatchV1Api);
+/** Read through the run's streaming list client (kube/stream-list), item by item, like pods. */
+export async function listOwners(lists: ListClient, opts: ListOptions, log: Logger): Promise<Owners> {
   const [replicaSets, jobs] = await Promise.all([
-    listOwned(
-      (cont, o) =>
-        apps.listReplicaSetForAllNamespaces(
-          { limit: opts.pageSize, ...(cont ? { _continue: cont } : {}) },
-          o,
-        ) as Promise<Page>,
-      'replicasets',
-      opts,
-      log,
-    ),
-    listOwned(
-      (cont, o) =>
-        batch.listJobForAllNamespaces(
-          { limit: opts.pageSize, ...(cont ? { _continue: cont } : {}) },
-          o,
-        ) as Promise<Page>,
-      'jobs',
-      opts,
-      log,
-    ),
+    listOwned(lists, '/apis/apps/v1/replicasets', 'replicasets', opts, log),
+    listOwned(lists, '/apis/batch/v1/jobs', 'jobs', opts, log),
   ]);
   return { replicaSets, jobs };
 }
 
 async function listOwned(
-  fetch: Parameters<typeof forEachPage>[0],
+  lists: ListClient,
+  path: string,
   what: 'replicasets' | 'jobs',
   opts: ListOptions,
   log: Logger,
 ): Promise<Owners['jobs']> {
   const items: OwnedObject[] = [];
   try {
-    await forEachPage(fetch, { timeoutMs: opts.timeoutMs, what }, (page) => {
-      for (const item of page) {
-        const o = decodeOwned(item);
-        if (o) items.push(o);
-      }
+    await lists.list(path, {}, { ...opts, what }, (item) => {
+      const o = decodeOwned(item);
+      if (o) items.push(o);
     });
   } catch (err) {
+    if (opts.signal?.aborted) throw err;
     log.warn('owners_unlisted', {
       what,
       error: asError(err).message,

@@ -12,7 +12,7 @@ import {
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
-import { ApiServerError } from '#shared/errors';
+import { ApiServerError, asError } from '#shared/errors';
 
 export interface Page {
   items: unknown[];
@@ -27,6 +27,8 @@ export interface PagingOptions {
   timeoutMs: number;
   /** What is listed, for errors (`nodes`, `events (/api/v1/events)`). */
   what: string;
+  /** Ends the listing early (the run's deadline, SIGTERM). */
+  signal?: AbortSignal;
   /** Extra explanation for an HTTP status, e.g. which RBAC rule is missing. */
   hint?: (status: number, paging: boolean) => string | undefined;
 }
@@ -64,17 +66,25 @@ export function abortable(signal: AbortSignal): ConfigurationOptions {
 }
 
 async function fetchWithin(fetchPage: FetchPage, cont: string | undefined, opts: PagingOptions): Promise<Page> {
-  const signal = AbortSignal.timeout(opts.timeoutMs);
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
   try {
     return await fetchPage(cont, abortable(signal));
   } catch (err) {
-    if (signal.aborted)
+    if (opts.signal?.aborted)
+      throw new ApiServerError(`listing ${opts.what} stopped: ${asError(opts.signal.reason).message}`, { cause: err });
+    if (timeout.aborted)
       throw new ApiServerError(
         `listing ${opts.what} timed out after ${opts.timeoutMs} ms: check the API server or raise API_TIMEOUT`,
         { cause: err },
       );
     throw new ApiServerError(`listing ${opts.what} failed: ${describe(err, cont !== undefined, opts)}`, { cause: err });
   }
+}
+
+/** An API server error in words, with what to do; shared with kube/stream-list. */
+export function describeListError(err: unknown, paging: boolean, what: string): string {
+  return describe(err, paging, { what, timeoutMs: 0 });
 }
 
 function describe(err: unknown, paging: boolean, opts: PagingOptions): string {

@@ -21,7 +21,11 @@ export interface KubeletClientOptions {
   concurrency: number;
 }
 
-export type FetchSummary = (target: KubeletTarget) => Promise<string>;
+/**
+ * `stop` ends the request early (the run's deadline, SIGTERM); its reason, when a KubeletError,
+ * is what the node is counted as.
+ */
+export type FetchSummary = (target: KubeletTarget, stop?: AbortSignal) => Promise<string>;
 
 /** Builds the fetcher once per run: credentials, CA and a keep-alive agent are shared by every node. */
 export async function createSummaryFetcher(kc: KubeConfig, opts: KubeletClientOptions): Promise<FetchSummary> {
@@ -42,44 +46,72 @@ export async function createSummaryFetcher(kc: KubeConfig, opts: KubeletClientOp
   const headers = { ...(base.headers as Record<string, string> | undefined), accept: 'application/json' };
   const server = new URL(kc.getCurrentCluster()?.server ?? 'https://kubernetes.default.svc');
 
-  return (target) => {
+  return (target, stop) => {
     const url =
       opts.access === 'direct'
         ? new URL(`https://${hostPort(target)}/stats/summary`)
         : new URL(
             `${server.origin}${server.pathname.replace(/\/$/, '')}/api/v1/nodes/${encodeURIComponent(target.node)}/proxy/stats/summary`,
           );
-    return get(url, { agent, headers }, target.node, opts);
+    return get(url, { agent, headers }, target.node, opts, stop);
   };
 }
 
-function get(url: URL, base: RequestOptions, node: string, opts: KubeletClientOptions): Promise<string> {
+function get(
+  url: URL,
+  base: RequestOptions,
+  node: string,
+  opts: KubeletClientOptions,
+  stop: AbortSignal | undefined,
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const fail = (err: unknown): void =>
-      reject(err instanceof KubeletError ? err : classifyError(node, url, err, opts.timeoutMs));
-    const req = request(url, { ...base, method: 'GET', signal: AbortSignal.timeout(opts.timeoutMs) }, (res) => {
+    const fail = (err: unknown): void => {
+      settle();
+      if (err instanceof KubeletError) return reject(err);
+      if (stop?.aborted && stop.reason instanceof KubeletError)
+        return reject(
+          new KubeletError(node, stop.reason.reason, `${url.host}: ${stop.reason.message}`, stop.reason.hint),
+        );
+      reject(classifyError(node, url, err, opts.timeoutMs));
+    };
+    // One controller per request, cleared when it settles (no timer or listener outlives it).
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(new DOMException('timeout', 'TimeoutError')), opts.timeoutMs);
+    const onStop = (): void => ctl.abort(stop?.reason);
+    stop?.addEventListener('abort', onStop, { once: true });
+    if (stop?.aborted) onStop();
+    const settle = (): void => {
+      clearTimeout(timer);
+      stop?.removeEventListener('abort', onStop);
+    };
+    const req = request(url, { ...base, method: 'GET', signal: ctl.signal }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         return fail(httpError(node, url, res.statusCode ?? 0));
       }
+      const tooLarge = (): void => {
+        req.destroy(
+          new KubeletError(
+            node,
+            'body_too_large',
+            `summary from ${url.host} is larger than ${opts.maxBodyBytes} bytes`,
+            'raise KUBELET_MAX_BODY_BYTES (and the heap: NODE_OPTIONS --max-old-space-size) if this node really runs that many pods',
+          ),
+        );
+      };
+      // Refused before a byte is read when the kubelet announces the size.
+      if (Number(res.headers['content-length'] ?? 0) > opts.maxBodyBytes) return tooLarge();
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > opts.maxBodyBytes) {
-          req.destroy(
-            new KubeletError(
-              node,
-              'body_too_large',
-              `summary from ${url.host} is larger than ${opts.maxBodyBytes} bytes`,
-              'raise KUBELET_MAX_BODY_BYTES if this node really runs that many pods',
-            ),
-          );
-          return;
-        }
+        if (size > opts.maxBodyBytes) return tooLarge();
         chunks.push(chunk);
       });
-      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      res.on('end', () => {
+        settle();
+        resolve(Buffer.concat(chunks).toString('utf8'));
+      });
       res.on('error', fail);
     });
     req.on('error', fail);

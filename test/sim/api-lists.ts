@@ -29,11 +29,17 @@ export function sendList(
   source: ListSource,
   list: ListKind,
   resourceVersion: string,
+  ignoreLimit = false,
 ): void {
   try {
     const terms = parseFieldSelector(url.searchParams.get('fieldSelector'));
     const byLabels = labelSelector(url.searchParams.get('labelSelector'));
     const byFields = fieldSelector(terms);
+    if (ignoreLimit) {
+      const matches = (o: Json) => byLabels(o) && byFields(o);
+      void streamWhole(res, source.narrow?.(terms) ?? source, matches, list, resourceVersion);
+      return;
+    }
     const page = listPage(source.narrow?.(terms) ?? source, (o) => byLabels(o) && byFields(o), url);
     const metadata: Json = { resourceVersion };
     if (page.continueAt !== undefined) metadata['continue'] = encodeContinue(page.continueAt);
@@ -42,6 +48,35 @@ export function sendList(
     if (!(error instanceof SelectorError)) throw error;
     sendStatus(res, 400, error.message);
   }
+}
+
+/**
+ * Every match in one answer, whatever `limit` says, written item by item with back-pressure so
+ * the simulator never holds the whole list either.
+ */
+async function streamWhole(
+  res: ServerResponse,
+  source: ListSource,
+  matches: (obj: Json) => boolean,
+  list: ListKind,
+  resourceVersion: string,
+): Promise<void> {
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  const head = { kind: list.kind, apiVersion: list.apiVersion, metadata: { resourceVersion } };
+  let chunk = `${JSON.stringify(head).slice(0, -1)},"items":[`;
+  let first = true;
+  const size = source.size();
+  for (let i = 0; i < size; i++) {
+    const obj = source.at(i);
+    if (!matches(obj)) continue;
+    chunk += (first ? '' : ',') + JSON.stringify(obj);
+    first = false;
+    if (chunk.length < 65_536) continue;
+    if (res.destroyed) return;
+    if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+    chunk = '';
+  }
+  if (!res.destroyed) res.end(`${chunk}]}`);
 }
 
 interface Page {

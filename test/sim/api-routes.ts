@@ -23,6 +23,8 @@ export interface ApiData {
   namespaces(): Json[];
   events: EventStore;
   extraApiGroups: ApiGroupExtension[];
+  /** LISTs answer whole, ignoring `limit` (SimOptions.apiIgnoresLimit). */
+  ignoreLimit?: boolean;
   /** Aggregated-API-server support (sim/api-auth); absent = those routes 404. */
   auth?: SimAuth;
 }
@@ -89,7 +91,7 @@ function list(c: RouteContext, source: ListSource, kind: string, namespace?: str
     const terms = [url.searchParams.get('fieldSelector'), `metadata.namespace=${namespace}`];
     url.searchParams.set('fieldSelector', terms.filter(Boolean).join(','));
   }
-  sendList(c.res, url, source, { kind, apiVersion }, c.data.resourceVersion());
+  sendList(c.res, url, source, { kind, apiVersion }, c.data.resourceVersion(), c.data.ignoreLimit ?? false);
 }
 
 function getOne(c: RouteContext, source: ListSource, kind: string, name = '', namespace?: string): void {

@@ -31,6 +31,11 @@ export interface SimOptions {
   dir?: string;
   /** Default false; true = every kubelet on 127.0.0.1 with its own port (thousands of nodes). */
   sameAddress?: boolean;
+  /**
+   * Default false; true = LISTs ignore `limit` and answer whole, streamed (as a read served from
+   * the API server's watch cache can), to check a collector's memory stays bounded.
+   */
+  apiIgnoresLimit?: boolean;
   /** API groups listed by `GET /apis` (and served under `/apis/<name>` when they have a handler). */
   extraApiGroups?: ApiGroupExtension[];
 }

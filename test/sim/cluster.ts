@@ -125,7 +125,8 @@ function startApi(
   });
   const kubeletCa = opts.insecureHttpKubelets ? undefined : ca.certPem;
   const proxy = { kubelet: (name: string) => fleet.endpoint(name), kubeletCa, token };
-  return startApiServer({ data: { ...apiData(state), auth }, token, serving, proxy, log });
+  const data = { ...apiData(state), auth, ignoreLimit: opts.apiIgnoresLimit ?? false };
+  return startApiServer({ data, token, serving, proxy, log });
 }
 
 interface HandleParts {

@@ -65,6 +65,10 @@ export async function startKubelets(opts: KubeletFleetOptions): Promise<KubeletF
       const node = byName.get(name);
       if (!node) throw new Error(`setFault: no node named ${name}`);
       await applyFault(node, fault, listen);
+      // Issue a certificate fault's certificate now (node-forge makes its key in JavaScript, for
+      // seconds on a loaded machine), not on the first connection: that would block the event
+      // loop, shared with an in-process collector, in the middle of its scrape.
+      serverFor(node);
     },
     close,
   };

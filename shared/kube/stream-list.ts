@@ -1,0 +1,124 @@
+/**
+ * @module kube/stream-list
+ * LISTs read as a stream: client-node's KubeConfig gives the credentials and TLS (token or client
+ * certificate, the API server's CA), node:https fetches, and kube/list-splitter hands each item
+ * to `onItem` as it arrives. Nothing keeps a page, let alone the whole list: an API server that
+ * ignores `limit` (a read served whole from the watch cache) costs one item of memory, not the
+ * list. client-node's typed deserialisation (every field of every object converted into model
+ * classes) is skipped; `decodePod`/`decodeNode` pick the fields from the plain objects.
+ */
+import { Agent, request, type RequestOptions } from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ApiServerError, asError } from '#shared/errors';
+import { ListSplitter } from '#shared/kube/list-splitter';
+import { describeListError } from '#shared/kube/paging';
+
+export interface StreamListOptions {
+  /** Deadline of one page request, ms. */
+  timeoutMs: number;
+  /** Ends the listing early (the run's deadline, SIGTERM). */
+  signal?: AbortSignal;
+  pageSize: number;
+  /** What is listed, for errors. */
+  what: string;
+}
+
+/** One list client per run: credentials read once, one keep-alive agent. */
+export interface ListClient {
+  /** Every item of `path` (e.g. `/api/v1/pods`), page by page; resolves with the item count. */
+  list(
+    path: string,
+    query: Record<string, string>,
+    opts: StreamListOptions,
+    onItem: (item: unknown) => void,
+  ): Promise<number>;
+}
+
+export async function createListClient(kc: KubeConfig, maxSockets = 16): Promise<ListClient> {
+  const base: RequestOptions = {};
+  await kc.applyToHTTPSOptions(base);
+  const server = new URL(kc.getCurrentCluster()?.server ?? 'https://kubernetes.default.svc');
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets,
+    ca: base.ca,
+    cert: base.cert,
+    key: base.key,
+    rejectUnauthorized: base.rejectUnauthorized ?? true,
+  });
+  const headers = { ...(base.headers as Record<string, string> | undefined), accept: 'application/json' };
+  const prefix = `${server.origin}${server.pathname.replace(/\/$/, '')}`;
+  return {
+    async list(path, query, opts, onItem) {
+      let cont: string | undefined;
+      let items = 0;
+      do {
+        const q = new URLSearchParams({ ...query, limit: String(opts.pageSize) });
+        if (cont) q.set('continue', cont);
+        const url = new URL(`${prefix}${path}?${q.toString()}`);
+        const splitter = new ListSplitter(onItem);
+        await page(url, { agent, headers }, splitter, opts, cont !== undefined);
+        items += splitter.items;
+        cont = splitter.metadata.continue || undefined;
+      } while (cont);
+      return items;
+    },
+  };
+}
+
+function page(
+  url: URL,
+  base: RequestOptions,
+  splitter: ListSplitter,
+  opts: StreamListOptions,
+  paging: boolean,
+): Promise<void> {
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
+  const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+  return new Promise<void>((resolve, reject) => {
+    const fail = (err: unknown): void => {
+      if (err instanceof ApiServerError) return reject(err);
+      if (opts.signal?.aborted)
+        return reject(
+          new ApiServerError(`listing ${opts.what} stopped: ${asError(opts.signal.reason).message}`, { cause: err }),
+        );
+      if (timeout.aborted)
+        return reject(
+          new ApiServerError(
+            `listing ${opts.what} timed out after ${opts.timeoutMs} ms: check the API server or raise API_TIMEOUT`,
+            { cause: err },
+          ),
+        );
+      reject(new ApiServerError(`listing ${opts.what} failed: ${asError(err).message}`, { cause: err }));
+    };
+    const req = request(url, { ...base, method: 'GET', signal }, (res) => {
+      const status = res.statusCode ?? 0;
+      if (status !== 200) {
+        res.resume();
+        return fail(
+          new ApiServerError(`listing ${opts.what} failed: ${describeListError({ code: status }, paging, opts.what)}`),
+        );
+      }
+      res.on('data', (chunk: Buffer) => {
+        try {
+          splitter.write(chunk);
+        } catch (err) {
+          req.destroy(
+            new ApiServerError(`listing ${opts.what}: the answer is not a valid list: ${asError(err).message}`),
+          );
+        }
+      });
+      res.on('end', () => {
+        try {
+          splitter.end();
+          resolve();
+        } catch (err) {
+          fail(new ApiServerError(`listing ${opts.what}: ${asError(err).message}`));
+        }
+      });
+      res.on('error', fail);
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}

@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InfluxClient } from '#shared/influx/client';
+import { startCluster, type SimCluster } from '#test/sim/cluster';
+import { freshDatabase, rows } from '#test/helpers/influx';
+import { PROJECT_DIR } from '#test/helpers/paths';
+
+const run = promisify(execFile);
+/** The CronJob's heap (deploy/base/collect.yaml). */
+const CRONJOB_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=4';
+
+describe('an API server that answers the pod LIST whole, ignoring limit, with realistic pods', () => {
+  let sim: SimCluster;
+  let client: InfluxClient;
+  let summary: Record<string, unknown> | undefined;
+  let exitCode: number;
+  const NODES = 6;
+  const PODS = 300;
+  beforeAll(async () => {
+    // 1,800 pods of ~4.5 KB (managed fields, volumes, probes, conditions): an 8 MB answer, read
+    // item by item; the scraping stays small so the test is quick.
+    sim = await startCluster({ nodes: NODES, podsPerNode: PODS, containersPerPod: 1, apiIgnoresLimit: true });
+    client = await freshDatabase('wholelist');
+    const env = {
+      PATH: process.env['PATH'] ?? '',
+      NODE_OPTIONS: CRONJOB_NODE_OPTIONS,
+      KUBECONFIG: sim.kubeconfigPath,
+      KUBELET_CA_FILE: sim.caFile,
+      INFLUX_URL: client.options.url,
+      INFLUX_DB: client.options.db,
+      API_PAGE_SIZE: '500',
+      KUBELET_CONCURRENCY: '4',
+    };
+    const r = await run(process.execPath, ['dist/collect/index.mjs'], {
+      cwd: PROJECT_DIR,
+      env,
+      maxBuffer: 64 * 1024 * 1024,
+    }).catch((e: { code: number; stdout: string }) => e);
+    exitCode = 'code' in r ? r.code : 0;
+    summary = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l['event'] === 'run');
+  }, 240_000);
+  afterAll(() => sim.stop());
+
+  it('the listing was answered whole (the simulator ignored limit)', () => {
+    const podLists = sim.requests.apiRequests.filter((r) => r.startsWith('GET /api/v1/pods'));
+    expect(podLists).toHaveLength(1);
+    expect(podLists[0]).toContain('limit=500');
+  });
+
+  it('completes under the CronJob’s heap flags: every node collected, every pod matched to its labels', async () => {
+    expect(exitCode).toBe(0);
+    expect(summary).toMatchObject({ nodes: NODES, nodesOk: NODES, nodesFailed: 0 });
+    const [pods] = await rows(client, `SELECT count("value") FROM "memory/working_set" WHERE "type"='pod'`);
+    expect(pods?.['count']).toBe(NODES * PODS);
+    // Labels come from the pod list: every pod series carries its pod's labels.
+    const [unlabelled] = await rows(
+      client,
+      `SELECT count("value") FROM "memory/working_set" WHERE "type"='pod' AND "labels"=''`,
+    );
+    expect(unlabelled).toBeUndefined();
+  });
+});
