@@ -14,6 +14,7 @@ import { dumpYaml, loadYaml } from '@kubernetes/client-node';
 import { collectSettings, readCollectConfig } from '#shared/collect/settings';
 import { eventsSettings, readEventsConfig } from '#shared/events/events-settings';
 import { querySettings, readQueryConfig } from '#shared/query/settings';
+import { readRollupConfig, rollupSettings } from '#shared/rollup/settings';
 import { parseDurationMs } from '#shared/config/parsers';
 import { PROJECT_DIR } from '#test/helpers/paths';
 
@@ -343,11 +344,10 @@ describe.each(NAMES)('kustomize %s', (target) => {
     const fns = readdirSync(join(PROJECT_DIR, 'functions')).filter((f) =>
       existsSync(join(PROJECT_DIR, 'functions', f, 'index.ts')),
     );
-    let checked = 0;
+    const run = new Set<string>();
     for (const p of podTemplates(target)) {
       for (const c of containers(p).filter((x) => String(x['image']).startsWith('node:'))) {
         const cmd = (c['command'] as string[]).join(' ');
-        checked++;
         if (p.name === 'heapless-credentials') {
           expect(cmd).toBe('node /scripts/create-secrets.mjs');
           continue;
@@ -355,6 +355,7 @@ describe.each(NAMES)('kustomize %s', (target) => {
         const m = /^node (?:\/app\/runtime\/http-trigger\.mjs )?\/app\/runtime\/load\.mjs \/app\/([a-z-]+)$/.exec(cmd);
         const fn = m?.[1] as string;
         expect(m && fns.includes(fn), `${p.owner}: ${cmd}`).toBe(true);
+        run.add(fn);
         const mounts = Object.fromEntries((c['volumeMounts'] as Obj[]).map((x) => [x['mountPath'], x['name']]));
         const volume = (name: string): Obj => (p.spec['volumes'] as Obj[]).find((v) => v['name'] === name) as Obj;
         expect(volume(mounts['/app/runtime'])['configMap']['name']).toMatch(/^heapless-runtime-[a-z0-9]{10}$/);
@@ -366,18 +367,23 @@ describe.each(NAMES)('kustomize %s', (target) => {
         expect(volume(mounts['/tmp'])['emptyDir']).toBeDefined();
       }
     }
-    expect(checked).toBeGreaterThanOrEqual(3);
+    // Every function in functions/ is deployed (collect, events, query, rollup).
+    expect([...run].sort()).toEqual(fns.sort());
   });
 
   it('ships each bundle as brotli binaryData in ConfigMaps that fit client-side apply’s 256 KiB annotation', () => {
     const bundles = objects(target).filter(
       (o) => o['kind'] === 'ConfigMap' && /^heapless-bundle-/.test(o['metadata']['name']),
     );
-    expect(bundles.length).toBe(6);
+    // Two parts for each of collect, events, query and rollup.
+    expect(bundles.length).toBe(8);
     for (const cm of bundles) {
       const [key, value] = Object.entries(cm['binaryData'] as Record<string, string>)[0] as [string, string];
       expect(key).toMatch(/^index\.mjs\.br\.[01]$/);
-      expect(Buffer.from(value, 'base64').length).toBeGreaterThan(50_000);
+      // The rollup needs no Kubernetes client: its bundle is a few KiB, the others' about 100 KiB a part.
+      expect(Buffer.from(value, 'base64').length).toBeGreaterThan(
+        cm['metadata']['name'].startsWith('heapless-bundle-rollup-') ? 4_000 : 50_000,
+      );
       expect(JSON.stringify(cm).length, cm['metadata']['name']).toBeLessThan(250 * 1024);
     }
   });
@@ -441,6 +447,44 @@ describe('the base', () => {
     expect(cron['spec']).toMatchObject({ schedule: '*/1 * * * *', concurrencyPolicy: 'Forbid' });
     expect(cron['spec']['jobTemplate']['spec']['activeDeadlineSeconds']).toBeLessThan(60);
     expect(cron['spec']['jobTemplate']['spec']['backoffLimit']).toBe(0);
+  });
+
+  it('rolls up every 5 minutes with the same guards: Forbid, a run deadline below the schedule, no retries, no spool, admin credentials', () => {
+    // Prepare
+    const cron = get('base', 'CronJob', 'heapless-rollup');
+    const job = cron['spec']['jobTemplate']['spec'];
+    const spec = job['template']['spec'];
+    const c = spec['containers'][0];
+    const env = Object.fromEntries((c['env'] as Obj[]).map((e) => [e['name'], e['value']]));
+    const every = 5 * 60;
+    // Assess
+    expect(cron['spec']).toMatchObject({ schedule: '*/5 * * * *', concurrencyPolicy: 'Forbid' });
+    expect(cron['spec']['startingDeadlineSeconds']).toBeGreaterThan(0);
+    expect(cron['spec']['startingDeadlineSeconds']).toBeLessThan(every);
+    expect(job['activeDeadlineSeconds']).toBeLessThan(every);
+    expect(job['activeDeadlineSeconds']).toBeGreaterThan(every - 30);
+    expect(job['backoffLimit']).toBe(0);
+    expect(cron['spec']['successfulJobsHistoryLimit']).toBeLessThanOrEqual(3);
+    expect(cron['spec']['failedJobsHistoryLimit']).toBeLessThanOrEqual(3);
+    // RUN_DEADLINE leaves the run time to finish its last statement and write its figures.
+    expect(parseDurationMs(env['RUN_DEADLINE']) / 1000).toBe(240);
+    expect(parseDurationMs(env['RUN_DEADLINE']) / 1000).toBeLessThan(job['activeDeadlineSeconds'] - 30);
+    // One pod, no shards: it sums the collectors' partial sums itself.
+    expect(job['completionMode']).toBeUndefined();
+    expect(job['parallelism'] ?? 1).toBe(1);
+    // No spool: its input stays in InfluxDB and a failed window is redone by the next run.
+    expect(env['SPOOL_DIR']).toBeUndefined();
+    expect((spec['volumes'] as Obj[]).filter((v) => v['persistentVolumeClaim'] || v['hostPath'])).toEqual([]);
+    // It creates its retention policies, which InfluxDB 1.x allows only to an admin.
+    expect(env['INFLUX_USERNAME']).toBe('heapless-admin');
+    const file = env['INFLUX_PASSWORD_FILE'] as string;
+    const mount = (c['volumeMounts'] as Obj[]).find((m) => file.startsWith(`${m['mountPath']}/`)) as Obj;
+    expect((spec['volumes'] as Obj[]).find((v) => v['name'] === mount['name'])?.['secret']).toMatchObject({
+      secretName: 'heapless-influxdb',
+      items: [{ key: 'admin-password', path: file.slice(mount['mountPath'].length + 1) }],
+    });
+    const config = readRollupConfig({ ...configMap('base', 'heapless-config')['data'], ...env });
+    expect(config.rollupLevels.map((l) => l.rp)).toEqual(['heapless_5m', 'heapless_1h']);
   });
 
   it('serves the query API: two query replicas, a PodDisruptionBudget, /healthz and /readyz probes, a Service; with the metrics-api component, the v1beta1.metrics.k8s.io APIService', () => {
@@ -581,10 +625,10 @@ describe('the base', () => {
     expect(files.map((f) => `${mounts['dashboards']}/${f}`)).toContain(home);
   });
 
-  it('gives each workload its own ServiceAccount, and no API token to InfluxDB and Grafana', () => {
+  it('gives each workload its own ServiceAccount, and no API token to InfluxDB, Grafana and the rollup', () => {
     const sas = podTemplates('base').map((p) => p.spec['serviceAccountName']);
     expect(new Set(sas).size).toBe(sas.length);
-    for (const name of ['heapless-influxdb', 'heapless-grafana']) {
+    for (const name of ['heapless-influxdb', 'heapless-grafana', 'heapless-rollup']) {
       expect(get('base', 'ServiceAccount', name)['automountServiceAccountToken']).toBe(false);
       expect(
         podTemplates('base').find((p) => p.spec['serviceAccountName'] === name)?.spec['automountServiceAccountToken'],
@@ -603,13 +647,19 @@ describe('the base', () => {
     for (const p of podTemplates('base')) expect(policyOf(p).length, p.owner).toBe(1);
     const ingress = (name: string): Obj[] =>
       (policyOf(podTemplates('base').find((p) => p.name === name) as PodTemplate)[0] as Obj)['spec']['ingress'] ?? [];
-    // InfluxDB: from exactly collect, events, query and Grafana.
+    // InfluxDB: from exactly collect, events, rollup, query and Grafana.
     const [influxRule] = ingress('heapless-influxdb') as [Obj];
     const admitted = podTemplates('base')
       .filter((p) => influxRule['from'].some((f: Obj) => selects(f['podSelector'], p.labels)))
       .map((p) => p.name)
       .sort();
-    expect(admitted).toEqual(['heapless-collect', 'heapless-events', 'heapless-grafana', 'heapless-query']);
+    expect(admitted).toEqual([
+      'heapless-collect',
+      'heapless-events',
+      'heapless-grafana',
+      'heapless-query',
+      'heapless-rollup',
+    ]);
     expect(influxRule['ports']).toEqual([{ port: 'http', protocol: 'TCP' }]);
     // Grafana and the query service: their own named container port, nothing else.
     for (const [name, port] of [
@@ -621,7 +671,7 @@ describe('the base', () => {
       expect(c['ports'].map((x: Obj) => x['name'])).toEqual([port]);
     }
     // The run-to-completion pods listen on nothing.
-    for (const name of ['heapless-collect', 'heapless-events', 'heapless-credentials'])
+    for (const name of ['heapless-collect', 'heapless-events', 'heapless-rollup', 'heapless-credentials'])
       expect(ingress(name), name).toEqual([]);
   });
 
@@ -634,7 +684,14 @@ describe('the base', () => {
 
 describe('the overlays', () => {
   it('knative: the functions become cluster-local Knative Services, one run per POST, each triggered every minute by a PingSource', () => {
-    expect(objects('knative').filter((o) => o['kind'] === 'CronJob')).toEqual([]);
+    // The rollup stays a CronJob (overlays/knative/kustomization.yaml says why), unchanged.
+    expect(
+      objects('knative')
+        .filter((o) => o['kind'] === 'CronJob')
+        .map((o) => o['metadata']['name']),
+    ).toEqual(['heapless-rollup']);
+    expect(get('knative', 'CronJob', 'heapless-rollup')).toEqual(get('base', 'CronJob', 'heapless-rollup'));
+    expect(get('knative', 'NetworkPolicy', 'heapless-rollup')).toEqual(get('base', 'NetworkPolicy', 'heapless-rollup'));
     for (const fn of ['collect', 'events']) {
       const ksvc = get('knative', 'Service', `heapless-${fn}`);
       const ping = get('knative', 'PingSource', `heapless-${fn}`);
@@ -677,6 +734,8 @@ describe('the overlays', () => {
     expect(get('base', 'PersistentVolumeClaim', 'heapless-collect-spool')['spec']['accessModes']).toEqual([
       'ReadWriteOnce',
     ]);
+    // The rollup is not sharded: one CronJob, as in the base.
+    expect(get('sharded', 'CronJob', 'heapless-rollup')).toEqual(get('base', 'CronJob', 'heapless-rollup'));
   });
 
   it('every collector’s spool cap fits its volume (base, knative)', () => {
@@ -770,9 +829,11 @@ describe('the overlays', () => {
     for (const kind of ['StatefulSet', 'Service', 'NetworkPolicy', 'ServiceAccount'])
       expect(find('external-influxdb', kind, 'heapless-influxdb'), kind).toBeUndefined();
     expect(configMap('external-influxdb', 'heapless-config')['data']['INFLUX_URL']).toMatch(/^https:\/\//);
-    for (const p of podTemplates('external-influxdb').filter((x) =>
-      ['heapless-collect', 'heapless-events', 'heapless-query'].includes(x.name),
-    )) {
+    const clients = podTemplates('external-influxdb').filter((x) =>
+      ['heapless-collect', 'heapless-events', 'heapless-rollup', 'heapless-query'].includes(x.name),
+    );
+    expect(clients).toHaveLength(4);
+    for (const p of clients) {
       const env = Object.fromEntries((p.spec['containers'][0]['env'] as Obj[]).map((e) => [e['name'], e['value']]));
       expect(env['INFLUX_TOKEN_FILE'], p.owner).toBe('/var/run/secrets/heapless/influxdb/token');
       expect(env['INFLUX_USERNAME'], p.owner).toBeUndefined();
@@ -863,6 +924,18 @@ describe('RBAC', () => {
     expect(grants('base')).toEqual(BASE_GRANTS);
   });
 
+  it('the rollup holds no right in any variant: no (Cluster)RoleBinding names its ServiceAccount', () => {
+    for (const t of NAMES) {
+      expect(find(t, 'ServiceAccount', 'heapless-rollup'), t).toBeDefined();
+      expect(
+        grants(t).filter((g) => g.startsWith('heapless/heapless-rollup:')),
+        t,
+      ).toEqual([]);
+      for (const kind of ['Role', 'ClusterRole'])
+        expect(find(t, kind, 'heapless-rollup'), `${t} ${kind}`).toBeUndefined();
+    }
+  });
+
   it('only the apiserver-proxy overlay swaps the collector’s nodes/stats for nodes/proxy', () => {
     const swap = (g: string) =>
       g === 'heapless/heapless-collect: cluster: get nodes/stats'
@@ -900,6 +973,7 @@ const READERS: Record<string, { table: Record<string, { env: string }>; read: (e
   collect: { table: collectSettings, read: readCollectConfig },
   events: { table: eventsSettings, read: readEventsConfig },
   query: { table: querySettings, read: readQueryConfig },
+  rollup: { table: rollupSettings, read: readRollupConfig },
 };
 /** Set by the platform or read by the image's other parts, not by the functions' settings tables. */
 const PLATFORM_ENV = ['NODE_OPTIONS', 'RUN_TIMEOUT_SECONDS'];
@@ -928,7 +1002,7 @@ describe.each(NAMES)('settings in %s', (target) => {
       expect(() => reader.read(env), p.owner).not.toThrow();
       checked++;
     }
-    expect(checked).toBe(3);
+    expect(checked).toBe(4);
   });
 
   it('the query service serves HTTPS only, on its container port', () => {

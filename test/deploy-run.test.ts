@@ -1,14 +1,16 @@
 /**
  * @module deploy-run.test
- * What `kubectl apply -f dist/heapless.yaml` installs actually runs. For the collect CronJob, the
- * events CronJob and the query Deployment, the test lays out the container's volumes (ConfigMaps
+ * What `kubectl apply -f dist/heapless.yaml` installs actually runs. For the collect, events and
+ * rollup CronJobs and the query Deployment, the test lays out the container's volumes (ConfigMaps
  * with their binaryData decoded, the generated Secret, emptyDirs, the spool claim) in a temporary
  * folder at their mount paths, and runs the container's own command and args with its own env
  * under the local node. Changed are only the addresses (the simulated API server through
  * KUBECONFIG, the suite's influxd and a database of this file's own, a loopback port for the query
  * service) and the paths, which point into the temporary folder (TMPDIR for the /tmp emptyDir).
- * Collect and events store their points; the query service, registered as the metrics.k8s.io
- * backend of the simulated aggregation layer, answers the real `kubectl top`.
+ * Collect and events store their points; the rollup, with its rendered settings unchanged (clock
+ * ones included), creates its retention policies and rolls up a window the collector filled a
+ * quarter of an hour earlier; the query service, registered as the metrics.k8s.io backend of the
+ * simulated aggregation layer, answers the real `kubectl top`.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,12 +30,15 @@ type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 const run = promisify(execFile);
 const MANIFEST = join(PROJECT_DIR, 'dist', 'heapless.yaml');
 const MI = 1024 * 1024;
+const MIN = 60_000;
 /** What the credentials Job would have put in the Secrets (the suite's influxd has no auth). */
 const SECRET_VALUE = 'generated-by-the-credentials-job';
 
 let objects: Obj[];
 let root: string;
 let c: Collected;
+/** A 5-minute window the collector filled (two runs) that ended long before ROLLUP_DELAY (2m) ago. */
+let rollupWindowMs: number;
 const children: ChildProcess[] = [];
 
 /** A workload's pod spec and its one container, from the rendered manifest. */
@@ -162,9 +167,16 @@ beforeAll(async () => {
   // from a minute's end that the seeded run and the rendered one land one interval apart.
   const intoMinute = Date.now() % 60_000;
   if (intoMinute > 40_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 500));
-  c = await collected('deploy_run', { nodes: 3, podsPerNode: 2, startTimeMs: Date.now() - 60_000 });
-  // The previous minute's run (in-process), so the rendered collector has counters to rate against.
-  await c.run();
+  rollupWindowMs = Math.floor((Date.now() - 15 * MIN) / (5 * MIN)) * 5 * MIN;
+  c = await collected('deploy_run', { nodes: 3, podsPerNode: 2, startTimeMs: rollupWindowMs });
+  // Two runs (in-process) in a 5-minute window that has ended, for the rendered rollup.
+  for (const at of [rollupWindowMs, rollupWindowMs + MIN]) {
+    c.sim.clock.set(at);
+    expect((await c.run()).exitCode).toBe(0);
+  }
+  // The previous minute's run, so the rendered collector has counters to rate against.
+  c.sim.clock.set(Date.now() - MIN);
+  expect((await c.run()).exitCode).toBe(0);
   c.sim.clock.set(Date.now());
 });
 
@@ -233,6 +245,40 @@ describe('dist/heapless.yaml, run as a kubelet would', () => {
       ['deploy-run-0', 'pulled 0'],
       ['deploy-run-1', 'pulled 1'],
     ]);
+  });
+
+  it('the rollup CronJob’s container creates the heapless_5m and heapless_1h policies and rolls up the ended window', async () => {
+    // Act: the rendered settings as they are (ROLLUP_DELAY 2m, ROLLUP_BACKFILL 1h), only the addresses changed.
+    const p = start('CronJob', 'heapless-rollup', addresses());
+    // Assess
+    expect(await p.exited, JSON.stringify(p.lines)).toBe(0);
+    const run = p.lines.find((l) => l['event'] === 'rollup_run') as Record<string, unknown>;
+    expect(run).toMatchObject({ failedStatements: 0, cut: false });
+    expect(run['points']).toBeGreaterThan(0);
+    const policies = await rows(c.client, `SHOW RETENTION POLICIES ON "${c.client.options.db}"`);
+    expect(policies.map((r) => [r['name'], r['duration']])).toEqual(
+      expect.arrayContaining([
+        ['heapless_5m', '720h0m0s'],
+        ['heapless_1h', '9600h0m0s'],
+      ]),
+    );
+    // Each node's 5-minute point: the mean and max of its two raw points, and their count.
+    const window = `time >= ${rollupWindowMs}ms AND time < ${rollupWindowMs + 5 * MIN}ms`;
+    const raw = await rows(
+      c.client,
+      `SELECT mean("value"), max("value"), count("value") FROM "heapless"."memory/working_set" WHERE "type" = 'node' AND ${window} GROUP BY "nodename"`,
+    );
+    const rolled = await rows(
+      c.client,
+      `SELECT "value", "value_max", "value_count" FROM "heapless_5m"."memory/working_set" WHERE "type" = 'node' AND ${window} GROUP BY "nodename"`,
+    );
+    const byNode = (rs: Array<Record<string, unknown>>, cols: string[]) =>
+      Object.fromEntries(rs.map((r) => [r['nodename'], cols.map((k) => r[k])]));
+    expect(raw).toHaveLength(3);
+    expect(raw.every((r) => r['count'] === 2)).toBe(true);
+    expect(rolled.map((r) => r['time'])).toEqual([rollupWindowMs, rollupWindowMs, rollupWindowMs]);
+    expect(byNode(rolled, ['value', 'value_max', 'value_count'])).toEqual(byNode(raw, ['mean', 'max', 'count']));
+    expect(readFileSync(join(root, 'tmp', 'heapless', 'rollup', 'index.mjs')).length).toBeGreaterThan(10_000);
   });
 
   it('the query Deployment’s container answers kubectl top through the aggregation layer', async () => {
