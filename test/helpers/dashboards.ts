@@ -74,6 +74,16 @@ export function queriesOf(d: Json): DashboardQuery[] {
   return out;
 }
 
+/** The custom template variables with the value a dashboard opens with (`current.value`). */
+export function customValuesOf(d: Json): Record<string, string> {
+  const list = ((d['templating'] as Json | undefined)?.['list'] as Json[] | undefined) ?? [];
+  return Object.fromEntries(
+    list
+      .filter((v) => v['type'] === 'custom')
+      .map((v) => [String(v['name']), String((v['current'] as Json | undefined)?.['value'] ?? '')]),
+  );
+}
+
 /** The query-type template variables, in dashboard order. */
 export function variablesOf(d: Json): Variable[] {
   const list = ((d['templating'] as Json | undefined)?.['list'] as Json[] | undefined) ?? [];
@@ -177,6 +187,8 @@ export interface FillContext {
   /** Variable values: `'all'` (the variable's allValue, else `.*`) or the selected values. */
   values: Record<string, string[] | 'all'>;
   variables: Variable[];
+  /** Custom variables (a fixed list, e.g. `$resolution`): name → the value to put in. */
+  constants?: Record<string, string>;
 }
 
 /** Grafana's regex escaping of a variable value (kbn.regexEscape). */
@@ -222,6 +234,11 @@ export function fillQuery(query: string, ctx: FillContext): string {
       () => value,
     );
   }
+  for (const [name, value] of Object.entries(ctx.constants ?? {}))
+    q = q.replace(
+      new RegExp(`\\$\\{${name}(?::[^}]*)?\\}|\\[\\[${name}\\]\\]|\\$${name}(?![A-Za-z0-9_])`, 'g'),
+      () => value,
+    );
   const left = /\$(\{[^}]+\}|\[\[|[A-Za-z_][A-Za-z0-9_]*)/.exec(q);
   if (left) throw new Error(`unfilled ${left[0]} in ${q}`);
   return q;
@@ -243,7 +260,8 @@ const unique = (xs: string[]): string[] => [...new Set(xs)];
 
 /** The measurements, types, tag keys and selected keys an InfluxQL query names. */
 export function namesIn(query: string): QueryNames {
-  const measurements = [...query.matchAll(/\bFROM\s+"([^"]+)"/g)].map((m) => m[1] as string);
+  // `FROM "m"` or `FROM "policy"."m"` (a retention policy such as $resolution): the measurement.
+  const measurements = [...query.matchAll(/\bFROM\s+(?:"[^"]+"\.)?"([^"]+)"/g)].map((m) => m[1] as string);
   const types = [...query.matchAll(/"type"\s*=\s*'([^']+)'/g)].map((m) => m[1] as string);
   const tags = [...query.matchAll(/"([^"]+)"\s*(?:=~|!~|!=|<>|=)/g)].map((m) => m[1] as string);
   for (const m of query.matchAll(/GROUP BY (.*?)(?= fill\(|\) WHERE| ORDER BY| LIMIT|\)$|$)/g)) {
@@ -252,7 +270,7 @@ export function namesIn(query: string): QueryNames {
   for (const m of query.matchAll(/WITH KEY\s*=\s*"([^"]+)"/g)) tags.push(m[1] as string);
   const selected: string[] = [];
   // Only SELECTs that read a measurement directly (not an outer query over a subquery).
-  for (const m of query.matchAll(/SELECT\s+((?:(?!SELECT|FROM).)*?)\s+FROM\s+"[^"]+"/g)) {
+  for (const m of query.matchAll(/SELECT\s+((?:(?!SELECT|FROM).)*?)\s+FROM\s+(?:"[^"]+"\.)?"[^"]+"/g)) {
     for (const id of (m[1] as string).matchAll(/(AS\s+)?"([^"]*)"/g)) if (!id[1]) selected.push(id[2] as string);
   }
   return {

@@ -19,6 +19,7 @@ import {
 } from './influxql';
 import {
   clusterVariable,
+  resolutionVariable,
   DashboardBuilder,
   datasourceVariable,
   REFERENCE_LINES,
@@ -56,7 +57,7 @@ export function clusterDashboard(): Json {
       description:
         'Cluster-wide usage against requests, limits and allocatable capacity, per namespace. Sums over nodes include system overhead; sums over pods do not.',
     },
-    [datasourceVariable(), clusterVariable()],
+    [datasourceVariable(), clusterVariable(), resolutionVariable()],
     [warningEvents()],
   );
   const node = (m: string) => s(m, 'node');
@@ -230,7 +231,12 @@ export function namespaceDashboard(): Json {
       title: 'Kubernetes / Compute Resources / Namespace (Pods) (heapless)',
       description: 'One namespace: usage per pod against the namespace’s requests and limits.',
     },
-    [datasourceVariable(), clusterVariable(), tagVariable('namespace', 'namespace', 'namespace_name', [CLUSTER])],
+    [
+      datasourceVariable(),
+      clusterVariable(),
+      resolutionVariable(),
+      tagVariable('namespace', 'namespace', 'namespace_name', [CLUSTER]),
+    ],
     [warningEvents([NS])],
   );
   const pod = (m: string) => s(m, 'pod', NS);
@@ -344,7 +350,12 @@ export function nodeDashboard(): Json {
       description:
         'One node: its pods’ usage against the node’s capacity and allocatable resources, system containers, network and filesystem.',
     },
-    [datasourceVariable(), clusterVariable(), tagVariable('node', 'node', 'nodename', [`"type" = 'node'`, CLUSTER])],
+    [
+      datasourceVariable(),
+      clusterVariable(),
+      resolutionVariable(),
+      tagVariable('node', 'node', 'nodename', [`"type" = 'node'`, CLUSTER]),
+    ],
     [warningEvents()],
   );
   const node = (m: string) => s(m, 'node', NODE);
@@ -497,6 +508,7 @@ export function podDashboard(): Json {
     [
       datasourceVariable(),
       clusterVariable(),
+      resolutionVariable(),
       tagVariable('namespace', 'namespace', 'namespace_name', [CLUSTER]),
       tagVariable('pod', 'pod', 'pod_name', [NS, CLUSTER]),
     ],
@@ -657,6 +669,7 @@ export function namespaceWorkloadsDashboard(): Json {
     [
       datasourceVariable(),
       clusterVariable(),
+      resolutionVariable(),
       tagVariable('namespace', 'namespace', 'namespace_name', [CLUSTER]),
       tagVariable('kind', 'workload kind', 'workload_kind', [`"type" = 'workload'`, NS, CLUSTER], {
         all: true,
@@ -702,6 +715,7 @@ export function workloadDashboard(): Json {
     [
       datasourceVariable(),
       clusterVariable(),
+      resolutionVariable(),
       tagVariable('namespace', 'namespace', 'namespace_name', [CLUSTER]),
       tagVariable('kind', 'workload kind', 'workload_kind', [`"type" = 'workload'`, NS, CLUSTER], {
         measurement: 'memory/usage',

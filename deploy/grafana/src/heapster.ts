@@ -7,6 +7,7 @@
 import { CLUSTER, each, matches, total, type ObjectType, type Source } from './influxql';
 import {
   clusterVariable,
+  resolutionVariable,
   DashboardBuilder,
   datasourceVariable,
   REFERENCE_LINES,
@@ -66,6 +67,7 @@ export function heapsterClusterDashboard(): Json {
     [
       datasourceVariable(),
       clusterVariable(),
+      resolutionVariable(),
       tagVariable('nodename', 'nodename', 'nodename', [`"type" = 'node'`, CLUSTER]),
     ],
     [warningEvents()],
@@ -111,6 +113,7 @@ export function heapsterPodsDashboard(): Json {
     [
       datasourceVariable(),
       clusterVariable(),
+      resolutionVariable(),
       tagVariable('namespace', 'namespace', 'namespace_name', [CLUSTER]),
       tagVariable('podname', 'podname', 'pod_name', [matches('namespace_name', 'namespace'), CLUSTER]),
     ],

@@ -38,13 +38,27 @@ export function equals(tag: string, value: string): string {
 
 export const CLUSTER = matches('cluster_name', 'cluster');
 
+/**
+ * Time series read from `$resolution`: the raw policy or a rollup level (README "Long-term
+ * history"). Rollups keep Heapster's measurement names and their mean (or a counter's last value)
+ * in `value`, so the same statement reads any of them. Tables of current values and point counts
+ * (OOM kills) read the raw points.
+ */
+function rolled(s: Source): string {
+  return `"$resolution"."${s.measurement}"`;
+}
+
+function raw(s: Source): string {
+  return `"${s.measurement}"`;
+}
+
 function where(s: Source): string {
   return [equals('type', s.type), CLUSTER, ...(s.where ?? []), '$timeFilter'].join(' AND ');
 }
 
 function inner(s: Source, fn = 'mean', groupByTime = true): string {
   const group = groupByTime ? 'GROUP BY time($__interval), * fill(none)' : 'GROUP BY *';
-  return `SELECT ${fn}("value") AS "v" FROM "${s.measurement}" WHERE ${where(s)} ${group}`;
+  return `SELECT ${fn}("value") AS "v" FROM ${groupByTime ? rolled(s) : raw(s)} WHERE ${where(s)} ${group}`;
 }
 
 function groupBy(by: readonly string[]): string {
@@ -58,7 +72,7 @@ export function total(s: Source, by: readonly string[] = []): string {
 
 /** Time series of one entity per series (node, container…): its mean per bucket. */
 export function each(s: Source, by: readonly string[]): string {
-  return `SELECT mean("value")${s.scale ? ` ${s.scale}` : ''} AS "value" FROM "${s.measurement}" WHERE ${where(s)} GROUP BY ${groupBy(by)} fill(null)`;
+  return `SELECT mean("value")${s.scale ? ` ${s.scale}` : ''} AS "value" FROM ${rolled(s)} WHERE ${where(s)} GROUP BY ${groupBy(by)} fill(null)`;
 }
 
 /** Time series of the largest per-series mean per bucket (e.g. the slowest shard's run). */
@@ -79,7 +93,7 @@ export function current(s: Source, by: readonly string[], column: string): strin
 /** Table rows: how many distinct series (pods, containers…) per `by` tags are current. */
 export function count(s: Source, series: readonly string[], by: readonly string[], column: string): string {
   const recent = [...(s.where ?? []), 'time > ${__to}ms - 2m', 'time <= ${__to}ms'];
-  const innerQ = `SELECT last("value") AS "v" FROM "${s.measurement}" WHERE ${[equals('type', s.type), CLUSTER, ...recent, '$timeFilter'].join(' AND ')} GROUP BY ${[...series, ...by].map((t) => `"${t}"`).join(', ')}`;
+  const innerQ = `SELECT last("value") AS "v" FROM ${raw(s)} WHERE ${[equals('type', s.type), CLUSTER, ...recent, '$timeFilter'].join(' AND ')} GROUP BY ${[...series, ...by].map((t) => `"${t}"`).join(', ')}`;
   return `SELECT count("v") AS "${column}" FROM (${innerQ}) WHERE $timeFilter GROUP BY ${by.map((t) => `"${t}"`).join(', ')}`;
 }
 
@@ -90,12 +104,12 @@ export function increase(s: Source, by: readonly string[] = []): string {
 
 /** Time series: how many points (events such as OOM kills, one point each) fell in each bucket. */
 export function occurrences(s: Source, by: readonly string[] = []): string {
-  return `SELECT count("value") AS "value" FROM "${s.measurement}" WHERE ${where(s)} GROUP BY ${groupBy(by)} fill(none)`;
+  return `SELECT count("value") AS "value" FROM ${raw(s)} WHERE ${where(s)} GROUP BY ${groupBy(by)} fill(none)`;
 }
 
 /** A single value: the counter's growth over the whole range, summed over series. */
 export function increaseInRange(s: Source): string {
-  return `SELECT sum("v") AS "value" FROM (SELECT spread("value") AS "v" FROM "${s.measurement}" WHERE ${where(s)} GROUP BY *) WHERE $timeFilter`;
+  return `SELECT sum("v") AS "value" FROM (SELECT spread("value") AS "v" FROM ${rolled(s)} WHERE ${where(s)} GROUP BY *) WHERE $timeFilter`;
 }
 
 /** `SHOW TAG VALUES` for a template variable, limited by the variables it depends on. */

@@ -364,4 +364,27 @@ export function clusterVariable(): Json {
   return tagVariable('cluster', 'cluster', 'cluster_name', [], { all: true });
 }
 
+/**
+ * `$resolution`: the raw points (kept 7 days) or a rollup level (5-minute for 30 days, hourly for
+ * 400 days) for every time series; the retention policies functions/rollup writes.
+ */
+export function resolutionVariable(): Json {
+  const options = [
+    { text: 'raw', value: 'heapless' },
+    { text: '5m', value: 'heapless_5m' },
+    { text: '1h', value: 'heapless_1h' },
+  ];
+  return {
+    name: 'resolution',
+    label: 'Resolution',
+    type: 'custom',
+    query: options.map((o) => `${o.text} : ${o.value}`).join(', '),
+    options: options.map((o, i) => ({ ...o, selected: i === 0 })),
+    current: { ...options[0], selected: true },
+    hide: 0,
+    includeAll: false,
+    multi: false,
+  };
+}
+
 export const VAR = { cluster: CLUSTER, matches };
