@@ -214,6 +214,7 @@ async function listShard(
   const opts = { pageSize: config.pageSize, timeoutMs: config.apiTimeout, signal };
   const lists = await createListClient(kc, LIST_CONCURRENCY);
   const onShard = (node: string | undefined): boolean => node !== undefined && inShard(node, shard);
+  // Never rejects (a failed owner listing falls back to direct owners), so it can wait unobserved.
   const owners = listOwners(lists, opts, log);
   let nodes: NodeInfo[];
   let pods: PodInfo[];

@@ -10,6 +10,7 @@ import { decodeOwned } from '#shared/decode/objects';
 import { ownerMap, type Owners } from '#shared/derive/workload';
 import type { ListClient, ListOptions } from '#shared/kube/list';
 import { asError } from '#shared/errors';
+import { kubeProblem } from '#shared/kube/kube-errors';
 
 /** Read through the run's streaming list client (kube/stream-list), item by item, like pods. */
 export async function listOwners(lists: ListClient, opts: ListOptions, log: Logger): Promise<Owners> {
@@ -34,7 +35,9 @@ async function listOwned(
       if (o) items.push(o);
     });
   } catch (err) {
-    if (opts.signal?.aborted) throw err;
+    // Cut by the run, or a problem every listing has (401, refused, kubeconfig): the node and pod
+    // listings report it as the operator's error; a warning about RBAC here would mislead.
+    if (opts.signal?.aborted || kubeProblem(err)) return undefined;
     log.warn('owners_unlisted', {
       what,
       error: asError(err).message,

@@ -96,7 +96,10 @@ function page(
       if (status !== 200) {
         res.resume();
         return fail(
-          new ApiServerError(`listing ${opts.what} failed: ${describeListError({ code: status }, paging, opts.what)}`),
+          // The status rides along as the cause's `code`, where kube/kube-errors looks for a 401.
+          new ApiServerError(`listing ${opts.what} failed: ${describeListError({ code: status }, paging, opts.what)}`, {
+            cause: Object.assign(new Error(`HTTP ${status}`), { code: status }),
+          }),
         );
       }
       res.on('data', (chunk: Buffer) => {
