@@ -76,6 +76,29 @@ describe('npm start: the whole system, then Ctrl-C', () => {
     expect(lines.some((l) => l['fn'] === 'start' && l['event'] === 'ready')).toBe(true);
   });
 
+  it('runs the rollup on the same schedule: a summary line per run, and its short-window policies', async () => {
+    const runs = () =>
+      s
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l['fn'] === 'rollup' && l['event'] === 'rollup_run');
+    // The first tick's run finished before the banner; the next comes 15 s later.
+    expect(runs().length).toBeGreaterThan(0);
+    expect(runs()[0]).toMatchObject({ failedStatements: 0 });
+    const influx = /curl -sG '(http:\/\/127\.0\.0\.1:\d+)\/query'/.exec(banner)?.[1] as string;
+    const res = await fetch(`${influx}/query?q=${encodeURIComponent('SHOW RETENTION POLICIES ON "k8s"')}`);
+    const body = (await res.json()) as { results: Array<{ series: Array<{ values: unknown[][] }> }> };
+    const policies = body.results[0]?.series[0]?.values.map((r) => [r[0], r[1]]);
+    expect(policies).toEqual(
+      expect.arrayContaining([
+        ['heapless_1m', '24h0m0s'],
+        ['heapless_5m', '168h0m0s'],
+      ]),
+    );
+  });
+
   it('the printed InfluxQL curl, pasted into a shell, answers every node’s CPU', async () => {
     const command = /InfluxQL\s+(curl[^\n]*\\\n[^\n]*)/.exec(banner)?.[1] as string;
     expect(command).toBeDefined();

@@ -1,8 +1,8 @@
 /**
  * `npm start`: the whole system on the embedded default. A simulated cluster and a local influxd;
- * the collector and the events export every 15 s (one summary line per run each); the query
- * service on a free loopback port, with the page at `/`, and behind the simulated API server's
- * aggregation layer so `kubectl top` works. Prints a banner once everything is up.
+ * the collector, the rollup (1-minute and 5-minute levels) and the events export every 15 s (one
+ * summary line per run each); the query service on a free loopback port, with the page at `/`,
+ * and behind the simulated API server's aggregation layer so `kubectl top` works. Prints a banner once everything is up.
  * With KUBECONFIG and INFLUX_URL both set it works on that cluster and InfluxDB instead; one
  * without the other exits 2. Ctrl-C stops every process and removes every temp file it made.
  */
@@ -12,7 +12,7 @@ import { banner } from '#test/start/banner';
 import { startEmbedded } from '#test/start/embedded';
 import { Lifecycle } from '#test/start/lifecycle';
 import { startQuery } from '#test/start/query';
-import { startSchedule } from '#test/start/schedule';
+import { START_ROLLUP_ENV, startSchedule } from '#test/start/schedule';
 import { externalTargets } from '#test/start/targets';
 
 const log = createLogger({ fn: 'start' });
@@ -31,7 +31,12 @@ async function main(): Promise<void> {
   const life = new Lifecycle(log);
   try {
     const local = external ? undefined : await startEmbedded(life);
-    const env: Record<string, string | undefined> = { INTERVAL: '15s', ...process.env, ...local?.env };
+    const env: Record<string, string | undefined> = {
+      INTERVAL: '15s',
+      ...START_ROLLUP_ENV,
+      ...process.env,
+      ...local?.env,
+    };
     const schedule = startSchedule(env, () => local?.tick());
     life.onStop('schedule', () => schedule.stop());
     const query = await startQuery(life, env, local?.sim);

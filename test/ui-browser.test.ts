@@ -3,8 +3,9 @@
  * The page in a real browser (headless Chromium) against collected data: a simulated cluster
  * collected every 3 minutes over the last hour into the suite's influxd, its events exported,
  * the query service's app on a loopback port. The charts draw (their canvases hold the series'
- * colours), the numbers shown are the model API's, the namespace filter filters, the console
- * stays clean, and a screenshot is saved to .cache/screenshots/ui.png.
+ * colours), switched to 30 days they draw the model API's rollup answer, the numbers shown are the
+ * model API's, the namespace filter filters, the console stays clean, and a screenshot is saved
+ * to .cache/screenshots/ui.png.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ import { queryDeps } from '#test/helpers/query-fixture';
 import { readEventsConfig } from '#shared/events/events-settings';
 import { runEvents } from '#shared/events/run';
 import { createLogger } from '#shared/log';
+import { readRollupConfig } from '#shared/rollup/settings';
+import { runRollup } from '#shared/rollup/run';
 import { startAuth } from '#shared/query/auth/setup';
 import { closeAll, listen, type Listener } from '#shared/query/server';
 import { readQueryConfig } from '#shared/query/settings';
@@ -69,7 +72,24 @@ describe.skipIf(!HAVE_CHROMIUM)('the page, in headless Chromium, over an hour of
       { log: createLogger({ fn: 'events', level: 'error', sink: () => {} }), now: () => c.sim.clock.nowMs() },
     );
     expect(events.stats.points).toBeGreaterThan(0);
-    const deps = queryDeps(c.client, () => c.sim.clock.nowMs(), [], { MODEL_AUTH: 'none', QUERY_AUTH: 'none' });
+    // Rolled up with npm start's short levels: the 30-day view reads the coarsest, 5 minutes.
+    const levels = { ROLLUP_LEVELS: '1m:1d,5m:7d' };
+    const rolled = await runRollup(
+      readRollupConfig({
+        INFLUX_URL: c.client.options.url,
+        INFLUX_DB: c.client.options.db,
+        ROLLUP_BACKFILL: '2h',
+        ROLLUP_MAX_WINDOWS: '200',
+        ...levels,
+      }),
+      { log: createLogger({ fn: 'rollup', level: 'error', sink: () => {} }), now: () => c.sim.clock.nowMs() },
+    );
+    expect(rolled.exitCode).toBe(0);
+    const deps = queryDeps(c.client, () => c.sim.clock.nowMs(), [], {
+      MODEL_AUTH: 'none',
+      QUERY_AUTH: 'none',
+      ...levels,
+    });
     listener = await listen(createApp({ ...deps, metricsApi: false }), { port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${listener.port}`;
     browser = await launchBrowser();
@@ -98,8 +118,9 @@ describe.skipIf(!HAVE_CHROMIUM)('the page, in headless Chromium, over an hour of
     );
   }
 
-  it('draws both cluster charts over the hour, in the series colours', async () => {
-    const drawn = await page.$$eval('.chart', (charts) =>
+  /** Per chart, how many pixels have the usage and the requests colours. */
+  function drawnPixels(): Promise<Array<{ id: string; usage: number; requests: number }>> {
+    return page.$$eval('.chart', (charts) =>
       charts.map((chart) => {
         const canvas = chart.querySelector('canvas');
         if (!canvas) return { id: chart.id, usage: 0, requests: 0 };
@@ -124,6 +145,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the page, in headless Chromium, over an hour of
         return { id: chart.id, usage: u, requests: r };
       }),
     );
+  }
+
+  it('draws both cluster charts over the hour, in the series colours', async () => {
+    const drawn = await drawnPixels();
     expect(drawn.map((d) => d.id)).toEqual(['cpu-chart', 'memory-chart']);
     // A line across the plot is hundreds of pixels of its colour.
     for (const d of drawn) {
@@ -132,6 +157,28 @@ describe.skipIf(!HAVE_CHROMIUM)('the page, in headless Chromium, over an hour of
     }
     // The hour of points (one per run) is what the chart was given: uPlot's legend lists both series.
     expect(await page.$$eval('#cpu-chart .u-legend .u-series', (s) => s.length)).toBe(3);
+  });
+
+  it('switched to 30 days, draws the charts from the model API’s answer, read from the rollups', async () => {
+    await page.selectOption('#range', '30d');
+    await page.waitForSelector('#memory-chart[data-range="30d"]');
+    await page.waitForSelector('#cpu-chart[data-range="30d"]');
+    expect(await page.$$eval('.range-label', (s) => s.map((x) => x.textContent))).toEqual(['30 days', '30 days']);
+    // The page asks for start = now − 30 days; ask the same: the coarsest level (5 minutes) answers.
+    const start = new Date(Date.now() - 30 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const res = await fetch(`${base}/api/v1/model/metrics/cpu/usage_rate?start=${start}`);
+    const points = ((await res.json()) as { metrics: Array<{ timestamp: string }> }).metrics;
+    const times = points.map((p) => Date.parse(p.timestamp));
+    expect(times.length).toBeGreaterThanOrEqual(10);
+    expect(times.every((t, i) => i === 0 || t - (times[i - 1] ?? 0) === 300_000)).toBe(true);
+    expect(await page.getAttribute('#cpu-chart', 'data-points')).toBe(String(times.length));
+    for (const d of await drawnPixels()) {
+      expect(d.usage, d.id).toBeGreaterThan(200);
+      expect(d.requests, d.id).toBeGreaterThan(100);
+    }
+    await page.selectOption('#range', '1h');
+    await page.waitForSelector('#cpu-chart[data-range="1h"]');
+    expect(Number(await page.getAttribute('#cpu-chart', 'data-points'))).toBeGreaterThan(times.length);
   });
 
   it('shows every node with the model API’s usage, requests, allocatable and utilisation', async () => {

@@ -6,7 +6,7 @@
  * `uids` holds names, `dataPoints` is always empty, and no data at all is `{"items":null}`.
  */
 import type { QueryResult } from '#shared/influx/client';
-import { idents, tagEquals, tagIn, where, type Scope } from '#shared/query/where';
+import { from, idents, tagEquals, tagIn, where, type Scope } from '#shared/query/where';
 import { rfc3339Seconds } from '#shared/query/format';
 import { forEachRow, num, str } from '#shared/query/rows';
 import { CPU_MEASUREMENT, MEMORY_MEASUREMENT } from '#shared/query/usage-query';
@@ -28,12 +28,12 @@ function measurement(metric: string): string {
 }
 
 export function nodesStatement(nodes: readonly string[], metric: string, scope: Scope): string {
-  return `SELECT ${idents(['value', 'nodename'])} FROM ${idents([measurement(metric)])} ${where('node', [tagIn('nodename', nodes)], scope)}`;
+  return `SELECT ${idents(['value', 'nodename'])} FROM ${from(measurement(metric), scope)} ${where('node', [tagIn('nodename', nodes)], scope)}`;
 }
 
 export function podsStatement(namespace: string, pods: readonly string[], metric: string, scope: Scope): string {
   const conditions = [tagEquals('namespace_name', namespace), tagIn('pod_name', pods)];
-  return `SELECT ${idents(['value', 'pod_name'])} FROM ${idents([measurement(metric)])} ${where('pod_container', conditions, scope)}`;
+  return `SELECT ${idents(['value', 'pod_name'])} FROM ${from(measurement(metric), scope)} ${where('pod_container', conditions, scope)}`;
 }
 
 /** One stored value: CPU millicores via nanocores, rounded up like MilliValue; bytes as integers. */

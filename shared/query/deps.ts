@@ -27,6 +27,9 @@ export type ServiceSettings = Pick<
   | 'dashboardApi'
   | 'dashboardWindow'
   | 'queryMaxPoints'
+  | 'influxRetention'
+  | 'rollupLevels'
+  | 'queryPointsPerSeries'
 >;
 
 export interface QueryDeps {

@@ -7,7 +7,7 @@ import type { QueryResult } from '#shared/influx/client';
 import { ident } from '#shared/influx/influxql';
 import { GO_ZERO_TIME, rfc3339Nano } from '#shared/query/format';
 import { forEachRow, num, str } from '#shared/query/rows';
-import { tagEquals, tagIn, where, type Scope } from '#shared/query/where';
+import { from, tagEquals, tagIn, where, type Scope } from '#shared/query/where';
 
 export type ModelObject =
   | { type: 'cluster' }
@@ -69,7 +69,7 @@ export function metricStatement(
   labels: Readonly<Record<string, string>>,
   scope: Scope,
 ): string {
-  return `SELECT ${ident('value')} FROM ${ident(metric)} ${where(o.type, [...keyConditions(o), ...labelConditions(labels)], scope)}`;
+  return `SELECT ${ident('value')} FROM ${from(metric, scope)} ${where(o.type, [...keyConditions(o), ...labelConditions(labels)], scope)}`;
 }
 
 export function foldMetric(result: QueryResult | undefined): MetricResult {
@@ -100,7 +100,7 @@ export function podListStatement(
   scope: Scope,
 ): string {
   const conditions = [tagEquals('namespace_name', namespace), tagIn('pod_name', pods), ...labelConditions(labels)];
-  return `SELECT ${ident('value')},${ident('pod_name')} FROM ${ident(metric)} ${where('pod', conditions, scope)}`;
+  return `SELECT ${ident('value')},${ident('pod_name')} FROM ${from(metric, scope)} ${where('pod', conditions, scope)}`;
 }
 
 /** One MetricResult per requested pod, in request order (empty for a pod without data). */

@@ -8,6 +8,7 @@
  */
 import { parseDurationMs } from '#shared/config/parsers';
 import type { Level } from '#shared/rollup/levels';
+import type { Scope } from '#shared/query/where';
 
 export interface Resolution {
   /** Retention policy to read; undefined: the database's default (the raw points). */
@@ -38,4 +39,28 @@ export function pickResolution(startMs: number, endMs: number, nowMs: number, o:
   const fits = candidates.find((c) => startMs >= nowMs - c.keptMs && span / c.stepMs <= o.pointsPerSeries);
   const chosen = fits ?? candidates[candidates.length - 1]!;
   return { rp: chosen.rp, stepMs: chosen.stepMs };
+}
+
+/** The settings that decide the resolution (query/settings). */
+export interface ResolutionSettings {
+  interval: number;
+  influxRetention: string;
+  rollupLevels: readonly Level[];
+  queryPointsPerSeries: number;
+}
+
+/**
+ * The scope read at the resolution its range calls for. A rollup point is stamped with its
+ * window's start, so the start is moved back to the window holding it: the first point covers
+ * the range's start instead of being dropped.
+ */
+export function resolveScope(scope: Scope, nowMs: number, s: ResolutionSettings): Scope {
+  const r = pickResolution(scope.startMs, scope.endMs, nowMs, {
+    rawStepMs: s.interval,
+    rawRetentionMs: retentionMs(s.influxRetention),
+    levels: s.rollupLevels,
+    pointsPerSeries: s.queryPointsPerSeries,
+  });
+  if (r.rp === undefined) return scope;
+  return { ...scope, rp: r.rp, startMs: Math.floor(scope.startMs / r.stepMs) * r.stepMs };
 }

@@ -8,13 +8,32 @@ import { bool, duration, int, oneOf, optional, str } from '#shared/config/parser
 import { parseArgv, readSettings, setting, type SettingsOf } from '#shared/config/settings';
 import { ConfigError } from '#shared/errors';
 
-// The retention setting only matters to the writer, which owns the database.
-const { influxRetention: _unused, ...influxRead } = influxSettings;
+import { type Level, parseLevels } from '#shared/rollup/levels';
 
 export const querySettings = {
-  ...influxRead,
+  ...influxSettings,
+  // Read here only to know how far back the raw points reach (query/resolution); never applied.
+  influxRetention: setting({
+    ...influxSettings.influxRetention,
+    help: 'how long the collector keeps raw points (its INFLUX_RETENTION): older ranges are read from the rollups; 0 = forever',
+  }),
   ...logSettings,
-  interval: runSettings.interval,
+  interval: setting({
+    ...runSettings.interval,
+    help: 'the collector’s interval: the raw points’ spacing',
+  }),
+  rollupLevels: setting({
+    env: 'ROLLUP_LEVELS',
+    help: 'the rollup’s levels (its ROLLUP_LEVELS): the model and scraper APIs read heapless_<window> for ranges the raw points cannot answer',
+    default: '5m:30d,1h:400d',
+    parse: (raw: string): Level[] => parseLevels(raw),
+  }),
+  queryPointsPerSeries: setting({
+    env: 'QUERY_POINTS_PER_SERIES',
+    help: 'model and scraper APIs: the finest resolution (raw, then each rollup level) that answers a range in at most this many points per series is read',
+    default: '1000',
+    parse: int(10, 1_000_000),
+  }),
   clusterName: setting({
     ...kubeSettings.clusterName,
     help: 'only serve points whose cluster_name tag equals this (unset: every point, for one cluster per database)',

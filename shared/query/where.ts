@@ -12,6 +12,8 @@ export interface Scope {
   /** Inclusive bounds, epoch ms. */
   startMs: number;
   endMs: number;
+  /** Retention policy to read (a rollup level, query/resolution); unset: the default (raw points). */
+  rp?: string | undefined;
 }
 
 export function tagEquals(tag: string, value: string): string {
@@ -34,6 +36,11 @@ export function where(type: string, conditions: readonly string[], scope: Scope)
   if (scope.clusterName) parts.push(tagEquals('cluster_name', scope.clusterName));
   parts.push(`time >= ${timeLiteral(scope.startMs)}`, `time <= ${timeLiteral(scope.endMs)}`);
   return `WHERE ${parts.join(' AND ')}`;
+}
+
+/** `"measurement"`, or `"rp"."measurement"` when the scope reads a rollup level. */
+export function from(measurement: string, scope: Scope): string {
+  return scope.rp === undefined ? ident(measurement) : `${ident(scope.rp)}.${ident(measurement)}`;
 }
 
 /** `"a","b"` for FROM and column lists. */

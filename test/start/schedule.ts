@@ -1,8 +1,11 @@
 /**
  * @module start/schedule
- * The collector and the events export on one schedule (croner, every INTERVAL, 15 s here): each
- * run logs its own one-line summary (`"fn":"collect","event":"run"` and `"fn":"events","event":"run"`).
- * A run still going when the next is due is skipped (`protect`), as `concurrencyPolicy: Forbid` does.
+ * The collector, the rollup and the events export on one schedule (croner, every INTERVAL, 15 s
+ * here): each run logs its own one-line summary (`"fn":"collect","event":"run"`,
+ * `"fn":"rollup","event":"rollup_run"`, `"fn":"events","event":"run"`). The rollup runs after the
+ * collector, so on the first tick the collector has created the database and its raw default
+ * policy before the rollup reads it. A run still going when the next is due is skipped
+ * (`protect`), as `concurrencyPolicy: Forbid` does.
  */
 import { Cron } from 'croner';
 import { readCollectConfig } from '#shared/collect/settings';
@@ -10,6 +13,18 @@ import { runCollect } from '#shared/collect/run';
 import { readEventsConfig } from '#shared/events/events-settings';
 import { runEvents } from '#shared/events/run';
 import { createLogger } from '#shared/log';
+import { readRollupConfig } from '#shared/rollup/settings';
+import { runRollup } from '#shared/rollup/run';
+
+/**
+ * Rollup windows short enough that a newcomer sees rolled-up points within minutes (the first 1m
+ * window is done ~1m20s after start); the query service is given the same ROLLUP_LEVELS.
+ */
+export const START_ROLLUP_ENV = {
+  ROLLUP_LEVELS: '1m:1d,5m:7d',
+  ROLLUP_DELAY: '20s',
+  ROLLUP_BACKFILL: '10m',
+};
 
 export interface Schedule {
   /** The first runs, started at once; resolves when both have finished. */
@@ -30,12 +45,24 @@ export function startSchedule(env: Record<string, string | undefined>, beforeRun
     level: eventsConfig.logLevel,
     secrets: [eventsConfig.influxPassword, eventsConfig.influxToken],
   });
+  const rollupConfig = readRollupConfig(env, []);
+  const rollupLog = createLogger({
+    fn: 'rollup',
+    level: rollupConfig.logLevel,
+    secrets: [rollupConfig.influxPassword, rollupConfig.influxToken],
+  });
+  const collectThenRollup = async (): Promise<void> => {
+    await runCollect(collectConfig, { log: collectLog }).catch((error: unknown) =>
+      collectLog.error('run_failed', { error }),
+    );
+    await runRollup(rollupConfig, { log: rollupLog }).catch((error: unknown) =>
+      rollupLog.error('run_failed', { error }),
+    );
+  };
   const once = async (): Promise<void> => {
     beforeRun();
     await Promise.all([
-      runCollect(collectConfig, { log: collectLog }).catch((error: unknown) =>
-        collectLog.error('run_failed', { error }),
-      ),
+      collectThenRollup(),
       runEvents(eventsConfig, { log: eventsLog }).catch((error: unknown) => eventsLog.error('run_failed', { error })),
     ]);
   };

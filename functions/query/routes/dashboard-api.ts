@@ -4,11 +4,12 @@
  * CPU or memory per node, or per pod of one namespace, in the scraper's exact answer shape.
  */
 import { Hono, type Context } from 'hono';
-import { runStatement, type QueryDeps } from '#shared/query/deps';
+import type { QueryDeps } from '#shared/query/deps';
 import { foldScraper, nodesStatement, podsStatement } from '#shared/query/dashboard-query';
 import { metricName, objectName, objectNames } from '#shared/query/validate';
 import type { Scope } from '#shared/query/where';
 import { checkPoints, limitPoints } from '#shared/query/bounds';
+import { runResolved } from '#shared/query/resolved';
 
 const BASE = '/api/v1/dashboard';
 
@@ -39,7 +40,8 @@ async function nodes(c: Context, deps: QueryDeps): Promise<Response> {
   const names = objectNames('names', c.req.param('names'));
   const metric = metricSegment(c);
   const max = deps.settings.queryMaxPoints;
-  const result = await runStatement(c, deps, limitPoints(nodesStatement(names, metric, scope(deps)), max));
+  const statement = (s: Scope): string => limitPoints(nodesStatement(names, metric, s), max);
+  const result = await runResolved(c, deps, scope(deps), statement);
   checkPoints(result, max, 'names', 'ask for fewer nodes, or lower DASHBOARD_WINDOW');
   return c.json(foldScraper(result, 'nodename', names, metric));
 }
@@ -48,7 +50,8 @@ async function pods(c: Context, deps: QueryDeps, namespace: string): Promise<Res
   const names = objectNames('names', c.req.param('names'));
   const metric = metricSegment(c);
   const max = deps.settings.queryMaxPoints;
-  const result = await runStatement(c, deps, limitPoints(podsStatement(namespace, names, metric, scope(deps)), max));
+  const statement = (s: Scope): string => limitPoints(podsStatement(namespace, names, metric, s), max);
+  const result = await runResolved(c, deps, scope(deps), statement);
   checkPoints(result, max, 'names', 'ask for fewer pods, or lower DASHBOARD_WINDOW');
   return c.json(foldScraper(result, 'pod_name', names, metric));
 }

@@ -22,6 +22,7 @@ import { usageScope } from '#shared/query/usage-query';
 import type { Scope } from '#shared/query/where';
 import { ParamError } from '#shared/query/errors';
 import { checkPoints, limitPoints } from '#shared/query/bounds';
+import { runResolved } from '#shared/query/resolved';
 
 const BASE = '/api/v1/model';
 /** go-restful's `{metric-name:*}`: metric names contain slashes. */
@@ -103,7 +104,8 @@ async function metricPoints(c: Context, deps: QueryDeps, o: ModelObject): Promis
   const metric = metricParam(c);
   const labels = labelPairs('labels', c.req.query('labels'));
   const max = deps.settings.queryMaxPoints;
-  const result = await runStatement(c, deps, limitPoints(metricStatement(o, metric, labels, rangeScope(c, deps)), max));
+  const statement = (s: Scope): string => limitPoints(metricStatement(o, metric, labels, s), max);
+  const result = await runResolved(c, deps, rangeScope(c, deps), statement);
   checkPoints(result, max, 'start', 'ask for a shorter range from start to end');
   return pretty(c, foldMetric(result));
 }
@@ -127,8 +129,8 @@ async function podList(c: Context, deps: QueryDeps): Promise<Response> {
   const metric = metricParam(c);
   const labels = labelPairs('labels', c.req.query('labels'));
   const max = deps.settings.queryMaxPoints;
-  const statement = podListStatement(ns, pods, metric, labels, rangeScope(c, deps));
-  const result = await runStatement(c, deps, limitPoints(statement, max));
+  const statement = (s: Scope): string => limitPoints(podListStatement(ns, pods, metric, labels, s), max);
+  const result = await runResolved(c, deps, rangeScope(c, deps), statement);
   checkPoints(result, max, 'start', 'ask for a shorter range from start to end, or fewer pods');
   return c.json({ items: foldPodList(result, pods) });
 }

@@ -1,12 +1,20 @@
 // @ts-check
 /**
  * The page's one script (no framework): reads the model API and /api/v1/ui/events, draws the two
- * cluster charts with uPlot (loaded before it, as the global `uPlot`) and fills the tables.
+ * cluster charts (last hour or 30 days) with uPlot (loaded before it, as the global `uPlot`) and fills the tables.
  * Every URL is relative, so the page works wherever the service is mounted (port-forward, proxy).
  * Refreshes every 15 s. A 401 shows a token form (MODEL_AUTH); the token stays in sessionStorage.
  */
 
 const HOUR_MS = 3_600_000;
+/**
+ * The charts' ranges. The model API reads a long range from a rollup level (the coarsest that
+ * holds it), so 30 days cost about as many points as the last hour.
+ */
+const RANGES = /** @type {Record<string, { ms: number, label: string }>} */ ({
+  '1h': { ms: HOUR_MS, label: 'last hour' },
+  '30d': { ms: 30 * 24 * HOUR_MS, label: '30 days' },
+});
 /** Latest values: the last point within the last 5 minutes (a few collector runs). */
 const LATEST_MS = 300_000;
 const REFRESH_MS = 15_000;
@@ -114,6 +122,9 @@ function drawChart(id, usage, requests, format, colour, incrs) {
   const xs = usage.metrics.map((p) => Date.parse(p.timestamp) / 1000);
   const data = [xs, usage.metrics.map((p) => p.value), usage.metrics.map((p) => byTime.get(p.timestamp) ?? null)];
   const box = /** @type {HTMLElement} */ (document.getElementById(id));
+  // What was drawn, for the browser test: the point count and the range asked for.
+  box.dataset.points = String(xs.length);
+  box.dataset.range = selectedRange();
   if (charts[id]) {
     charts[id].setData(data);
     return;
@@ -163,11 +174,12 @@ function gib(b) {
 }
 
 async function loadCharts() {
+  const range = RANGES[selectedRange()] ?? { ms: HOUR_MS };
   const [cpuUse, cpuReq, memUse, memReq] = await Promise.all([
-    metric('', 'cpu/usage_rate', HOUR_MS),
-    metric('', 'cpu/request', HOUR_MS),
-    metric('', 'memory/usage', HOUR_MS),
-    metric('', 'memory/request', HOUR_MS),
+    metric('', 'cpu/usage_rate', range.ms),
+    metric('', 'cpu/request', range.ms),
+    metric('', 'memory/usage', range.ms),
+    metric('', 'memory/request', range.ms),
   ]);
   drawChart('cpu-chart', cpuUse, cpuReq, cores, '#2563eb', undefined);
   // Memory ticks on powers of two (256 MiB, 1 GiB, 2 GiB…), not on decimal steps of bytes.
@@ -294,6 +306,10 @@ async function loadEvents() {
 
 // --- the page --------------------------------------------------------------------------------
 
+function selectedRange() {
+  return /** @type {HTMLSelectElement} */ (document.getElementById('range')).value;
+}
+
 function selectedNamespace() {
   return /** @type {HTMLSelectElement} */ (document.getElementById('namespace')).value;
 }
@@ -334,6 +350,14 @@ function start() {
   document.getElementById('namespace')?.addEventListener('change', () => {
     renderPods();
     void loadEvents().catch(() => {});
+  });
+  document.getElementById('range')?.addEventListener('change', () => {
+    const label = RANGES[selectedRange()]?.label ?? '';
+    for (const span of document.querySelectorAll('.range-label')) span.textContent = label;
+    loadCharts().catch((err) => {
+      if (err instanceof AuthNeeded) return;
+      status(`could not load: ${err instanceof Error ? err.message : String(err)}`, true);
+    });
   });
   document.getElementById('token-form')?.addEventListener('submit', (event) => {
     event.preventDefault();
