@@ -760,52 +760,43 @@ function quotaRows(
   legend: string,
   extraColumns: Array<{ query: string }>,
 ): void {
-  d.row('CPU')
-    .timeseries({ title: 'CPU Usage', unit: 'short', w: 24, stack: true, dashed: REFERENCE_LINES }, [
-      { query: total(src('cpu/usage_rate'), by), alias: legend },
-      { query: total(parent('cpu/request')), alias: 'requests' },
-      { query: total(parent('cpu/limit')), alias: 'limits' },
-    ])
-    .table(
-      {
-        title: 'CPU Quota',
-        key,
-        keyTitle,
-        units: { 'CPU Usage': 'short', 'CPU Requests': 'short', 'CPU Limits': 'short' },
-        ratios: [
-          ['CPU Requests %', 'CPU Usage', 'CPU Requests'],
-          ['CPU Limits %', 'CPU Usage', 'CPU Limits'],
+  for (const r of QUOTA_RESOURCES) {
+    const [usage, requests, limits] = [`${r.title} Usage`, `${r.title} Requests`, `${r.title} Limits`];
+    d.row(r.title)
+      .timeseries({ title: r.chart, unit: r.unit, w: 24, stack: true, dashed: REFERENCE_LINES }, [
+        { query: total(src(r.usage), by), alias: legend },
+        { query: total(parent(`${r.prefix}/request`)), alias: 'requests' },
+        { query: total(parent(`${r.prefix}/limit`)), alias: 'limits' },
+      ])
+      .table(
+        {
+          title: `${r.title} Quota`,
+          key,
+          keyTitle,
+          units: { [usage]: r.unit, [requests]: r.unit, [limits]: r.unit },
+          ratios: [
+            [`${requests} %`, usage, requests],
+            [`${limits} %`, usage, limits],
+          ],
+        },
+        [
+          ...extraColumns,
+          { query: current(src(r.usage), [key], usage) },
+          { query: current(src(`${r.prefix}/request`), [key], requests) },
+          { query: current(src(`${r.prefix}/limit`), [key], limits) },
         ],
-      },
-      [
-        ...extraColumns,
-        { query: current(src('cpu/usage_rate'), [key], 'CPU Usage') },
-        { query: current(src('cpu/request'), [key], 'CPU Requests') },
-        { query: current(src('cpu/limit'), [key], 'CPU Limits') },
-      ],
-    );
-  d.row('Memory')
-    .timeseries({ title: 'Memory Usage (working set)', unit: 'bytes', w: 24, stack: true, dashed: REFERENCE_LINES }, [
-      { query: total(src('memory/working_set'), by), alias: legend },
-      { query: total(parent('memory/request')), alias: 'requests' },
-      { query: total(parent('memory/limit')), alias: 'limits' },
-    ])
-    .table(
-      {
-        title: 'Memory Quota',
-        key,
-        keyTitle,
-        units: { 'Memory Usage': 'bytes', 'Memory Requests': 'bytes', 'Memory Limits': 'bytes' },
-        ratios: [
-          ['Memory Requests %', 'Memory Usage', 'Memory Requests'],
-          ['Memory Limits %', 'Memory Usage', 'Memory Limits'],
-        ],
-      },
-      [
-        ...extraColumns,
-        { query: current(src('memory/working_set'), [key], 'Memory Usage') },
-        { query: current(src('memory/request'), [key], 'Memory Requests') },
-        { query: current(src('memory/limit'), [key], 'Memory Limits') },
-      ],
-    );
+      );
+  }
 }
+
+/** The two resources of the quota rows: the usage family and the prefix of its request and limit. */
+const QUOTA_RESOURCES = [
+  { title: 'CPU', chart: 'CPU Usage', unit: 'short', usage: 'cpu/usage_rate', prefix: 'cpu' },
+  {
+    title: 'Memory',
+    chart: 'Memory Usage (working set)',
+    unit: 'bytes',
+    usage: 'memory/working_set',
+    prefix: 'memory',
+  },
+] as const;
