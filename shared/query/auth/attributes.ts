@@ -50,7 +50,11 @@ export function metricsApiAttributes(path: string): Attributes {
   }
   const resource = rest[0];
   if ((resource !== 'nodes' && resource !== 'pods') || rest.length > 2) return { nonResource: { path, verb: 'get' } };
-  const name = rest[1];
+  return metricsResource(resource, namespace, rest[1]);
+}
+
+/** A get of `name`, or a list when there is none, of metrics.k8s.io `resource`. */
+function metricsResource(resource: 'nodes' | 'pods', namespace: string, name: string | undefined): Attributes {
   return {
     resource: {
       group: GROUP,
@@ -74,19 +78,8 @@ export function modelApiAttributes(path: string): Attributes {
   const parts = path.split('/').slice(4);
   const at = (i: number): string | undefined => parts[i];
   // A comma-separated list of names (`/nodes/a,b/…`, the scraper's pod lists) reads as a list.
-  const res = (resource: 'nodes' | 'pods', namespace: string, raw: string | undefined): Attributes => {
-    const name = raw && !raw.includes(',') ? raw : undefined;
-    return {
-      resource: {
-        group: GROUP,
-        version: VERSION,
-        resource,
-        verb: name ? 'get' : 'list',
-        namespace,
-        ...(name ? { name } : {}),
-      },
-    };
-  };
+  const res = (resource: 'nodes' | 'pods', namespace: string, raw: string | undefined): Attributes =>
+    metricsResource(resource, namespace, raw && !raw.includes(',') ? raw : undefined);
   if (at(0) === 'nodes') return res('nodes', '', at(1) || undefined);
   if (at(0) === 'namespaces' && parts.length >= 2) {
     const namespace = at(1) || 'default';
