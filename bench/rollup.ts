@@ -19,7 +19,7 @@ import { readRollupConfig } from '#shared/rollup/settings';
 import { runRollup, type RollupStats } from '#shared/rollup/run';
 import { startCluster } from '#test/sim/cluster';
 import { startInfluxd, type InfluxdServer } from '#test/influxd/server';
-import { SCENARIOS } from '#bench/scenarios';
+import { scenarioCluster, SCENARIOS } from '#bench/scenarios';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -92,17 +92,7 @@ async function main(): Promise<void> {
     (size ? { name, nodes: Number(size[1]), podsPerNode: Number(size[2]), shards: 1 } : undefined);
   if (!s) throw new Error(`unknown scenario ${name}: NODESxPODS such as 100x30`);
   const start = Math.floor((Date.now() - 2 * HOUR) / HOUR) * HOUR;
-  const [influx, sim] = await Promise.all([
-    startInfluxd(),
-    startCluster({
-      nodes: s.nodes,
-      podsPerNode: s.podsPerNode,
-      containersPerPod: 2,
-      namespaces: 10,
-      sameAddress: s.nodes > 200,
-      startTimeMs: start,
-    }),
-  ]);
+  const [influx, sim] = await Promise.all([startInfluxd(), startCluster(scenarioCluster(s, { startTimeMs: start }))]);
   try {
     const env = {
       KUBECONFIG: sim.kubeconfigPath,

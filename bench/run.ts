@@ -15,7 +15,7 @@ import { createSummaryFetcher } from '#shared/scrape/kubelet-client';
 import { startCluster, type SimCluster } from '#test/sim/cluster';
 import { startInfluxd, type InfluxdServer } from '#test/influxd/server';
 import { PROJECT_DIR } from '#test/helpers/paths';
-import { SCENARIOS, type Scenario } from '#bench/scenarios';
+import { scenarioCluster, SCENARIOS, type Scenario } from '#bench/scenarios';
 import { runBundle, type ProcessFigures } from '#bench/collect-process';
 import { measureBaselines } from '#bench/baselines';
 import { measureQueries } from '#bench/queries';
@@ -85,16 +85,7 @@ function dbOf(schema: Schema): string {
 }
 
 async function scenario(s: Scenario, schemas: Schema[]): Promise<Array<Record<string, unknown>>> {
-  const [influx, sim] = await Promise.all([
-    startInfluxd(),
-    startCluster({
-      nodes: s.nodes,
-      podsPerNode: s.podsPerNode,
-      containersPerPod: 2,
-      namespaces: 10,
-      sameAddress: s.nodes > 200,
-    }),
-  ]);
+  const [influx, sim] = await Promise.all([startInfluxd(), startCluster(scenarioCluster(s))]);
   const out: Array<Record<string, unknown>> = [];
   try {
     for (const schema of schemas) {
