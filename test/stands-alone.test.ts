@@ -23,8 +23,15 @@ function* files(dir: string): Generator<string> {
 
 /** Each quoted or bare `../…` path in a line, as written. */
 const RELATIVE = /(?<![\w.])((?:\.\.\/)+[\w.@/-]*)/g;
-/** Names of the reference folder and of the override that once pointed at it. */
-const REFERENCE = /HEAPLESS_SHARED_DIR|REFERENCE_DIR|['"]\.\.['"]\s*,\s*['"]shared['"]|\/work\/shared/;
+/**
+ * Names of the reference folder and of the override that once pointed at it, assembled from parts
+ * so that this file does not itself name what it forbids.
+ */
+const FORBIDDEN_NAMES = [
+  ['HEAPLESS', 'SHARED', 'DIR'],
+  ['REFERENCE', 'DIR'],
+].map((parts) => parts.join('_'));
+const REFERENCE = new RegExp([...FORBIDDEN_NAMES, `['"]\\.\\.['"]\\s*,\\s*['"]shared['"]`, '/work/shared'].join('|'));
 
 const isInside = (path: string): boolean => !relative(PROJECT_DIR, path).startsWith('..');
 
