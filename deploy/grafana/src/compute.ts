@@ -130,24 +130,12 @@ export function clusterDashboard(): Json {
       { query: total(node('cpu/limit')), alias: 'Limits' },
       { query: total(node('cpu/node_allocatable')), alias: 'Allocatable' },
     ])
-    .table(
-      {
-        title: 'CPU Quota',
-        key: 'namespace_name',
-        keyTitle: 'Namespace',
-        units: { 'CPU Usage': 'short', 'CPU Requests': 'short', 'CPU Limits': 'short' },
-        ratios: [
-          ['CPU Requests %', 'CPU Usage', 'CPU Requests'],
-          ['CPU Limits %', 'CPU Usage', 'CPU Limits'],
-        ],
-      },
-      [
-        { query: count(s('uptime', 'pod'), ['pod_name'], ['namespace_name'], 'Pods') },
-        { query: current(pod('cpu/usage_rate'), ['namespace_name'], 'CPU Usage') },
-        { query: current(pod('cpu/request'), ['namespace_name'], 'CPU Requests') },
-        { query: current(pod('cpu/limit'), ['namespace_name'], 'CPU Limits') },
-      ],
-    );
+    .table(quotaOptions('CPU', 'namespace_name', 'Namespace'), [
+      { query: count(s('uptime', 'pod'), ['pod_name'], ['namespace_name'], 'Pods') },
+      { query: current(pod('cpu/usage_rate'), ['namespace_name'], 'CPU Usage') },
+      { query: current(pod('cpu/request'), ['namespace_name'], 'CPU Requests') },
+      { query: current(pod('cpu/limit'), ['namespace_name'], 'CPU Limits') },
+    ]);
   d.row('Memory')
     .timeseries({ title: 'Memory Usage (working set) by namespace', unit: 'bytes', stack: true }, [
       { query: total(pod('memory/working_set'), ['namespace_name']), alias: '$tag_namespace_name' },
@@ -267,47 +255,23 @@ export function namespaceDashboard(): Json {
       { query: total(s('cpu/request', 'ns', NS)), alias: 'requests (namespace)' },
       { query: total(s('cpu/limit', 'ns', NS)), alias: 'limits (namespace)' },
     ])
-    .table(
-      {
-        title: 'CPU Quota',
-        key: 'pod_name',
-        keyTitle: 'Pod',
-        units: { 'CPU Usage': 'short', 'CPU Requests': 'short', 'CPU Limits': 'short' },
-        ratios: [
-          ['CPU Requests %', 'CPU Usage', 'CPU Requests'],
-          ['CPU Limits %', 'CPU Usage', 'CPU Limits'],
-        ],
-      },
-      [
-        { query: current(pod('cpu/usage_rate'), ['pod_name'], 'CPU Usage') },
-        { query: current(pod('cpu/request'), ['pod_name'], 'CPU Requests') },
-        { query: current(pod('cpu/limit'), ['pod_name'], 'CPU Limits') },
-      ],
-    );
+    .table(quotaOptions('CPU', 'pod_name', 'Pod'), [
+      { query: current(pod('cpu/usage_rate'), ['pod_name'], 'CPU Usage') },
+      { query: current(pod('cpu/request'), ['pod_name'], 'CPU Requests') },
+      { query: current(pod('cpu/limit'), ['pod_name'], 'CPU Limits') },
+    ]);
   d.row('Memory')
     .timeseries({ title: 'Memory Usage (working set)', unit: 'bytes', w: 24, stack: true, dashed: REFERENCE_LINES }, [
       { query: total(pod('memory/working_set'), ['pod_name']), alias: '$tag_pod_name' },
       { query: total(s('memory/request', 'ns', NS)), alias: 'requests (namespace)' },
       { query: total(s('memory/limit', 'ns', NS)), alias: 'limits (namespace)' },
     ])
-    .table(
-      {
-        title: 'Memory Quota',
-        key: 'pod_name',
-        keyTitle: 'Pod',
-        units: { 'Memory Usage': 'bytes', 'Memory Requests': 'bytes', 'Memory Limits': 'bytes', RSS: 'bytes' },
-        ratios: [
-          ['Memory Requests %', 'Memory Usage', 'Memory Requests'],
-          ['Memory Limits %', 'Memory Usage', 'Memory Limits'],
-        ],
-      },
-      [
-        { query: current(pod('memory/working_set'), ['pod_name'], 'Memory Usage') },
-        { query: current(pod('memory/request'), ['pod_name'], 'Memory Requests') },
-        { query: current(pod('memory/limit'), ['pod_name'], 'Memory Limits') },
-        { query: current(pod('memory/rss'), ['pod_name'], 'RSS') },
-      ],
-    );
+    .table(quotaOptions('Memory', 'pod_name', 'Pod', { RSS: 'bytes' }), [
+      { query: current(pod('memory/working_set'), ['pod_name'], 'Memory Usage') },
+      { query: current(pod('memory/request'), ['pod_name'], 'Memory Requests') },
+      { query: current(pod('memory/limit'), ['pod_name'], 'Memory Limits') },
+      { query: current(pod('memory/rss'), ['pod_name'], 'RSS') },
+    ]);
   d.row('Network')
     .timeseries({ title: 'Receive Bandwidth', unit: 'Bps', stack: true }, [
       { query: total(pod('network/rx_rate'), ['pod_name']), alias: '$tag_pod_name' },
@@ -405,23 +369,11 @@ export function nodeDashboard(): Json {
         { query: total(node('cpu/node_allocatable')), alias: 'allocatable' },
       ],
     )
-    .table(
-      {
-        title: 'CPU Quota',
-        key: 'pod_name',
-        keyTitle: 'Pod',
-        units: { 'CPU Usage': 'short', 'CPU Requests': 'short', 'CPU Limits': 'short' },
-        ratios: [
-          ['CPU Requests %', 'CPU Usage', 'CPU Requests'],
-          ['CPU Limits %', 'CPU Usage', 'CPU Limits'],
-        ],
-      },
-      [
-        { query: current(pod('cpu/usage_rate'), ['pod_name'], 'CPU Usage') },
-        { query: current(pod('cpu/request'), ['pod_name'], 'CPU Requests') },
-        { query: current(pod('cpu/limit'), ['pod_name'], 'CPU Limits') },
-      ],
-    );
+    .table(quotaOptions('CPU', 'pod_name', 'Pod'), [
+      { query: current(pod('cpu/usage_rate'), ['pod_name'], 'CPU Usage') },
+      { query: current(pod('cpu/request'), ['pod_name'], 'CPU Requests') },
+      { query: current(pod('cpu/limit'), ['pod_name'], 'CPU Limits') },
+    ]);
   d.row('Memory')
     .timeseries({ title: 'Memory Usage (working set)', unit: 'bytes', stack: true, dashed: REFERENCE_LINES }, [
       { query: total(pod('memory/working_set'), ['pod_name']), alias: '$tag_pod_name' },
@@ -436,23 +388,11 @@ export function nodeDashboard(): Json {
       { query: total(node('memory/limit')), alias: 'limits' },
       { query: total(node('memory/node_allocatable')), alias: 'allocatable' },
     ])
-    .table(
-      {
-        title: 'Memory Quota',
-        key: 'pod_name',
-        keyTitle: 'Pod',
-        units: { 'Memory Usage': 'bytes', 'Memory Requests': 'bytes', 'Memory Limits': 'bytes' },
-        ratios: [
-          ['Memory Requests %', 'Memory Usage', 'Memory Requests'],
-          ['Memory Limits %', 'Memory Usage', 'Memory Limits'],
-        ],
-      },
-      [
-        { query: current(pod('memory/working_set'), ['pod_name'], 'Memory Usage') },
-        { query: current(pod('memory/request'), ['pod_name'], 'Memory Requests') },
-        { query: current(pod('memory/limit'), ['pod_name'], 'Memory Limits') },
-      ],
-    );
+    .table(quotaOptions('Memory', 'pod_name', 'Pod'), [
+      { query: current(pod('memory/working_set'), ['pod_name'], 'Memory Usage') },
+      { query: current(pod('memory/request'), ['pod_name'], 'Memory Requests') },
+      { query: current(pod('memory/limit'), ['pod_name'], 'Memory Limits') },
+    ]);
   d.row('System containers')
     .timeseries({ title: 'System containers CPU', unit: 'short' }, [
       { query: each(s('cpu/usage_rate', 'sys_container', NODE), ['container_name']), alias: '$tag_container_name' },
@@ -531,23 +471,11 @@ export function podDashboard(): Json {
         { query: each(ctr('cpu/limit'), ['container_name']), alias: '$tag_container_name limits' },
       ],
     )
-    .table(
-      {
-        title: 'CPU Quota',
-        key: 'container_name',
-        keyTitle: 'Container',
-        units: { 'CPU Usage': 'short', 'CPU Requests': 'short', 'CPU Limits': 'short' },
-        ratios: [
-          ['CPU Requests %', 'CPU Usage', 'CPU Requests'],
-          ['CPU Limits %', 'CPU Usage', 'CPU Limits'],
-        ],
-      },
-      [
-        { query: current(ctr('cpu/usage_rate'), ['container_name'], 'CPU Usage') },
-        { query: current(ctr('cpu/request'), ['container_name'], 'CPU Requests') },
-        { query: current(ctr('cpu/limit'), ['container_name'], 'CPU Limits') },
-      ],
-    );
+    .table(quotaOptions('CPU', 'container_name', 'Container'), [
+      { query: current(ctr('cpu/usage_rate'), ['container_name'], 'CPU Usage') },
+      { query: current(ctr('cpu/request'), ['container_name'], 'CPU Requests') },
+      { query: current(ctr('cpu/limit'), ['container_name'], 'CPU Limits') },
+    ]);
   d.row('Memory')
     .timeseries({ title: 'Memory Usage (working set)', unit: 'bytes', dashed: REFERENCE_LINES }, [
       { query: each(ctr('memory/working_set'), ['container_name']), alias: '$tag_container_name' },
@@ -559,24 +487,12 @@ export function podDashboard(): Json {
       { query: each(ctr('memory/working_set'), ['container_name']), alias: '$tag_container_name working set' },
       { query: each(ctr('memory/rss'), ['container_name']), alias: '$tag_container_name rss' },
     ])
-    .table(
-      {
-        title: 'Memory Quota',
-        key: 'container_name',
-        keyTitle: 'Container',
-        units: { 'Memory Usage': 'bytes', 'Memory Requests': 'bytes', 'Memory Limits': 'bytes', RSS: 'bytes' },
-        ratios: [
-          ['Memory Requests %', 'Memory Usage', 'Memory Requests'],
-          ['Memory Limits %', 'Memory Usage', 'Memory Limits'],
-        ],
-      },
-      [
-        { query: current(ctr('memory/working_set'), ['container_name'], 'Memory Usage') },
-        { query: current(ctr('memory/request'), ['container_name'], 'Memory Requests') },
-        { query: current(ctr('memory/limit'), ['container_name'], 'Memory Limits') },
-        { query: current(ctr('memory/rss'), ['container_name'], 'RSS') },
-      ],
-    )
+    .table(quotaOptions('Memory', 'container_name', 'Container', { RSS: 'bytes' }), [
+      { query: current(ctr('memory/working_set'), ['container_name'], 'Memory Usage') },
+      { query: current(ctr('memory/request'), ['container_name'], 'Memory Requests') },
+      { query: current(ctr('memory/limit'), ['container_name'], 'Memory Limits') },
+      { query: current(ctr('memory/rss'), ['container_name'], 'RSS') },
+    ])
     .timeseries({ title: 'Page faults', unit: 'short', w: 24, description: 'Per second, per container.' }, [
       { query: each(ctr('memory/page_faults_rate'), ['container_name']), alias: '$tag_container_name' },
       { query: each(ctr('memory/major_page_faults_rate'), ['container_name']), alias: '$tag_container_name major' },
@@ -768,25 +684,37 @@ function quotaRows(
         { query: total(parent(`${r.prefix}/request`)), alias: 'requests' },
         { query: total(parent(`${r.prefix}/limit`)), alias: 'limits' },
       ])
-      .table(
-        {
-          title: `${r.title} Quota`,
-          key,
-          keyTitle,
-          units: { [usage]: r.unit, [requests]: r.unit, [limits]: r.unit },
-          ratios: [
-            [`${requests} %`, usage, requests],
-            [`${limits} %`, usage, limits],
-          ],
-        },
-        [
-          ...extraColumns,
-          { query: current(src(r.usage), [key], usage) },
-          { query: current(src(`${r.prefix}/request`), [key], requests) },
-          { query: current(src(`${r.prefix}/limit`), [key], limits) },
-        ],
-      );
+      .table(quotaOptions(r.title, key, keyTitle), [
+        ...extraColumns,
+        { query: current(src(r.usage), [key], usage) },
+        { query: current(src(`${r.prefix}/request`), [key], requests) },
+        { query: current(src(`${r.prefix}/limit`), [key], limits) },
+      ]);
   }
+}
+
+/**
+ * A quota table's options: usage, requests and limits per `key` in the resource's unit, with the
+ * two ratios kube-prometheus shows (requests %, limits %).
+ */
+function quotaOptions(
+  resource: 'CPU' | 'Memory',
+  key: string,
+  keyTitle: string,
+  extraUnits: Record<string, string> = {},
+) {
+  const unit = resource === 'CPU' ? 'short' : 'bytes';
+  const [usage, requests, limits] = [`${resource} Usage`, `${resource} Requests`, `${resource} Limits`];
+  return {
+    title: `${resource} Quota`,
+    key,
+    keyTitle,
+    units: { [usage]: unit, [requests]: unit, [limits]: unit, ...extraUnits },
+    ratios: [
+      [`${requests} %`, usage, requests],
+      [`${limits} %`, usage, limits],
+    ] as Array<[string, string, string]>,
+  };
 }
 
 /** The two resources of the quota rows: the usage family and the prefix of its request and limit. */
