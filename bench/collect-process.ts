@@ -16,10 +16,15 @@ export interface ProcessFigures {
   spawnedAtMs: number;
 }
 
-export function runBundle(bundle: string, env: Record<string, string>): Promise<ProcessFigures> {
+/** `nodeArgs`: flags Node refuses in NODE_OPTIONS, such as `--cpu-prof`. */
+export function runBundle(
+  bundle: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Promise<ProcessFigures> {
   return new Promise((resolve, reject) => {
     const spawnedAtMs = Date.now();
-    const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, bundle], {
+    const child = spawn('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, ...nodeArgs, bundle], {
       env: { PATH: process.env['PATH'] ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -6,7 +6,7 @@
  * minimal encoder, minimal writer), and prints one JSON line. CPU is reported as a multiple of
  * the floor (parse + minimal encoder), wall as a multiple of parse + ingest.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { loadKubeConfig } from '#shared/kube/config';
 import { listNodes, listPods } from '#shared/kube/list';
@@ -19,14 +19,12 @@ import { scenarioCluster, SCENARIOS, type Scenario } from '#bench/scenarios';
 import { runBundle, type ProcessFigures } from '#bench/collect-process';
 import { measureBaselines } from '#bench/baselines';
 import { measureQueries } from '#bench/queries';
+import { collectFlags } from '#bench/collect-flags';
 import type { Schema } from '#shared/encode/line-protocol';
 
 const BUNDLE = `${PROJECT_DIR}/dist/collect/index.mjs`;
 /** The bundle runs with the collect CronJob's own V8 flags, so the memory figure is the deployed one. */
-const NODE_OPTIONS =
-  /--max-old-space-size=\d+(?: --max-semi-space-size=\d+)?/.exec(
-    readFileSync(`${PROJECT_DIR}/deploy/base/collect.yaml`, 'utf8'),
-  )?.[0] ?? '';
+const NODE_OPTIONS = collectFlags();
 const INTERVAL_MS = 5_000;
 
 function pickScenarios(argv: string[]): Scenario[] {

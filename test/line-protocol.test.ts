@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeSeries, fieldValue, tagString } from '#shared/encode/line-protocol';
+import { LineBuffer } from '#shared/encode/line-buffer';
 import { FAMILY_BY_NAME } from '#shared/families/catalogue';
 import type { Family } from '#shared/families/family';
 import { freshDatabase, rows, writeLines } from '#test/helpers/influx';
@@ -99,5 +100,37 @@ describe('tag values InfluxDB 1.x cannot hold are stored in a documented form, n
         { time: 1_700_000_000_000, value: 2, labels: null, type: 'ok' },
       ]),
     );
+  });
+});
+
+describe('LineBuffer: the bytes a body is made of', () => {
+  it('writes integers, floats and UTF-8 text exactly as String() and Buffer.from() would', () => {
+    const lb = new LineBuffer(8);
+    const values: Array<[number, boolean]> = [
+      [0, true],
+      [-7, true],
+      [1234567890123, true],
+      [2 ** 60, true],
+      [2.5, true],
+      [1e-7, false],
+      [-0.25, false],
+      [1.7976931348623157e308, false],
+    ];
+    for (const [v, int] of values) {
+      lb.number(v, int);
+      lb.end();
+    }
+    lb.text('ünïcödé 🚀');
+    lb.end();
+    lb.bytes(Buffer.from('tail'));
+    lb.end();
+    const { data, lines } = lb.take();
+    expect(lines).toBe(values.length + 2);
+    expect(data.toString().split('\n')).toEqual([
+      ...values.map(([v, int]) => fieldValue(v, int)),
+      'ünïcödé 🚀',
+      'tail',
+    ]);
+    expect(lb.take()).toEqual({ data: Buffer.alloc(0), lines: 0 });
   });
 });

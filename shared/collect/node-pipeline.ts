@@ -16,7 +16,7 @@ import { KubeletError, asError } from '#shared/errors';
 import { kubeletTarget } from '#shared/kube/kubelet-target';
 import { decodeSummaryText, SummaryDecodeError } from '#shared/decode/summary';
 import { deriveNode } from '#shared/derive/node';
-import { encodeSeries } from '#shared/encode/line-protocol';
+import { encodeSeries, encodeSeriesInto } from '#shared/encode/line-protocol';
 import { decodeState, encodeState, type PackedState } from '#shared/influx/state-store';
 import { encodeUsage } from '#shared/influx/usage-snapshot';
 import { bucketOf } from '#shared/collect/shard';
@@ -64,10 +64,14 @@ export async function collectNode(ctx: PipelineContext, node: NodeInfo): Promise
         maxGapMs: ctx.maxGapMs,
       });
       ctx.aggregator.add(batch);
-      const lines = encodeAll(batch.series, ctx);
-      lines.push(encodeState(node.name, bucketOf(node.name), batch.state, ctx.timeMs));
-      lines.push(encodeUsage(batch, bucketOf(node.name), ctx.timeMs, ctx.config.clusterName));
-      await ctx.writer.write(lines);
+      // Straight into the writer's body: the node's lines never exist as an array.
+      for (const s of batch.series) {
+        encodeSeriesInto(s, ctx.timeMs, ctx.config.influxSchema, ctx.writer.body);
+        ctx.writer.sealIfFull();
+      }
+      ctx.writer.push(encodeState(node.name, bucketOf(node.name), batch.state, ctx.timeMs));
+      ctx.writer.push(encodeUsage(batch, bucketOf(node.name), ctx.timeMs, ctx.config.clusterName));
+      await ctx.writer.room();
     } finally {
       hold(ctx, -1);
     }

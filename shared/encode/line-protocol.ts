@@ -7,6 +7,7 @@ import type { Series } from '#shared/derive/types';
 import type { Family } from '#shared/families/family';
 import type { Tags } from '#shared/model';
 import { escapeMeasurement, escapeTag } from '#shared/encode/escape';
+import { LineBuffer } from '#shared/encode/line-buffer';
 
 /** `heapster`: measurement = metric name, field `value`. `withfields`: measurement = prefix, field = rest. */
 export type Schema = 'heapster' | 'withfields';
@@ -36,25 +37,62 @@ function target(family: Family, schema: Schema): { measurement: string; field: s
     : { measurement: family.name.slice(0, at), field: family.name.slice(at + 1) };
 }
 
-/** Escaped measurement and `␠field=` per family and schema, computed once. */
-const prefixes = new Map<string, { measurement: string; field: string }>();
+/** A family's escaped measurement and `␠field=`, as UTF-8 bytes, per schema; encoded once. */
+interface Prefix {
+  measurement: Buffer;
+  field: Buffer;
+}
+const prefixes: Record<Schema, Map<Family, Prefix>> = { heapster: new Map(), withfields: new Map() };
 
-function prefix(family: Family, schema: Schema): { measurement: string; field: string } {
-  const key = schema === 'heapster' ? family.name : `\u0000${family.name}`;
-  let p = prefixes.get(key);
+function prefix(family: Family, schema: Schema): Prefix {
+  let p = prefixes[schema].get(family);
   if (!p) {
     const t = target(family, schema);
-    prefixes.set(key, (p = { measurement: escapeMeasurement(t.measurement), field: ` ${escapeTag(t.field)}=` }));
+    p = { measurement: Buffer.from(escapeMeasurement(t.measurement)), field: Buffer.from(` ${escapeTag(t.field)}=`) };
+    prefixes[schema].set(family, p);
   }
   return p;
 }
 
-/** Appends one line per sample of `series` to `out`. `timeMs` is written with precision=ms. */
-export function encodeSeries(series: Series, timeMs: number, schema: Schema, out: string[]): void {
-  const base = tagString(series.tags);
+/** ` <timeMs>`, the end of every line of one run, encoded once per run (precision=ms). */
+let lastTime: { ms: number; bytes: Buffer } = { ms: Number.NaN, bytes: Buffer.alloc(0) };
+
+function timeBytes(ms: number): Buffer {
+  if (lastTime.ms !== ms) lastTime = { ms, bytes: Buffer.from(` ${ms}`) };
+  return lastTime.bytes;
+}
+
+/**
+ * Writes one line per sample of `series` into `out`. The series' tag set is encoded once for all
+ * its samples, and once per distinct extra-tags object (a filesystem's `resource_id`).
+ */
+export function encodeSeriesInto(series: Series, timeMs: number, schema: Schema, out: LineBuffer): void {
+  const base = Buffer.from(tagString(series.tags));
+  let extra: Tags | undefined;
+  let extraBytes = base;
   for (const s of series.samples) {
     const p = prefix(s.family, schema);
-    const tags = s.tags ? tagString({ ...series.tags, ...s.tags }) : base;
-    out.push(`${p.measurement}${tags}${p.field}${fieldValue(s.value, s.family.int)} ${s.timeMs ?? timeMs}`);
+    let tags = base;
+    if (s.tags) {
+      if (s.tags !== extra) {
+        extra = s.tags;
+        extraBytes = Buffer.from(tagString({ ...series.tags, ...s.tags }));
+      }
+      tags = extraBytes;
+    }
+    out.bytes(p.measurement);
+    out.bytes(tags);
+    out.bytes(p.field);
+    out.number(s.value, s.family.int);
+    out.bytes(timeBytes(s.timeMs ?? timeMs));
+    out.end();
   }
+}
+
+/** Appends one line per sample of `series` to `out`, as strings (tests, small batches). */
+export function encodeSeries(series: Series, timeMs: number, schema: Schema, out: string[]): void {
+  const lb = new LineBuffer(4096);
+  encodeSeriesInto(series, timeMs, schema, lb);
+  const { data, lines } = lb.take();
+  if (lines > 0) for (const line of data.toString().split('\n')) out.push(line);
 }

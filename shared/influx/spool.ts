@@ -36,7 +36,7 @@ export interface SpoolEntry {
 
 /** The file system calls that can fail on a full disk; a seam so tests can give the spool a small disk. */
 export interface SpoolIo {
-  writeFile(path: string, data: string): void;
+  writeFile(path: string, data: string | Uint8Array): void;
 }
 
 /** `<epoch ms>-<sequence>-<lines>.lp`: sorts oldest first and carries its line count. */
@@ -84,7 +84,7 @@ export class Spool {
    * Keeps a body, dropping the oldest ones if the spool would exceed its size or the disk is
    * full. Throws only when the body cannot be kept even with every older body gone.
    */
-  add(body: string, lines: number): void {
+  add(body: string | Uint8Array, lines: number): void {
     const bytes = Buffer.byteLength(body);
     if (bytes > this.maxBytes) {
       this.figures.droppedPoints += lines;
@@ -149,7 +149,7 @@ export class Spool {
    * Write then rename, so a crash never leaves half a body to replay. On ENOSPC the partial temp
    * file goes and the oldest of `older` is dropped, until the body fits or nothing older is left.
    */
-  private writeMakingRoom(name: string, body: string, older: SpoolEntry[]): void {
+  private writeMakingRoom(name: string, body: string | Uint8Array, older: SpoolEntry[]): void {
     const temp = join(this.dir, `.${name}.${process.pid}.tmp`);
     for (;;) {
       try {

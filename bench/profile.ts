@@ -1,0 +1,88 @@
+/**
+ * `npx tsx bench/profile.ts [--scenario 200x30] [--schema heapster] [--flags none|cronjob|'<v8 flags>']`: where a
+ * collect run spends its CPU. Builds an unminified collect bundle into .cache/profile, runs it
+ * once against a fresh simulated cluster and influxd (the first run, every series new), then
+ * again one interval later under `--cpu-prof` (the steady run, with rates), and prints one JSON
+ * line: the run's figures, self time by source module, and the 25 hottest functions.
+ * The .cpuprofile stays in .cache/profile for Chrome DevTools or speedscope.
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { build } from 'esbuild';
+import { startCluster } from '#test/sim/cluster';
+import { startInfluxd } from '#test/influxd/server';
+import { PROJECT_DIR } from '#test/helpers/paths';
+import { scenarioCluster } from '#bench/scenarios';
+import { runBundle } from '#bench/collect-process';
+import { collectFlags } from '#bench/collect-flags';
+import { selfTimes } from '#bench/profile-summary';
+
+const OUT = `${PROJECT_DIR}/.cache/profile`;
+const INTERVAL_MS = 5_000;
+
+function arg(name: string, fallback: string): string {
+  const argv = process.argv.slice(2);
+  const at = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (at < 0) return fallback;
+  return (argv[at]?.includes('=') ? argv[at]?.split('=')[1] : argv[at + 1]) ?? fallback;
+}
+
+async function main(): Promise<void> {
+  const [nodes, podsPerNode] = arg('scenario', '200x30').split('x').map(Number);
+  if (!nodes || !podsPerNode) throw new Error('--scenario must be <nodes>x<podsPerNode>, e.g. 200x30');
+  const schema = arg('schema', 'heapster');
+  const flagArg = arg('flags', 'cronjob');
+  const flags = flagArg === 'cronjob' ? collectFlags() : flagArg === 'none' ? '' : flagArg;
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const bundle = `${OUT}/collect.mjs`;
+  await build({
+    entryPoints: [`${PROJECT_DIR}/functions/collect/index.ts`],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  const scenario = { name: 'profile', nodes, podsPerNode, shards: 1 };
+  const [influx, sim] = await Promise.all([startInfluxd(), startCluster(scenarioCluster(scenario))]);
+  try {
+    const env = (nodeOptions: string) => ({
+      KUBECONFIG: sim.kubeconfigPath,
+      KUBELET_CA_FILE: sim.caFile,
+      INFLUX_URL: influx.url,
+      INFLUX_DB: 'k8s',
+      INFLUX_SCHEMA: schema,
+      INTERVAL: `${INTERVAL_MS / 1000}s`,
+      RATE_MAX_GAP: '10m',
+      RUN_DEADLINE: '10m',
+      NODE_OPTIONS: nodeOptions,
+    });
+    const runs = [];
+    for (const profiled of [false, true]) {
+      await new Promise((r) => setTimeout(r, INTERVAL_MS - (Date.now() % INTERVAL_MS) + 50));
+      sim.clock.set(Date.now());
+      const r = await runBundle(bundle, env(flags), profiled ? ['--cpu-prof', `--cpu-prof-dir=${OUT}`] : []);
+      runs.push({
+        wallSeconds: r.wallSeconds,
+        cpuSeconds: r.cpuSeconds,
+        peakRssMb: r.peakRssMb,
+        points: r.run['points'],
+      });
+    }
+    const file = readdirSync(OUT).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error(`no .cpuprofile written in ${OUT}`);
+    const summary = selfTimes(JSON.parse(readFileSync(`${OUT}/${file}`, 'utf8')), readFileSync(bundle, 'utf8'));
+    process.stdout.write(
+      `${JSON.stringify({ scenario: `${nodes}x${podsPerNode}`, schema, flags, runs, profile: `${OUT}/${file}`, ...summary })}\n`,
+    );
+  } finally {
+    await Promise.all([sim.stop(), influx.stop()]);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`profile failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
