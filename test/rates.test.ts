@@ -7,12 +7,12 @@ describe('ratePerSecond', () => {
   const prev = { s: 1000, c: { pf: [10_000, 100] as [number, number] } };
   const ctx = { prev, startMs: 1000, maxGapMs: 90_000 };
   it.each([
-    ['a normal interval', ctx, { timeMs: 70_000, value: 700 }, 10],
-    ['a restart (startTime changed)', { ...ctx, startMs: 2000 }, { timeMs: 70_000, value: 700 }, undefined],
-    ['a counter that went backwards', ctx, { timeMs: 70_000, value: 50 }, undefined],
-    ['no time elapsed (whole-second timestamps)', ctx, { timeMs: 10_000, value: 700 }, undefined],
-    ['a gap longer than maxGap', ctx, { timeMs: 200_000, value: 700 }, undefined],
-    ['no previous reading', { ...ctx, prev: undefined }, { timeMs: 70_000, value: 700 }, undefined],
+    ['a normal interval', ctx, [70_000, 700] as [number, number], 10],
+    ['a restart (startTime changed)', { ...ctx, startMs: 2000 }, [70_000, 700] as [number, number], undefined],
+    ['a counter that went backwards', ctx, [70_000, 50] as [number, number], undefined],
+    ['no time elapsed (whole-second timestamps)', ctx, [10_000, 700] as [number, number], undefined],
+    ['a gap longer than maxGap', ctx, [200_000, 700] as [number, number], undefined],
+    ['no previous reading', { ...ctx, prev: undefined }, [70_000, 700] as [number, number], undefined],
   ])('%s', (_name, c, reading, want) => {
     expect(ratePerSecond(c, 'pf', reading)).toBe(want);
   });

@@ -3,12 +3,12 @@
  * The samples of one object (node, pod, container, system container) from its stats and the
  * previous run's counters, following the tables in derive/sources.ts.
  */
-import type { ObjectType, Tags } from '#shared/model';
+import type { FsSample, ObjectType, Tags } from '#shared/model';
 import type { EntityState, Sample, Series } from '#shared/derive/types';
 import type { Family } from '#shared/families/family';
 import { FAMILY_BY_NAME, type FamilyName } from '#shared/families/catalogue';
 import { COUNTERS, DIRECT, FILESYSTEM, RATES, sampleTimeMs, type StatsView } from '#shared/derive/sources';
-import { ratePerSecond, reading, type RateContext } from '#shared/derive/rates';
+import { ratePerSecond, type RateContext } from '#shared/derive/rates';
 
 export interface ObjectInput {
   type: ObjectType;
@@ -44,45 +44,78 @@ export function push(
   out.push(tags ? { family: f, value, tags } : { family: f, value });
 }
 
+/**
+ * The rows of the tables in derive/sources.ts that apply to one object type, with their families
+ * resolved: built once per type, so deriving an object does no family lookup and no type test.
+ */
+interface Plan {
+  uptime: Family | undefined;
+  direct: ReadonlyArray<{ family: Family; read: (s: StatsView) => number | undefined }>;
+  cpuRate: Family | undefined;
+  rates: ReadonlyArray<{ family: Family; counter: string }>;
+  filesystem: ReadonlyArray<{ family: Family; read: (f: FsSample) => number | undefined }>;
+}
+
+const plans = new Map<ObjectType, Plan>();
+
+function planOf(type: ObjectType): Plan {
+  let plan = plans.get(type);
+  if (plan) return plan;
+  const applies = <R extends { family: FamilyName }>(rows: readonly R[]) =>
+    rows.filter((r) => type in familyOf(r.family).types).map((r) => ({ ...r, family: familyOf(r.family) }));
+  const one = (name: FamilyName) => (type in familyOf(name).types ? familyOf(name) : undefined);
+  plan = {
+    uptime: one('uptime'),
+    direct: applies(DIRECT),
+    cpuRate: one('cpu/usage_rate'),
+    rates: applies(RATES),
+    filesystem: applies(FILESYSTEM),
+  };
+  plans.set(type, plan);
+  return plan;
+}
+
+/** Pushes a sample of a family the plan already checked applies, when the value is a finite number. */
+function add(out: Sample[], family: Family | undefined, value: number | undefined, tags?: Tags): void {
+  if (family === undefined || value === undefined || !Number.isFinite(value)) return;
+  out.push(tags ? { family, value, tags } : { family, value });
+}
+
 export function deriveObject(input: ObjectInput): ObjectOutput {
   const { type, stats } = input;
+  const plan = planOf(type);
   const samples: Sample[] = [];
-  const ctx: RateContext = { prev: input.prev, startMs: stats.startTimeMs, maxGapMs: input.maxGapMs };
   const at = sampleTimeMs(stats) ?? input.fallbackTimeMs;
   if (at !== undefined && stats.startTimeMs !== undefined)
-    push(samples, type, 'uptime', Math.max(0, at - stats.startTimeMs));
-  for (const row of DIRECT) push(samples, type, row.family, row.read(stats));
-  push(samples, type, 'cpu/usage_rate', cpuMillicores(ctx, stats));
-  const counters = readCounters(stats);
-  for (const row of RATES) push(samples, type, row.family, ratePerSecond(ctx, row.counter, counters.get(row.counter)));
+    add(samples, plan.uptime, Math.max(0, at - stats.startTimeMs));
+  for (const row of plan.direct) add(samples, row.family, row.read(stats));
+  const state = counterState(stats);
+  const ctx: RateContext = { prev: input.prev, startMs: stats.startTimeMs, maxGapMs: input.maxGapMs };
+  add(samples, plan.cpuRate, cpuMillicores(ctx, stats, state.c['cpu']));
+  for (const row of plan.rates) add(samples, row.family, ratePerSecond(ctx, row.counter, state.c[row.counter]));
   for (const [resourceId, fs] of stats.filesystems) {
-    for (const row of FILESYSTEM) push(samples, type, row.family, row.read(fs), { resource_id: resourceId });
+    // One tags object per filesystem, so encode builds its tag set once for all five families.
+    const tags = { resource_id: resourceId };
+    for (const row of plan.filesystem) add(samples, row.family, row.read(fs), tags);
   }
-  return { series: { tags: input.tags, samples }, state: counterState(stats.startTimeMs, counters) };
+  return { series: { tags: input.tags, samples }, state };
 }
 
 /** The kubelet's own instantaneous rate when it has one; otherwise from the cumulative counter. */
-function cpuMillicores(ctx: RateContext, s: StatsView): number | undefined {
+function cpuMillicores(ctx: RateContext, s: StatsView, cpu: [number, number] | undefined): number | undefined {
   if (s.cpu?.usageNanoCores !== undefined) return s.cpu.usageNanoCores / 1e6;
-  const perSecond = ratePerSecond(ctx, 'cpu', reading(s.cpu?.timeMs, s.cpu?.usageCoreNanoSeconds));
+  const perSecond = ratePerSecond(ctx, 'cpu', cpu);
   // core·ns per second ÷ 1e6 = millicores.
   return perSecond === undefined ? undefined : perSecond / 1e6;
 }
 
-function readCounters(s: StatsView): Map<string, { timeMs: number; value: number }> {
-  const out = new Map<string, { timeMs: number; value: number }>();
-  for (const counter of COUNTERS) {
-    const r = reading(counter.time(s), counter.value(s));
-    if (r) out.set(counter.key, r);
-  }
-  return out;
-}
-
-function counterState(
-  startMs: number | undefined,
-  counters: Map<string, { timeMs: number; value: number }>,
-): EntityState {
+/** This run's counter readings, [sample time ms, value], kept for the next run's rates. */
+function counterState(s: StatsView): EntityState {
   const c: EntityState['c'] = {};
-  for (const [key, r] of counters) c[key] = [r.timeMs, r.value];
-  return startMs === undefined ? { c } : { s: startMs, c };
+  for (const counter of COUNTERS) {
+    const timeMs = counter.time(s);
+    const value = counter.value(s);
+    if (timeMs !== undefined && value !== undefined) c[counter.key] = [timeMs, value];
+  }
+  return s.startTimeMs === undefined ? { c } : { s: s.startTimeMs, c };
 }

@@ -6,29 +6,25 @@
  */
 import type { EntityState } from '#shared/derive/types';
 
-export interface Reading {
-  timeMs: number;
-  value: number;
-}
-
 export interface RateContext {
   prev: EntityState | undefined;
   startMs: number | undefined;
   maxGapMs: number;
 }
 
-/** Per-second rate of `counter` between the previous and current reading, or undefined. */
-export function ratePerSecond(ctx: RateContext, counter: string, cur: Reading | undefined): number | undefined {
+/**
+ * Per-second rate of `counter` between the previous and current reading, or undefined. A
+ * reading is [sample time ms, value], the shape the state keeps between runs.
+ */
+export function ratePerSecond(
+  ctx: RateContext,
+  counter: string,
+  cur: readonly [number, number] | undefined,
+): number | undefined {
   const before = ctx.prev?.c[counter];
   if (!cur || !before || ctx.prev?.s !== ctx.startMs) return undefined;
-  const [prevTime, prevValue] = before;
-  const dtMs = cur.timeMs - prevTime;
-  const dv = cur.value - prevValue;
+  const dtMs = cur[0] - before[0];
+  const dv = cur[1] - before[1];
   if (dtMs <= 0 || dtMs > ctx.maxGapMs || dv < 0) return undefined;
   return (dv * 1000) / dtMs;
-}
-
-/** A reading when both the block time and the counter exist. */
-export function reading(timeMs: number | undefined, value: number | undefined): Reading | undefined {
-  return timeMs === undefined || value === undefined ? undefined : { timeMs, value };
 }

@@ -3,7 +3,7 @@
  * Where each family's value comes from, as tables. A row applies to the object types listed in
  * the family's `types` (families/catalogue.ts).
  */
-import type { FsSample, Measured, NetworkSample, Psi } from '#shared/model';
+import type { FsSample, Measured, NetworkSample } from '#shared/model';
 import type { FamilyName } from '#shared/families/catalogue';
 
 /** One object's stats as derive sees them, whatever its type. */
@@ -37,23 +37,27 @@ export const DIRECT: ReadonlyArray<{ family: FamilyName; read: Read }> = [
   { family: 'swap/available', read: (s) => s.swap?.availableBytes },
   { family: 'process/count', read: (s) => s.processCount },
   { family: 'process/max', read: (s) => s.processMax },
-  ...psiRows('cpu', (s) => s.cpu?.psi),
-  ...psiRows('memory', (s) => s.memory?.psi),
-  ...psiRows('io', (s) => s.io?.psi),
+  // PSI averages (percent), straight from the summary; spelled out so each read is a plain
+  // property chain (a keyed read per row made these the costliest rows of derive).
+  { family: 'cpu/psi_some_avg10', read: (s) => s.cpu?.psi?.some?.avg10 },
+  { family: 'cpu/psi_some_avg60', read: (s) => s.cpu?.psi?.some?.avg60 },
+  { family: 'cpu/psi_some_avg300', read: (s) => s.cpu?.psi?.some?.avg300 },
+  { family: 'cpu/psi_full_avg10', read: (s) => s.cpu?.psi?.full?.avg10 },
+  { family: 'cpu/psi_full_avg60', read: (s) => s.cpu?.psi?.full?.avg60 },
+  { family: 'cpu/psi_full_avg300', read: (s) => s.cpu?.psi?.full?.avg300 },
+  { family: 'memory/psi_some_avg10', read: (s) => s.memory?.psi?.some?.avg10 },
+  { family: 'memory/psi_some_avg60', read: (s) => s.memory?.psi?.some?.avg60 },
+  { family: 'memory/psi_some_avg300', read: (s) => s.memory?.psi?.some?.avg300 },
+  { family: 'memory/psi_full_avg10', read: (s) => s.memory?.psi?.full?.avg10 },
+  { family: 'memory/psi_full_avg60', read: (s) => s.memory?.psi?.full?.avg60 },
+  { family: 'memory/psi_full_avg300', read: (s) => s.memory?.psi?.full?.avg300 },
+  { family: 'io/psi_some_avg10', read: (s) => s.io?.psi?.some?.avg10 },
+  { family: 'io/psi_some_avg60', read: (s) => s.io?.psi?.some?.avg60 },
+  { family: 'io/psi_some_avg300', read: (s) => s.io?.psi?.some?.avg300 },
+  { family: 'io/psi_full_avg10', read: (s) => s.io?.psi?.full?.avg10 },
+  { family: 'io/psi_full_avg60', read: (s) => s.io?.psi?.full?.avg60 },
+  { family: 'io/psi_full_avg300', read: (s) => s.io?.psi?.full?.avg300 },
 ];
-
-/** The six PSI averages of one resource (percent), straight from the summary. */
-function psiRows(
-  res: 'cpu' | 'memory' | 'io',
-  psi: (s: StatsView) => Psi | undefined,
-): Array<{ family: FamilyName; read: Read }> {
-  return (['some', 'full'] as const).flatMap((line) =>
-    (['avg10', 'avg60', 'avg300'] as const).map((w) => ({
-      family: `${res}/psi_${line}_${w}` as const,
-      read: (s: StatsView) => psi(s)?.[line]?.[w],
-    })),
-  );
-}
 
 /** Filesystem families, one sample per filesystem with its `resource_id`. */
 export const FILESYSTEM: ReadonlyArray<{ family: FamilyName; read: (f: FsSample) => number | undefined }> = [

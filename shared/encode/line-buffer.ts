@@ -5,11 +5,9 @@
  * and then joining, measuring and re-encoding the body cost more CPU than deriving the values
  * (heap churn, and strings flattened piece by piece). Here the pieces a line repeats (the
  * measurement, an object's tag set, the timestamp) are bytes encoded once and copied, and
- * numbers are written digit by digit.
+ * numbers are written as ASCII without a UTF-8 pass.
  */
 const NEWLINE = 10;
-const MINUS = 45;
-const ZERO = 48;
 
 export class LineBuffer {
   private buf: Buffer;
@@ -45,8 +43,7 @@ export class LineBuffer {
     if (!int) return this.ascii(String(value));
     const rounded = Math.round(value);
     // Above 2^53 the double is printed exactly as it holds the integer.
-    if (!Number.isSafeInteger(rounded)) this.ascii(BigInt(rounded).toString());
-    else this.integer(rounded);
+    this.ascii(Number.isSafeInteger(rounded) ? String(rounded) : BigInt(rounded).toString());
     this.ascii('i');
   }
 
@@ -64,23 +61,6 @@ export class LineBuffer {
     this.used = 0;
     this.lines = 0;
     return out;
-  }
-
-  private integer(n: number): void {
-    if (this.used + 17 > this.buf.length) this.grow(17);
-    const buf = this.buf;
-    if (n < 0) {
-      buf[this.used++] = MINUS;
-      n = -n;
-    }
-    let digits = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-    let at = this.used + digits;
-    this.used = at;
-    do {
-      buf[--at] = ZERO + (n % 10);
-      n = Math.floor(n / 10);
-    } while (n > 0);
   }
 
   /** Text known to be ASCII (numbers). */

@@ -17,9 +17,26 @@ export function tagString(tags: Tags): string {
   let out = '';
   for (const k of Object.keys(tags).sort()) {
     const v = tags[k];
-    if (v) out += `,${escapeTag(k)}=${escapeTag(v)}`;
+    if (v) out += `,${escapeCached(k)}=${escapeCached(v)}`;
   }
   return out;
+}
+
+/**
+ * Escaped tag keys and values of recent objects. The same values (a pod's labels, its node, namespace and
+ * workload) recur in every series of the pod, its containers and their filesystems, and labels
+ * hold commas, so each would be escaped a dozen times. Cleared when full: memory stays bounded.
+ */
+const escaped = new Map<string, string>();
+const ESCAPED_MAX = 4096;
+
+function escapeCached(v: string): string {
+  let e = escaped.get(v);
+  if (e === undefined) {
+    if (escaped.size >= ESCAPED_MAX) escaped.clear();
+    escaped.set(v, (e = escapeTag(v)));
+  }
+  return e;
 }
 
 /** Integer fields take an `i` suffix; integers above 2^53 print exactly as the double holds them. */

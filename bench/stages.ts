@@ -1,0 +1,156 @@
+/**
+ * `npx tsx bench/stages.ts [--scenario 200x30] [--rounds 5]`: the pure stages of a run, each
+ * timed alone on the same real payloads, beside their floors, in one process. The simulated
+ * kubelets are read twice (a previous reading, then the current one, so rates are derived),
+ * then every round times, over every node:
+ * - `parse`: JSON.parse of the bodies (the floor of decoding);
+ * - `decode`: parse + decodeSummaryText's typed Summary;
+ * - `derive`: deriveNode on decoded summaries;
+ * - `encode`: our encoder into the writer's LineBuffer (5,000-line bodies);
+ * - `encodeFloor`: bench/baselines' minimal encoder on the same series;
+ * - `pipeline`: decode + derive + encode + state, as the node pipeline runs them.
+ * Each figure is the least CPU time of the rounds in ms (process CPU, so the GC's helper threads count), and ns per point. GC is included: it is part of a
+ * stage's cost. One JSON line.
+ */
+import { decodeSummaryText } from '#shared/decode/summary';
+import { deriveNode } from '#shared/derive/node';
+import type { NodeState, Series } from '#shared/derive/types';
+import { encodeSeriesInto } from '#shared/encode/line-protocol';
+import { LineBuffer } from '#shared/encode/line-buffer';
+import { encodeState } from '#shared/influx/state-store';
+import { listNodes, listPods } from '#shared/kube/list';
+import { loadKubeConfig } from '#shared/kube/config';
+import { kubeletTarget } from '#shared/kube/kubelet-target';
+import type { NodeInfo, PodInfo, Summary } from '#shared/model';
+import { createSummaryFetcher } from '#shared/scrape/kubelet-client';
+import { startCluster } from '#test/sim/cluster';
+import { scenarioCluster } from '#bench/scenarios';
+import { minimalEncode } from '#bench/baselines';
+
+const TIME_MS = 1_732_900_000_000;
+const BATCH_LINES = 5_000;
+
+function arg(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? (process.argv[at + 1] ?? fallback) : fallback;
+}
+
+interface Input {
+  nodes: NodeInfo[];
+  pods: Map<string, PodInfo>;
+  bodies: string[];
+  prev: Map<string, NodeState>;
+}
+
+async function readCluster(nodes: number, podsPerNode: number): Promise<Input> {
+  const sim = await startCluster(scenarioCluster({ name: 'stages', nodes, podsPerNode, shards: 1 }));
+  try {
+    const kc = loadKubeConfig(sim.kubeconfigPath);
+    const opts = { pageSize: 500, timeoutMs: 120_000 };
+    const [nodeList, podList] = await Promise.all([listNodes(kc, opts), listPods(kc, opts)]);
+    const pods = new Map(podList.map((p) => [`${p.namespace}/${p.name}`, p]));
+    const fetch = await createSummaryFetcher(kc, {
+      access: 'direct',
+      caFile: sim.caFile,
+      insecure: false,
+      timeoutMs: 60_000,
+      maxBodyBytes: 64 << 20,
+      concurrency: 8,
+    });
+    const read = () => Promise.all(nodeList.map((n) => fetch(kubeletTarget(n, ['InternalIP'], undefined)!)));
+    const before = await read();
+    sim.clock.advance(60);
+    const bodies = await read();
+    const prev = new Map<string, NodeState>();
+    before.forEach((b, i) => {
+      const node = nodeList[i] as NodeInfo;
+      prev.set(node.name, derive(decodeSummaryText(b), node, pods, undefined).state);
+    });
+    return { nodes: nodeList, pods, bodies, prev };
+  } finally {
+    await sim.stop();
+  }
+}
+
+function derive(summary: Summary, node: NodeInfo, pods: Map<string, PodInfo>, prev: NodeState | undefined) {
+  return deriveNode({ summary, node, pods, prev, clusterName: undefined, maxGapMs: 3_600_000 });
+}
+
+/** Least CPU time of `rounds`, in ms: CPU rather than wall, so other work on the machine counts less. */
+function best(rounds: number, fn: () => void): number {
+  let min = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < rounds; r++) {
+    const t = process.cpuUsage();
+    fn();
+    const used = process.cpuUsage(t);
+    min = Math.min(min, (used.user + used.system) / 1000);
+  }
+  return min;
+}
+
+function encodeAll(series: readonly Series[], out: LineBuffer): void {
+  for (const s of series) {
+    encodeSeriesInto(s, TIME_MS, 'heapster', out);
+    if (out.lines >= BATCH_LINES) out.take();
+  }
+}
+
+async function main(): Promise<void> {
+  const [nodes, podsPerNode] = arg('scenario', '200x30').split('x').map(Number);
+  if (!nodes || !podsPerNode) throw new Error('--scenario must be <nodes>x<podsPerNode>');
+  const rounds = Number(arg('rounds', '5'));
+  /** `--only encode` (etc.): time that stage alone, e.g. under `node --cpu-prof`. */
+  const only = arg('only', '');
+  const input = await readCluster(nodes, podsPerNode);
+  const summaries = input.bodies.map((b) => decodeSummaryText(b));
+  const batches = summaries.map((s, i) =>
+    derive(s, input.nodes[i] as NodeInfo, input.pods, input.prev.get(input.nodes[i]?.name ?? '')),
+  );
+  const series = batches.flatMap((b) => b.series);
+  const points = series.reduce((n, s) => n + s.samples.length, 0);
+  let sink = 0;
+  const stages: Record<string, () => void> = {
+    parse: () => {
+      for (const b of input.bodies) sink += JSON.parse(b) ? 1 : 0;
+    },
+    decode: () => {
+      for (const b of input.bodies) sink += decodeSummaryText(b).pods.length;
+    },
+    derive: () => {
+      summaries.forEach((s, i) => {
+        const node = input.nodes[i] as NodeInfo;
+        sink += derive(s, node, input.pods, input.prev.get(node.name)).series.length;
+      });
+    },
+    encode: () => encodeAll(series, new LineBuffer()),
+    encodeFloor: () => {
+      sink += minimalEncode(series, TIME_MS, 'heapster');
+    },
+    pipeline: () => {
+      const out = new LineBuffer();
+      input.bodies.forEach((b, i) => {
+        const node = input.nodes[i] as NodeInfo;
+        const batch = derive(decodeSummaryText(b), node, input.pods, input.prev.get(node.name));
+        encodeAll(batch.series, out);
+        out.text(encodeState(node.name, 0, batch.state, TIME_MS));
+        out.end();
+      });
+    },
+  };
+  const ms = Object.fromEntries(
+    Object.entries(stages)
+      .filter(([name]) => !only || name === only)
+      .map(([name, fn]) => [name, best(rounds, fn)]),
+  );
+  if (sink < 0) throw new Error('unreachable');
+  const perPoint = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Math.round((v * 1e6) / points)]));
+  const rounded = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Math.round(v)]));
+  process.stdout.write(
+    `${JSON.stringify({ scenario: `${nodes}x${podsPerNode}`, points, ms: rounded, nsPerPoint: perPoint })}\n`,
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`stages bench failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
