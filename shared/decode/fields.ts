@@ -38,18 +38,3 @@ export function timeMs(v: unknown): number | undefined {
   // Go's zero time (0001-01-01) means "unset".
   return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
-
-/** Copies the listed fields through `read`, leaving out the ones that read as undefined. */
-export function pick<K extends string>(
-  o: Obj | undefined,
-  keys: readonly K[],
-  read: (v: unknown) => number | undefined,
-): Partial<Record<K, number>> {
-  const out: Partial<Record<K, number>> = {};
-  if (!o) return out;
-  for (const k of keys) {
-    const v = read(o[k]);
-    if (v !== undefined) out[k] = v;
-  }
-  return out;
-}
