@@ -10,9 +10,15 @@ import { quoteString } from '#shared/encode/escape';
 /** Characters per field, under the 64 KB string limit. */
 const PART_CHARS = 60_000;
 
+/**
+ * zlib's fastest level: a run packs one state per node, and level 6 (the default) cost 0.7 ms per
+ * node for output only about 12% smaller (measured on a 30-pod node's state).
+ */
+const DEFLATE = { level: 1 };
+
 /** `n=<parts>i,s0="…",s1="…"`: the field set of a line. */
 export function packFields(value: unknown): string {
-  const packed = deflateRawSync(JSON.stringify(value)).toString('base64');
+  const packed = deflateRawSync(JSON.stringify(value), DEFLATE).toString('base64');
   const parts: string[] = [];
   for (let i = 0; i * PART_CHARS < packed.length; i++)
     parts.push(`s${i}=${quoteString(packed.slice(i * PART_CHARS, (i + 1) * PART_CHARS))}`);
