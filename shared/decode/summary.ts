@@ -196,10 +196,7 @@ function psiLine(o: Record<string, unknown> | undefined): PsiLine | undefined {
     totalMicros: uint(o['total']),
   };
   const empty =
-    line.avg10 === undefined &&
-    line.avg60 === undefined &&
-    line.avg300 === undefined &&
-    line.totalMicros === undefined;
+    line.avg10 === undefined && line.avg60 === undefined && line.avg300 === undefined && line.totalMicros === undefined;
   return empty ? undefined : line;
 }
 
