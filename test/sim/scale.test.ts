@@ -1,6 +1,8 @@
 /**
  * @module sim/scale.test
- * 5000 nodes × 30 pods on 127.0.0.1 (one port per kubelet): quick start, lazy payloads.
+ * 5000 nodes × 30 pods on 127.0.0.1 (one port per kubelet), payloads made lazily. How fast it
+ * starts and answers is the bench's to measure (`npm run bench -- --scenario 5000x30`), not a
+ * test's: a timed assertion here failed whenever the machine was busy.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +11,6 @@ import { httpGet } from '#test/sim/http-get';
 
 let sim: SimCluster;
 let ca: string;
-let startupMs = 0;
 
 async function getJson(url: string): Promise<Record<string, any>> {
   const res = await httpGet(url, { ca, token: sim.token, timeoutMs: 30_000 });
@@ -18,17 +19,13 @@ async function getJson(url: string): Promise<Record<string, any>> {
 }
 
 beforeAll(async () => {
-  const started = performance.now();
   sim = await startCluster({ nodes: 5000, podsPerNode: 30, sameAddress: true });
-  startupMs = performance.now() - started;
   ca = readFileSync(sim.caFile, 'utf8');
 }, 120_000);
 afterAll(() => sim?.stop());
 
 describe('a 5000-node cluster', () => {
-  it('starts within seconds, every kubelet on its own port', () => {
-    // Typically ~3 s; the bound leaves room for a busy 2-core CI machine.
-    expect(startupMs).toBeLessThan(20_000);
+  it('starts every kubelet on its own port', () => {
     expect(new Set(sim.nodes.map((n) => n.port)).size).toBe(5000);
     expect(new Set(sim.nodes.map((n) => n.address))).toEqual(new Set(['127.0.0.1']));
   });
@@ -40,7 +37,7 @@ describe('a 5000-node cluster', () => {
     expect(summaries.every((s) => s['pods'].length === 30)).toBe(true);
   });
 
-  it("pages through the node list and finds one node's pods quickly", async () => {
+  it("pages through the node list and finds one node's pods by field selector", async () => {
     let next = '';
     const names: string[] = [];
     do {
@@ -49,9 +46,8 @@ describe('a 5000-node cluster', () => {
       next = page['metadata']['continue'] ?? '';
     } while (next);
     expect(names).toHaveLength(5000);
-    const started = performance.now();
     const pods = await getJson(`${sim.apiUrl}/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-4321`);
     expect(pods['items']).toHaveLength(30);
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(new Set(pods['items'].map((p: any) => p.spec.nodeName))).toEqual(new Set(['node-4321']));
   });
 });
