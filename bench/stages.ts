@@ -3,6 +3,7 @@
  * timed alone on the same real payloads, beside their floors, in one process. The simulated
  * kubelets are read twice (a previous reading, then the current one, so rates are derived),
  * then every round times, over every node:
+ * - `listPods`: the whole pod List through kube/list-splitter and decodePod (per pod, not point);
  * - `parse`: JSON.parse of the bodies (the floor of decoding);
  * - `decode`: parse + decodeSummaryText's typed Summary;
  * - `derive`: deriveNode on decoded summaries;
@@ -12,7 +13,11 @@
  * Each figure is the least CPU time of the rounds in ms (process CPU, so the GC's helper threads count), and ns per point. GC is included: it is part of a
  * stage's cost. One JSON line.
  */
+import { readFileSync } from 'node:fs';
 import { decodeSummaryText } from '#shared/decode/summary';
+import { decodePod } from '#shared/decode/objects';
+import { ListSplitter } from '#shared/kube/list-splitter';
+import { httpGet } from '#test/sim/http-get';
 import { deriveNode } from '#shared/derive/node';
 import type { NodeState, Series } from '#shared/derive/types';
 import { encodeSeriesInto } from '#shared/encode/line-protocol';
@@ -36,6 +41,8 @@ function arg(name: string, fallback: string): string {
 }
 
 interface Input {
+  /** The whole pod List as the API server sends it, in 64 KiB chunks as a socket would hand it over. */
+  podList: Buffer[];
   nodes: NodeInfo[];
   pods: Map<string, PodInfo>;
   bodies: string[];
@@ -66,7 +73,16 @@ async function readCluster(nodes: number, podsPerNode: number): Promise<Input> {
       const node = nodeList[i] as NodeInfo;
       prev.set(node.name, derive(decodeSummaryText(b), node, pods, undefined).state);
     });
-    return { nodes: nodeList, pods, bodies, prev };
+    const whole = await httpGet(`${sim.apiUrl}/api/v1/pods`, {
+      ca: readFileSync(sim.caFile, 'utf8'),
+      token: sim.token,
+      timeoutMs: 120_000,
+    });
+    if (!whole.ok) throw new Error(`listing pods: ${whole.message}`);
+    const bytes = Buffer.from(whole.body);
+    const chunks: Buffer[] = [];
+    for (let at = 0; at < bytes.length; at += 65_536) chunks.push(bytes.subarray(at, at + 65_536));
+    return { podList: chunks, nodes: nodeList, pods, bodies, prev };
   } finally {
     await sim.stop();
   }
@@ -110,6 +126,13 @@ async function main(): Promise<void> {
   const points = series.reduce((n, s) => n + s.samples.length, 0);
   let sink = 0;
   const stages: Record<string, () => void> = {
+    listPods: () => {
+      const splitter = new ListSplitter((item) => {
+        sink += decodePod(item) ? 1 : 0;
+      });
+      for (const chunk of input.podList) splitter.write(chunk);
+      splitter.end();
+    },
     parse: () => {
       for (const b of input.bodies) sink += JSON.parse(b) ? 1 : 0;
     },
