@@ -57,6 +57,13 @@ const VARIANTS: Record<string, Variant> = {
     `SELECT mean(value) AS value, max(value) AS value_max, count(value) AS value_count FROM (SELECT value FROM heapless.${q(m)} ${w} GROUP BY *) GROUP BY time(5m), * fill(none)`,
   sub3into: (m, _t, w) =>
     `SELECT mean(value) AS value, max(value) AS value_max, count(value) AS value_count INTO heapless_5m.${q(m)} FROM (SELECT value FROM heapless.${q(m)} ${w} GROUP BY *) GROUP BY time(5m), * fill(none)`,
+  // Only some object types: no containers; then neither pods nor containers.
+  into3NoContainers: (m, _t, w) =>
+    `SELECT mean(value) AS value, max(value) AS value_max, count(value) AS value_count INTO heapless_5m.${q(m)} FROM heapless.${q(m)} ${w} AND "type" != 'pod_container' GROUP BY time(5m), * fill(none)`,
+  into3NoPods: (m, _t, w) =>
+    `SELECT mean(value) AS value, max(value) AS value_max, count(value) AS value_count INTO heapless_5m.${q(m)} FROM heapless.${q(m)} ${w} AND "type" != 'pod_container' AND "type" != 'pod' GROUP BY time(5m), * fill(none)`,
+  into3Regex: (m, _t, w) =>
+    `SELECT mean(value) AS value, max(value) AS value_max, count(value) AS value_count INTO heapless_5m.${q(m)} FROM heapless.${q(m)} ${w} AND "type" =~ /^(node|ns|cluster|workload|sys_container)$/ GROUP BY time(5m), * fill(none)`,
   empty5m: (_m, _t, _w, plan, startMs) => emptyRange(plan, startMs, 0),
   empty1h: (_m, _t, _w, plan, startMs) => emptyRange(plan, startMs, 1),
   meanTags: (m, _t, w) => `SELECT mean(value) AS value FROM heapless.${q(m)} ${w} GROUP BY time(5m), * fill(none)`,
