@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/rollup.ts [--scenario 100x30] [--intervals 60] [--modes into,copy] [--compact]
- * [--save DIR | --from DIR] [--collect-deadline 10m]`: what the rollup costs and stores, its modes side by side on the
+ * [--save DIR | --from DIR | --attach DIR] [--collect-deadline 10m]`: what the rollup costs and stores, its modes side by side on the
  * same data in one run. A fresh influxd and the simulated cluster; the collector runs
  * `--intervals` times, one simulated minute apart, from the top of an hour. Then, per mode
  * (`into`: InfluxDB computes; `copy`: we query and write back; the levels' policies dropped in
@@ -9,7 +9,7 @@
  * from them, whatever part of the hour was collected). CPU is counted on both sides: this process
  * and influxd (/proc/<pid>/stat). Disk per retention policy is measured once the cache is on disk
  * (level-1 files), and with `--compact` again after a full compaction (what a shard becomes hours
- * after its day), split into TSM index and blocks to project a whole shard's size.
+ * after its day), split into TSM index (per key) and blocks (per point), to model a whole shard.
  * `--save DIR` keeps the collected data; `--from DIR` skips collecting and rolls that up instead.
  * Progress on stderr; one JSON line on stdout.
  */
@@ -19,21 +19,22 @@ import { runCollect } from '#shared/collect/run';
 import { InfluxClient } from '#shared/influx/client';
 import { ident } from '#shared/influx/influxql';
 import { createLogger } from '#shared/log';
+import { parseLevels } from '#shared/rollup/levels';
+import { writeProgress } from '#shared/rollup/progress';
 import { readRollupConfig } from '#shared/rollup/settings';
 import { runRollup, type RollupStats } from '#shared/rollup/run';
 import { startCluster } from '#test/sim/cluster';
 import { startInfluxd, type InfluxdServer } from '#test/influxd/server';
 import { scenarioCluster, SCENARIOS } from '#bench/scenarios';
-import { compactFully, dirBytes, type PolicyDisk, policyDisk, restoreData, saveData } from '#bench/rollup-disk';
+import { compactFully, type PolicyDisk, policyDisk, restoreData, saveData } from '#bench/rollup-disk';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DB = 'k8s';
 const RAW_RP = 'heapless';
 const LEVEL_RPS = ['heapless_5m', 'heapless_1h'] as const;
-/** Shard group durations InfluxDB picks: 1 day for policies of 2 days to 6 months, else 7 days. */
-const SHARD_DAYS: Record<string, number> = { heapless: 1, heapless_5m: 1, heapless_1h: 7 };
 const ROLLUP_DELAY_MS = 2 * MIN;
+const LEVELS = parseLevels('5m:30d,1h:400d');
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -50,12 +51,6 @@ function influxdCpuS(pid: number): number {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Bytes of one retention policy once the cache is on disk (cache-snapshot-write-cold-duration is 10 s). */
-async function policyBytes(influx: InfluxdServer, rp: string): Promise<number> {
-  await sleep(15_000);
-  return dirBytes(`${influx.dir}/data/${DB}/${rp}`);
-}
 
 async function countPoints(client: InfluxClient, rp: string, field: string): Promise<number> {
   const [res] = await client.query(`SELECT count(${ident(field)}) FROM ${ident(rp)}./.*/`);
@@ -141,33 +136,33 @@ interface LevelFigures {
   points: number;
   bytes: number;
   bytesPerPoint: number;
+  /** The TSM files: keys (series × fields, once per file), index and block bytes. */
+  tsm: Omit<PolicyDisk, 'bytes'>;
 }
 
-const figures = (points: number, bytes: number): LevelFigures => ({
-  points,
-  bytes,
-  bytesPerPoint: round(bytes / Math.max(1, points)),
-});
+/** A policy's points and bytes once its cache is on disk (cache-snapshot-write-cold-duration is 10 s). */
+async function figures(influx: InfluxdServer, rp: string, points: number): Promise<LevelFigures> {
+  await sleep(15_000);
+  const { bytes, ...tsm } = policyDisk(influx, DB, rp);
+  return { points, bytes, bytesPerPoint: round(bytes / Math.max(1, points)), tsm };
+}
 
 /** Runs one mode's 5m run and hour run; the level figures are measured after each. */
 async function measureMode(influx: InfluxdServer, client: InfluxClient, mode: string, saved: Saved) {
-  const windows5m = Math.floor(saved.intervals / 5);
+  // Fewer than 5 intervals: the one window is partial (fewer points per series, as many series).
+  const windows5m = Math.max(1, Math.floor(saved.intervals / 5));
   // The 5m run: when the last whole 5-minute window collected is due, starting at the first.
   const now5m = saved.startMs + windows5m * 5 * MIN + ROLLUP_DELAY_MS;
   const run5m = await measureRollup(influx, mode, now5m, now5m - saved.startMs);
   progress('run5m', { mode, ...run5m });
-  const level5m = figures(
-    await countPoints(client, LEVEL_RPS[0], 'value_count'),
-    await policyBytes(influx, LEVEL_RPS[0]),
-  );
-  // The hour run: the rest of the hour's 5-minute windows, then the hour from them.
+  const level5m = await figures(influx, LEVEL_RPS[0], await countPoints(client, LEVEL_RPS[0], 'value_count'));
+  // The hour run: the 1-hour window from the 5-minute points. The 5-minute windows after the
+  // collected ones hold nothing (each had its own run in production): marked done, not measured.
+  if (windows5m < 12) await writeProgress(client, LEVELS[0]!, saved.startMs + HOUR);
   const nowHour = saved.startMs + HOUR + ROLLUP_DELAY_MS;
   const runHour = await measureRollup(influx, mode, nowHour, nowHour - saved.startMs);
   progress('runHour', { mode, ...runHour });
-  const level1h = figures(
-    await countPoints(client, LEVEL_RPS[1], 'value_count'),
-    await policyBytes(influx, LEVEL_RPS[1]),
-  );
+  const level1h = await figures(influx, LEVEL_RPS[1], await countPoints(client, LEVEL_RPS[1], 'value_count'));
   progress('levels', { mode, level5m, level1h });
   return { windows5m, run5m, runHour, level5m, level1h };
 }
@@ -175,31 +170,49 @@ async function measureMode(influx: InfluxdServer, client: InfluxClient, mode: st
 interface Projection {
   /** Points a day at this scenario's size. */
   pointsPerDay: number;
-  /** Level-1 files as measured × points a day. */
-  gibPerDayLevel1: number;
-  /** From the fully compacted shard: index per key once per shard, blocks per point (an upper bound). */
-  gibPerDayCompacted?: number;
+  /**
+   * Naive: the bytes a point measured here × points a day. With few points a series, each TSM
+   * key's index entry (≈250 bytes, paid once a shard) dominates: far above a whole shard's
+   * bytes a point. The TSM split (keys, index, blocks) is printed to model a shard instead.
+   */
+  gibPerDayNaive: number;
 }
 
 const gib = (bytes: number): number => round(bytes / 2 ** 30, 3);
 
-/** Points a series gets in one whole shard: raw every 60 s for a day, 5m for a day, 1h for 7 days. */
-const POINTS_PER_SERIES_SHARD: Record<string, number> = { heapless: 1440, heapless_5m: 288, heapless_1h: 168 };
-const INDEX_ENTRY_BYTES = 28;
-
 /**
- * A whole shard's size from a compacted partial one: what is per key (TSM index, tsi1 index)
- * stays, each key gets one 28-byte index entry per block of up to 1,000 points, and the blocks
- * grow with the points (linearly: an upper bound, longer blocks compress better). Per day.
+ * `--attach DIR --attach-pid PID`: an influxd already running (e.g. this bench's own, its collection
+ * stopped with SIGSTOP when a long one outlives the time there is), given `--scenario`,
+ * `--intervals` and `--raw-points` of what it holds. Neither stopped nor restarted here.
  */
-function projectShard(disk: PolicyDisk, pointsMeasured: number, pointsPerDay: number, rp: string): number {
-  const shardDays = SHARD_DAYS[rp] ?? 1;
-  const pointsPerShard = pointsPerDay * shardDays;
-  const otherBytes = disk.bytes - disk.indexBytes - disk.blockBytes;
-  const blocksPerKey = Math.ceil((POINTS_PER_SERIES_SHARD[rp] ?? 1) / 1000);
-  const extraEntries = Math.max(0, disk.keys * blocksPerKey - disk.blocks) * INDEX_ENTRY_BYTES;
-  const blocks = disk.blockBytes * (pointsPerShard / Math.max(1, pointsMeasured));
-  return (otherBytes + disk.indexBytes + extraEntries + blocks) / shardDays;
+function attached(dir: string): InfluxdServer {
+  const conf = readFileSync(`${dir}/influxdb.conf`, 'utf8');
+  const port = /\[http\]\s+bind-address = "127\.0\.0\.1:(\d+)"/.exec(conf)?.[1];
+  if (!port) throw new Error(`no [http] bind-address in ${dir}/influxdb.conf`);
+  const refuse = (): Promise<void> => Promise.reject(new Error('an attached influxd is not restarted here'));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    pid: Number(arg('attach-pid', '0')),
+    dir,
+    stop: () => Promise.resolve(),
+    pause: refuse,
+    start: refuse,
+  };
+}
+
+/** The collection's start: its first run's own figures point (`heapless_run`, one a run). */
+async function attachedData(influx: InfluxdServer): Promise<Saved> {
+  const client = new InfluxClient({ url: influx.url, db: DB, auth: {}, timeoutMs: 600_000 });
+  // A raw SELECT (not first(*): several selectors answer time 0) lists oldest first.
+  const [res] = await client.query(`SELECT * FROM ${ident(RAW_RP)}.${ident('heapless_run')} LIMIT 1`);
+  const first = res?.series?.[0]?.values[0]?.[0];
+  if (typeof first !== 'number') throw new Error('no heapless_run point: nothing was collected');
+  return {
+    scenario: arg('scenario', '?'),
+    intervals: Number(arg('intervals', '1')),
+    startMs: Math.floor(first / HOUR) * HOUR,
+    rawPoints: Number(arg('raw-points', '0')),
+  };
 }
 
 async function main(): Promise<void> {
@@ -208,13 +221,16 @@ async function main(): Promise<void> {
     .split(',')
     .filter((m) => m !== '' && m !== 'none');
   const from = arg('from', '');
-  const influx = await startInfluxd();
+  const attach = arg('attach', '');
+  const influx = attach ? attached(attach) : await startInfluxd();
   try {
-    const saved = from
-      ? await restoreData<Saved>(influx, from)
-      : await collect(influx, arg('scenario', '100x30'), intervalsArg);
+    const saved = attach
+      ? await attachedData(influx)
+      : from
+        ? await restoreData<Saved>(influx, from)
+        : await collect(influx, arg('scenario', '100x30'), intervalsArg);
     const client = new InfluxClient({ url: influx.url, db: DB, auth: {}, timeoutMs: 1_800_000 });
-    const raw = figures(saved.rawPoints, await policyBytes(influx, RAW_RP));
+    const raw = await figures(influx, RAW_RP, saved.rawPoints);
     progress('raw', raw);
     const save = arg('save', '');
     if (save) await saveData(influx, save, saved);
@@ -235,20 +251,21 @@ async function main(): Promise<void> {
     const projection: Record<string, Projection> = {
       raw: {
         pointsPerDay: Math.round(pointsPerDay[RAW_RP]),
-        gibPerDayLevel1: gib(pointsPerDay[RAW_RP] * raw.bytesPerPoint),
+        gibPerDayNaive: gib(pointsPerDay[RAW_RP] * raw.bytesPerPoint),
       },
       '5m': {
         pointsPerDay: Math.round(pointsPerDay.heapless_5m),
-        gibPerDayLevel1: gib(pointsPerDay.heapless_5m * (first?.level5m.bytesPerPoint ?? 0)),
+        gibPerDayNaive: gib(pointsPerDay.heapless_5m * (first?.level5m.bytesPerPoint ?? 0)),
       },
       '1h': {
         pointsPerDay: Math.round(pointsPerDay.heapless_1h),
-        gibPerDayLevel1: gib(pointsPerDay.heapless_1h * (first?.level1h.bytesPerPoint ?? 0)),
+        gibPerDayNaive: gib(pointsPerDay.heapless_1h * (first?.level1h.bytesPerPoint ?? 0)),
       },
     };
     let compacted: Record<string, unknown> | undefined;
-    if (flag('compact') && first) {
-      const rps = [RAW_RP, ...LEVEL_RPS];
+    if (flag('compact')) {
+      // Without a mode run only the raw points are there to measure.
+      const rps = first ? [RAW_RP, ...LEVEL_RPS] : [RAW_RP];
       const done = await compactFully(influx, DB, rps, 1_800_000);
       compacted = { allOneFile: done };
       for (const [rp, key] of [
@@ -256,11 +273,10 @@ async function main(): Promise<void> {
         [LEVEL_RPS[0], '5m'],
         [LEVEL_RPS[1], '1h'],
       ] as const) {
+        if (!rps.includes(rp)) continue;
         const disk = policyDisk(influx, DB, rp);
         const points = rp === RAW_RP ? saved.rawPoints : await countPoints(client, rp, 'value_count');
         compacted[key] = { points, ...disk, bytesPerPoint: round(disk.bytes / Math.max(1, points)) };
-        const p = projection[key];
-        if (p) p.gibPerDayCompacted = gib(projectShard(disk, points, pointsPerDay[rp] ?? 0, rp));
       }
       progress('compacted', compacted);
     }
