@@ -210,6 +210,8 @@ describe('rollup', () => {
     const before = await count();
     const again = await rollup(c, end + 10 * MIN);
     expect(again.stats.points).toBe(0);
+    // Nothing due: not one statement reaches InfluxDB.
+    expect(again.stats.levels.map((l) => l.statements)).toEqual([0, 0]);
     // Forget the progress: the next run redoes every window and overwrites them point for point.
     await c.client.query(`DROP MEASUREMENT ${ident('heapless_rollup')}`);
     const redo = await rollup(c, end + 10 * MIN);
@@ -223,6 +225,29 @@ describe('rollup', () => {
     expect(byName['heapless']).toEqual(['168h0m0s', true]);
     expect(byName['heapless_5m']).toEqual(['720h0m0s', false]);
     expect(byName['heapless_1h']).toEqual(['9600h0m0s', false]);
+  });
+
+  it('ROLLUP_TYPES rolls up only the object types named, with the same points for those', async () => {
+    const end = start + hours * HOUR;
+    const byType = async (): Promise<Map<string, string[]>> => {
+      const [res] = await c.client.query(`SELECT count(*) FROM ${ident('heapless_5m')}./.*/ GROUP BY ${ident('type')}`);
+      const out = new Map<string, string[]>();
+      for (const s of res?.series ?? []) {
+        const type = s.tags?.['type'];
+        // The progress points (heapless_rollup) have no type.
+        if (type) out.set(type, [...(out.get(type) ?? []), JSON.stringify(s)]);
+      }
+      return out;
+    };
+    const all = await byType();
+    expect([...all.keys()]).toEqual(expect.arrayContaining(['node', 'pod', 'pod_container', 'ns', 'cluster']));
+    for (const rp of ['heapless_5m', 'heapless_1h'])
+      await c.client.query(`DROP RETENTION POLICY ${ident(rp)} ON ${ident(c.client.options.db)}`, { db: null });
+    await rollup(c, end + 10 * MIN, { ROLLUP_TYPES: 'node,ns' });
+    const some = await byType();
+    expect([...some.keys()].sort()).toEqual(['node', 'ns']);
+    expect(some.get('node')).toEqual(all.get('node'));
+    expect(some.get('ns')).toEqual(all.get('ns'));
   });
 });
 

@@ -9,9 +9,21 @@
  * From a finer level: the mean is Σ(mean·count) ÷ Σcount, exact even when windows hold different
  * numbers of points; max of maxima; last of lasts.
  */
-import { ident, timeLiteral } from '#shared/influx/influxql';
+import { ident, literal, timeLiteral } from '#shared/influx/influxql';
 import type { Level } from '#shared/rollup/levels';
 import type { RollupField as FieldRule } from '#shared/families/rollup';
+import type { ObjectType } from '#shared/model';
+
+/** Heapster's object types, every one rolled up by default (ROLLUP_TYPES). */
+export const OBJECT_TYPES = [
+  'node',
+  'pod',
+  'pod_container',
+  'sys_container',
+  'ns',
+  'workload',
+  'cluster',
+] as const satisfies readonly ObjectType[];
 
 export interface MeasurementPlan {
   measurement: string;
@@ -30,6 +42,8 @@ export interface RangeSpec {
   fromRaw: boolean;
   /** `INTO` the level's policy (server-side), or a plain SELECT whose rows the caller writes back. */
   into: boolean;
+  /** Object types rolled up; absent or all of them: no filter. */
+  types?: readonly ObjectType[];
 }
 
 const SHARD = 'shard';
@@ -39,7 +53,14 @@ const max = (f: string): string => `${f}_max`;
 const count = (f: string): string => `${f}_count`;
 
 function where(r: RangeSpec, extra = ''): string {
-  return `WHERE time >= ${timeLiteral(r.fromMs)} AND time < ${timeLiteral(r.toMs)}${extra}`;
+  return `WHERE time >= ${timeLiteral(r.fromMs)} AND time < ${timeLiteral(r.toMs)}${typeFilter(r)}${extra}`;
+}
+
+/** InfluxDB's cost is per series read: a filter on the indexed `type` tag skips the others'. */
+function typeFilter(r: RangeSpec): string {
+  const types = r.types ?? OBJECT_TYPES;
+  if (OBJECT_TYPES.every((t) => types.includes(t))) return '';
+  return ` AND (${types.map((t) => `${q('type')} = ${literal(t)}`).join(' OR ')})`;
 }
 
 function target(plan: MeasurementPlan, r: RangeSpec): string {
