@@ -8,10 +8,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { loadKubeConfig } from '#shared/kube/config';
-import { listNodes, listPods } from '#shared/kube/list';
-import { kubeletTarget } from '#shared/kube/kubelet-target';
-import { createSummaryFetcher } from '#shared/scrape/kubelet-client';
 import { startCluster, type SimCluster } from '#test/sim/cluster';
 import { startInfluxd, type InfluxdServer } from '#test/influxd/server';
 import { PROJECT_DIR } from '#test/helpers/paths';
@@ -20,6 +16,7 @@ import { runBundle, type ProcessFigures } from '#bench/collect-process';
 import { measureBaselines } from '#bench/baselines';
 import { measureQueries } from '#bench/queries';
 import { collectFlags } from '#bench/collect-flags';
+import { readSim } from '#bench/sim-reader';
 import type { Schema } from '#shared/encode/line-protocol';
 
 const BUNDLE = `${PROJECT_DIR}/dist/collect/index.mjs`;
@@ -160,22 +157,11 @@ async function baselinesFor(
   withRates: boolean,
   db: string,
 ): Promise<Awaited<ReturnType<typeof measureBaselines>>> {
-  const kc = loadKubeConfig(sim.kubeconfigPath);
-  const opts = { pageSize: 500, timeoutMs: 120_000 };
-  const [nodes, podList] = await Promise.all([listNodes(kc, opts), listPods(kc, opts)]);
-  const fetch = await createSummaryFetcher(kc, {
-    access: 'direct',
-    caFile: sim.caFile,
-    insecure: false,
-    timeoutMs: 60_000,
-    maxBodyBytes: 64 << 20,
-    concurrency: 8,
-  });
-  const byNode = new Map(nodes.map((n) => [n.name, n]));
+  const { nodes, pods, fetchSummary } = await readSim(sim);
   return measureBaselines({
     nodes,
-    pods: new Map(podList.map((p) => [`${p.namespace}/${p.name}`, p])),
-    fetchSummary: (name) => fetch(kubeletTarget(byNode.get(name)!, ['InternalIP'], undefined)!),
+    pods,
+    fetchSummary,
     advanceSeconds: (s) => sim.clock.advance(s),
     influxUrl: influx.url,
     db,

@@ -23,14 +23,11 @@ import type { NodeState, Series } from '#shared/derive/types';
 import { encodeSeriesInto } from '#shared/encode/line-protocol';
 import { LineBuffer } from '#shared/encode/line-buffer';
 import { encodeState } from '#shared/influx/state-store';
-import { listNodes, listPods } from '#shared/kube/list';
-import { loadKubeConfig } from '#shared/kube/config';
-import { kubeletTarget } from '#shared/kube/kubelet-target';
 import type { NodeInfo, PodInfo, Summary } from '#shared/model';
-import { createSummaryFetcher } from '#shared/scrape/kubelet-client';
 import { startCluster } from '#test/sim/cluster';
 import { scenarioCluster } from '#bench/scenarios';
 import { minimalEncode } from '#bench/baselines';
+import { readSim } from '#bench/sim-reader';
 
 const TIME_MS = 1_732_900_000_000;
 const BATCH_LINES = 5_000;
@@ -52,19 +49,8 @@ interface Input {
 async function readCluster(nodes: number, podsPerNode: number): Promise<Input> {
   const sim = await startCluster(scenarioCluster({ name: 'stages', nodes, podsPerNode, shards: 1 }));
   try {
-    const kc = loadKubeConfig(sim.kubeconfigPath);
-    const opts = { pageSize: 500, timeoutMs: 120_000 };
-    const [nodeList, podList] = await Promise.all([listNodes(kc, opts), listPods(kc, opts)]);
-    const pods = new Map(podList.map((p) => [`${p.namespace}/${p.name}`, p]));
-    const fetch = await createSummaryFetcher(kc, {
-      access: 'direct',
-      caFile: sim.caFile,
-      insecure: false,
-      timeoutMs: 60_000,
-      maxBodyBytes: 64 << 20,
-      concurrency: 8,
-    });
-    const read = () => Promise.all(nodeList.map((n) => fetch(kubeletTarget(n, ['InternalIP'], undefined)!)));
+    const { nodes: nodeList, pods, fetchSummary } = await readSim(sim);
+    const read = () => Promise.all(nodeList.map((n) => fetchSummary(n.name)));
     const before = await read();
     sim.clock.advance(60);
     const bodies = await read();
