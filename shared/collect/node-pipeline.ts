@@ -16,7 +16,7 @@ import { KubeletError, asError } from '#shared/errors';
 import { kubeletTarget } from '#shared/kube/kubelet-target';
 import { decodeSummaryText, SummaryDecodeError } from '#shared/decode/summary';
 import { deriveNode } from '#shared/derive/node';
-import { encodeSeries, encodeSeriesInto } from '#shared/encode/line-protocol';
+import { encodeSeriesInto } from '#shared/encode/line-protocol';
 import { decodeState, encodeState, type PackedState } from '#shared/influx/state-store';
 import { encodeUsage } from '#shared/influx/usage-snapshot';
 import { bucketOf } from '#shared/collect/shard';
@@ -64,11 +64,7 @@ export async function collectNode(ctx: PipelineContext, node: NodeInfo): Promise
         maxGapMs: ctx.maxGapMs,
       });
       ctx.aggregator.add(batch);
-      // Straight into the writer's body: the node's lines never exist as an array.
-      for (const s of batch.series) {
-        encodeSeriesInto(s, ctx.timeMs, ctx.config.influxSchema, ctx.writer.body);
-        ctx.writer.sealIfFull();
-      }
+      encodeAll(batch.series, ctx);
       ctx.writer.push(encodeState(node.name, bucketOf(node.name), batch.state, ctx.timeMs));
       ctx.writer.push(encodeUsage(batch, bucketOf(node.name), ctx.timeMs, ctx.config.clusterName));
       await ctx.writer.room();
@@ -93,10 +89,12 @@ export function countFailure(stats: RunStats, reason: string): void {
   stats.failures[reason] = (stats.failures[reason] ?? 0) + 1;
 }
 
-export function encodeAll(series: readonly Series[], ctx: Pick<PipelineContext, 'timeMs' | 'config'>): string[] {
-  const lines: string[] = [];
-  for (const s of series) encodeSeries(s, ctx.timeMs, ctx.config.influxSchema, lines);
-  return lines;
+/** Encodes series straight into the writer's body being filled: their lines never exist as strings. */
+export function encodeAll(series: readonly Series[], ctx: Pick<PipelineContext, 'timeMs' | 'config' | 'writer'>): void {
+  for (const s of series) {
+    encodeSeriesInto(s, ctx.timeMs, ctx.config.influxSchema, ctx.writer.body);
+    ctx.writer.sealIfFull();
+  }
 }
 
 function unpack(packed: PackedState | undefined): NodeState | undefined {

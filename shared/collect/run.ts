@@ -175,7 +175,7 @@ async function collectWithin(
           : 'the next run collects them',
     });
   }
-  await writer.write(encodeAll(ctx.aggregator.series(), ctx));
+  encodeAll(ctx.aggregator.series(), ctx);
   const written = await writer.close();
   Object.assign(stats, {
     points: written.points,
