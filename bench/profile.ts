@@ -13,7 +13,7 @@ import { startInfluxd } from '#test/influxd/server';
 import { PROJECT_DIR } from '#test/helpers/paths';
 import { scenarioCluster } from '#bench/scenarios';
 import { runBundle } from '#bench/collect-process';
-import { collectFlags } from '#bench/collect-flags';
+import { collectFlags } from '#test/helpers/collect-bundle';
 import { selfTimes } from '#bench/profile-summary';
 
 const OUT = `${PROJECT_DIR}/.cache/profile`;

@@ -15,7 +15,7 @@ import { scenarioCluster, SCENARIOS, type Scenario } from '#bench/scenarios';
 import { runBundle, type ProcessFigures } from '#bench/collect-process';
 import { measureBaselines } from '#bench/baselines';
 import { measureQueries } from '#bench/queries';
-import { collectFlags } from '#bench/collect-flags';
+import { collectFlags } from '#test/helpers/collect-bundle';
 import { readSim } from '#bench/sim-reader';
 import type { Schema } from '#shared/encode/line-protocol';
 

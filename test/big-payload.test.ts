@@ -1,14 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InfluxClient } from '#shared/influx/client';
 import { startCluster, type SimCluster } from '#test/sim/cluster';
 import { freshDatabase, rows } from '#test/helpers/influx';
-import { PROJECT_DIR } from '#test/helpers/paths';
-
-const run = promisify(execFile);
-/** The CronJob's heap (deploy/base/collect.yaml). */
-const CRONJOB_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=4';
+import { runCollectBundle } from '#test/helpers/collect-bundle';
 
 describe('a 40 MB summary on one node, under the CronJob’s heap flags', () => {
   let sim: SimCluster;
@@ -19,23 +13,7 @@ describe('a 40 MB summary on one node, under the CronJob’s heap flags', () => 
     sim = await startCluster({ nodes: 6, podsPerNode: 2 });
     client = await freshDatabase('bigpayload');
     await sim.setFault('node-1', { kind: 'oversize', bytes: 40_000_000 });
-    const env = {
-      PATH: process.env['PATH'] ?? '',
-      NODE_OPTIONS: CRONJOB_NODE_OPTIONS,
-      KUBECONFIG: sim.kubeconfigPath,
-      KUBELET_CA_FILE: sim.caFile,
-      INFLUX_URL: client.options.url,
-      INFLUX_DB: client.options.db,
-    };
-    const r = await run(process.execPath, ['dist/collect/index.mjs'], { cwd: PROJECT_DIR, env }).catch(
-      (e: { code: number; stdout: string; stderr: string }) => e,
-    );
-    exitCode = 'code' in r ? r.code : 0;
-    summary = r.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => l['event'] === 'run');
+    ({ exitCode, summary } = await runCollectBundle(sim, client));
   });
   afterAll(() => sim.stop());
 

@@ -1,14 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InfluxClient } from '#shared/influx/client';
 import { startCluster, type SimCluster } from '#test/sim/cluster';
 import { freshDatabase, rows } from '#test/helpers/influx';
-import { PROJECT_DIR } from '#test/helpers/paths';
-
-const run = promisify(execFile);
-/** The CronJob's heap (deploy/base/collect.yaml). */
-const CRONJOB_NODE_OPTIONS = '--max-old-space-size=96 --max-semi-space-size=4';
+import { runCollectBundle } from '#test/helpers/collect-bundle';
 
 describe('an API server that answers the pod LIST whole, ignoring limit, with realistic pods', () => {
   let sim: SimCluster;
@@ -22,27 +16,7 @@ describe('an API server that answers the pod LIST whole, ignoring limit, with re
     // item by item; the scraping stays small so the test is quick.
     sim = await startCluster({ nodes: NODES, podsPerNode: PODS, containersPerPod: 1, apiIgnoresLimit: true });
     client = await freshDatabase('wholelist');
-    const env = {
-      PATH: process.env['PATH'] ?? '',
-      NODE_OPTIONS: CRONJOB_NODE_OPTIONS,
-      KUBECONFIG: sim.kubeconfigPath,
-      KUBELET_CA_FILE: sim.caFile,
-      INFLUX_URL: client.options.url,
-      INFLUX_DB: client.options.db,
-      API_PAGE_SIZE: '500',
-      KUBELET_CONCURRENCY: '4',
-    };
-    const r = await run(process.execPath, ['dist/collect/index.mjs'], {
-      cwd: PROJECT_DIR,
-      env,
-      maxBuffer: 64 * 1024 * 1024,
-    }).catch((e: { code: number; stdout: string }) => e);
-    exitCode = 'code' in r ? r.code : 0;
-    summary = r.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => l['event'] === 'run');
+    ({ exitCode, summary } = await runCollectBundle(sim, client, { API_PAGE_SIZE: '500', KUBELET_CONCURRENCY: '4' }));
   }, 240_000);
   afterAll(() => sim.stop());
 
