@@ -4,6 +4,8 @@
  * kubelets are read twice (a previous reading, then the current one, so rates are derived),
  * then every round times, over every node:
  * - `listPods`: the whole pod List through kube/list-splitter and decodePod (per pod, not point);
+ * - `listPodsProtobuf`: the same pods in the API server's protobuf encoding, through
+ *   kube/protobuf-list-splitter and decodePodProtobuf (what a run lists by default);
  * - `parse`: JSON.parse of the bodies (the floor of decoding);
  * - `decode`: parse + decodeSummaryText's typed Summary;
  * - `derive`: deriveNode on decoded summaries;
@@ -17,6 +19,9 @@ import { readFileSync } from 'node:fs';
 import { decodeSummaryText } from '#shared/decode/summary';
 import { decodePod } from '#shared/decode/objects';
 import { ListSplitter } from '#shared/kube/list-splitter';
+import { ProtobufListSplitter } from '#shared/kube/protobuf-list-splitter';
+import { decodePodProtobuf } from '#shared/decode/pod-protobuf';
+import { encodePod, podListHead, podListItem } from '#test/sim/pod-protobuf';
 import { httpGet } from '#test/sim/http-get';
 import { deriveNode } from '#shared/derive/node';
 import type { NodeState, Series } from '#shared/derive/types';
@@ -40,6 +45,7 @@ function arg(name: string, fallback: string): string {
 interface Input {
   /** The whole pod List as the API server sends it, in 64 KiB chunks as a socket would hand it over. */
   podList: Buffer[];
+  podListProtobuf: Buffer[];
   nodes: NodeInfo[];
   pods: Map<string, PodInfo>;
   bodies: string[];
@@ -65,13 +71,34 @@ async function readCluster(nodes: number, podsPerNode: number): Promise<Input> {
       timeoutMs: 120_000,
     });
     if (!whole.ok) throw new Error(`listing pods: ${whole.message}`);
-    const bytes = Buffer.from(whole.body);
-    const chunks: Buffer[] = [];
-    for (let at = 0; at < bytes.length; at += 65_536) chunks.push(bytes.subarray(at, at + 65_536));
-    return { podList: chunks, nodes: nodeList, pods, bodies, prev };
+    const items = (JSON.parse(whole.body) as { items: Array<Record<string, unknown>> }).items.map((p) =>
+      podListItem(encodePod(p)),
+    );
+    const protobuf = [
+      podListHead(
+        items.reduce((n, b) => n + b.length, 0),
+        { resourceVersion: '1' },
+      ),
+      ...items,
+    ];
+    return {
+      podList: chunked(Buffer.from(whole.body)),
+      podListProtobuf: chunked(Buffer.concat(protobuf)),
+      nodes: nodeList,
+      pods,
+      bodies,
+      prev,
+    };
   } finally {
     await sim.stop();
   }
+}
+
+/** A body as the socket hands it over: 64 KiB chunks. */
+function chunked(bytes: Buffer): Buffer[] {
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += 65_536) chunks.push(bytes.subarray(at, at + 65_536));
+  return chunks;
 }
 
 function derive(summary: Summary, node: NodeInfo, pods: Map<string, PodInfo>, prev: NodeState | undefined) {
@@ -117,6 +144,13 @@ async function main(): Promise<void> {
         sink += decodePod(item) ? 1 : 0;
       });
       for (const chunk of input.podList) splitter.write(chunk);
+      splitter.end();
+    },
+    listPodsProtobuf: () => {
+      const splitter = new ProtobufListSplitter((item) => {
+        sink += decodePodProtobuf(item) ? 1 : 0;
+      });
+      for (const chunk of input.podListProtobuf) splitter.write(chunk);
       splitter.end();
     },
     parse: () => {

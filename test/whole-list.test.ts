@@ -4,7 +4,10 @@ import { startCluster, type SimCluster } from '#test/sim/cluster';
 import { freshDatabase, rows } from '#test/helpers/influx';
 import { runCollectBundle } from '#test/helpers/collect-bundle';
 
-describe('an API server that answers the pod LIST whole, ignoring limit, with realistic pods', () => {
+describe.each([
+  ['protobuf', true],
+  ['JSON', false],
+])('an API server that answers the pod LIST whole in %s, ignoring limit, with realistic pods', (_, protobuf) => {
   let sim: SimCluster;
   let client: InfluxClient;
   let summary: Record<string, unknown> | undefined;
@@ -14,8 +17,14 @@ describe('an API server that answers the pod LIST whole, ignoring limit, with re
   beforeAll(async () => {
     // 1,800 pods of ~4.5 KB (managed fields, volumes, probes, conditions): an 8 MB answer, read
     // item by item; the scraping stays small so the test is quick.
-    sim = await startCluster({ nodes: NODES, podsPerNode: PODS, containersPerPod: 1, apiIgnoresLimit: true });
-    client = await freshDatabase('wholelist');
+    sim = await startCluster({
+      nodes: NODES,
+      podsPerNode: PODS,
+      containersPerPod: 1,
+      apiIgnoresLimit: true,
+      apiProtobuf: protobuf,
+    });
+    client = await freshDatabase(`wholelist_${protobuf ? 'pb' : 'json'}`);
     ({ exitCode, summary } = await runCollectBundle(sim, client, { API_PAGE_SIZE: '500', KUBELET_CONCURRENCY: '4' }));
   }, 240_000);
   afterAll(() => sim.stop());

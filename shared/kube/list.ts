@@ -11,6 +11,9 @@
  *   not the cluster. Same RBAC as the single LIST: `list pods`. The kubelet's own `/pods` would
  *   need `nodes/proxy` (or `nodes/pods` with fine-grained kubelet authorisation), which reads
  *   more than heapless needs; it is not used.
+ * Pods are asked for in protobuf first (kube/stream-list): a pod's managed fields, volumes and
+ * probes, most of its bytes, are skipped by length instead of parsed, about a third of the CPU of
+ * JSON (`bench/stages.ts`, listPods against listPodsProtobuf). Nodes stay JSON: a few per shard.
  * No npm streaming JSON parser: the general ones (stream-json, @streamparser/json) build every
  * value token by token in JavaScript, several times slower than JSON.parse on each item's bytes,
  * and we need only the item boundaries (kube/list-splitter, ~100 lines).
@@ -18,6 +21,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { NodeInfo, PodInfo } from '#shared/model';
 import { decodeNode, decodePod } from '#shared/decode/objects';
+import { decodePodProtobuf } from '#shared/decode/pod-protobuf';
 import { createListClient, type ListClient } from '#shared/kube/stream-list';
 
 export interface ListOptions {
@@ -48,10 +52,16 @@ export async function listPods(
   keep: (p: PodInfo) => boolean = () => true,
 ): Promise<PodInfo[]> {
   const out: PodInfo[] = [];
-  await (await client(kc)).list('/api/v1/pods', {}, { ...opts, what: 'pods' }, (item) => {
-    const pod = decodePod(item);
+  const add = (pod: PodInfo | undefined): void => {
     if (pod && keep(pod)) out.push(pod);
-  });
+  };
+  await (await client(kc)).list(
+    '/api/v1/pods',
+    {},
+    { ...opts, what: 'pods' },
+    (item) => add(decodePod(item)),
+    (bytes) => add(decodePodProtobuf(bytes)),
+  );
   return out;
 }
 
@@ -69,10 +79,16 @@ export async function listPodsOfNodes(
     while (next < nodes.length) {
       const node = nodes[next++] as string;
       const query = { fieldSelector: `spec.nodeName=${node}` };
-      await lists.list('/api/v1/pods', query, { ...opts, what: `pods of node ${node}` }, (item) => {
-        const pod = decodePod(item);
+      const add = (pod: PodInfo | undefined): void => {
         if (pod) out.push(pod);
-      });
+      };
+      await lists.list(
+        '/api/v1/pods',
+        query,
+        { ...opts, what: `pods of node ${node}` },
+        (item) => add(decodePod(item)),
+        (bytes) => add(decodePodProtobuf(bytes)),
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, nodes.length) }, worker));

@@ -6,11 +6,16 @@
  * ignores `limit` (a read served whole from the watch cache) costs one item of memory, not the
  * list. client-node's typed deserialisation (every field of every object converted into model
  * classes) is skipped; `decodePod`/`decodeNode` pick the fields from the plain objects.
+ * A caller that can read an item's protobuf encoding (pods: decode/pod-protobuf) asks for it
+ * first, as client-go does for built-in types: the API server then sends each pod as fields it
+ * can skip by length instead of JSON to scan, a several-fold cut in the listing's CPU. A server
+ * or proxy that cannot (or an aggregated API) answers JSON, which is read as before.
  */
 import { Agent, request, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ApiServerError, asError } from '#shared/errors';
 import { ListSplitter } from '#shared/kube/list-splitter';
+import { ProtobufListSplitter } from '#shared/kube/protobuf-list-splitter';
 import { describeListError } from '#shared/kube/paging';
 
 export interface StreamListOptions {
@@ -31,8 +36,15 @@ export interface ListClient {
     query: Record<string, string>,
     opts: StreamListOptions,
     onItem: (item: unknown) => void,
+    /** Reads one item's protobuf bytes; when given, protobuf is asked for ahead of JSON. */
+    onProtobufItem?: (bytes: Buffer) => void,
   ): Promise<number>;
 }
+
+/** Either splitter: both hand items over as they complete and keep the List's metadata. */
+type Splitter = Pick<ListSplitter, 'write' | 'end' | 'items' | 'metadata'>;
+
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
 export async function createListClient(kc: KubeConfig, maxSockets = 16): Promise<ListClient> {
   const base: RequestOptions = {};
@@ -47,17 +59,22 @@ export async function createListClient(kc: KubeConfig, maxSockets = 16): Promise
     rejectUnauthorized: base.rejectUnauthorized ?? true,
   });
   const headers = { ...(base.headers as Record<string, string> | undefined), accept: 'application/json' };
+  const protobufFirst = { ...headers, accept: `${PROTOBUF}, application/json` };
   const prefix = `${server.origin}${server.pathname.replace(/\/$/, '')}`;
   return {
-    async list(path, query, opts, onItem) {
+    async list(path, query, opts, onItem, onProtobufItem) {
       let cont: string | undefined;
       let items = 0;
       do {
         const q = new URLSearchParams({ ...query, limit: String(opts.pageSize) });
         if (cont) q.set('continue', cont);
         const url = new URL(`${prefix}${path}?${q.toString()}`);
-        const splitter = new ListSplitter(onItem);
-        await page(url, { agent, headers }, splitter, opts, cont !== undefined);
+        const splitterFor = (contentType: string): Splitter =>
+          onProtobufItem && contentType.startsWith(PROTOBUF)
+            ? new ProtobufListSplitter(onProtobufItem)
+            : new ListSplitter(onItem);
+        const base = { agent, headers: onProtobufItem ? protobufFirst : headers };
+        const splitter = await page(url, base, splitterFor, opts, cont !== undefined);
         items += splitter.items;
         cont = splitter.metadata.continue || undefined;
       } while (cont);
@@ -69,13 +86,13 @@ export async function createListClient(kc: KubeConfig, maxSockets = 16): Promise
 function page(
   url: URL,
   base: RequestOptions,
-  splitter: ListSplitter,
+  splitterFor: (contentType: string) => Splitter,
   opts: StreamListOptions,
   paging: boolean,
-): Promise<void> {
+): Promise<Splitter> {
   const timeout = AbortSignal.timeout(opts.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<Splitter>((resolve, reject) => {
     const fail = (err: unknown): void => {
       if (err instanceof ApiServerError) return reject(err);
       if (opts.signal?.aborted)
@@ -102,6 +119,7 @@ function page(
           }),
         );
       }
+      const splitter = splitterFor(res.headers['content-type'] ?? '');
       res.on('data', (chunk: Buffer) => {
         try {
           splitter.write(chunk);
@@ -114,7 +132,7 @@ function page(
       res.on('end', () => {
         try {
           splitter.end();
-          resolve();
+          resolve(splitter);
         } catch (err) {
           fail(new ApiServerError(`listing ${opts.what}: ${asError(err).message}`));
         }

@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson, sendStatus } from '#test/sim/http-util';
 import { fieldSelector, labelSelector, parseFieldSelector, SelectorError, type FieldTerm } from '#test/sim/selectors';
+import { podListHead, podListItem } from '#test/sim/pod-protobuf';
 
 type Json = Record<string, unknown>;
 
@@ -22,7 +23,10 @@ export interface ListKind {
   apiVersion: string;
 }
 
-/** Answer a list request: filter, page, wrap as `<Kind>List` with `metadata.resourceVersion`. */
+/**
+ * Answer a list request: filter, page, wrap as `<Kind>List` with `metadata.resourceVersion`.
+ * `protobuf`: the item's protobuf encoding, when the client asked for it (pods only).
+ */
 export function sendList(
   res: ServerResponse,
   url: URL,
@@ -30,6 +34,7 @@ export function sendList(
   list: ListKind,
   resourceVersion: string,
   ignoreLimit = false,
+  protobuf?: (obj: Json) => Buffer,
 ): void {
   try {
     const terms = parseFieldSelector(url.searchParams.get('fieldSelector'));
@@ -37,12 +42,26 @@ export function sendList(
     const byFields = fieldSelector(terms);
     if (ignoreLimit) {
       const matches = (o: Json) => byLabels(o) && byFields(o);
-      void streamWhole(res, source.narrow?.(terms) ?? source, matches, list, resourceVersion);
+      const narrowed = source.narrow?.(terms) ?? source;
+      if (protobuf) void streamWholeProtobuf(res, narrowed, matches, protobuf, resourceVersion);
+      else void streamWhole(res, narrowed, matches, list, resourceVersion);
       return;
     }
     const page = listPage(source.narrow?.(terms) ?? source, (o) => byLabels(o) && byFields(o), url);
     const metadata: Json = { resourceVersion };
     if (page.continueAt !== undefined) metadata['continue'] = encodeContinue(page.continueAt);
+    if (protobuf) {
+      const items = page.items.map((o) => podListItem(protobuf(o)));
+      const total = items.reduce((n, b) => n + b.length, 0);
+      const head = podListHead(total, {
+        resourceVersion,
+        ...(metadata['continue'] ? { continue: String(metadata['continue']) } : {}),
+      });
+      const body = Buffer.concat([head, ...items]);
+      res.writeHead(200, { 'Content-Type': PROTOBUF, 'Content-Length': body.length });
+      res.end(body);
+      return;
+    }
     sendJson(res, 200, { kind: list.kind, apiVersion: list.apiVersion, metadata, items: page.items });
   } catch (error) {
     if (!(error instanceof SelectorError)) throw error;
@@ -77,6 +96,44 @@ async function streamWhole(
     chunk = '';
   }
   if (!res.destroyed) res.end(`${chunk}]}`);
+}
+
+const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+
+/**
+ * The whole list in protobuf, streamed with back-pressure. The envelope holds the List's length
+ * before its items, so the items are encoded twice: once to measure, once to send (the simulator
+ * never holds the whole list).
+ */
+async function streamWholeProtobuf(
+  res: ServerResponse,
+  source: ListSource,
+  matches: (obj: Json) => boolean,
+  encode: (obj: Json) => Buffer,
+  resourceVersion: string,
+): Promise<void> {
+  const size = source.size();
+  let total = 0;
+  for (let i = 0; i < size; i++) {
+    const obj = source.at(i);
+    if (matches(obj)) total += podListItem(encode(obj)).length;
+  }
+  res.writeHead(200, { 'Content-Type': PROTOBUF });
+  let parts: Buffer[] = [podListHead(total, { resourceVersion })];
+  let bytes = 0;
+  for (let i = 0; i < size; i++) {
+    const obj = source.at(i);
+    if (!matches(obj)) continue;
+    const item = podListItem(encode(obj));
+    parts.push(item);
+    bytes += item.length;
+    if (bytes < 65_536) continue;
+    if (res.destroyed) return;
+    if (!res.write(Buffer.concat(parts))) await new Promise((r) => res.once('drain', r));
+    parts = [];
+    bytes = 0;
+  }
+  if (!res.destroyed) res.end(Buffer.concat(parts));
 }
 
 interface Page {

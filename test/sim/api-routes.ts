@@ -9,6 +9,7 @@ import * as discovery from '#test/sim/api-discovery';
 import { arraySource, findByName, sendList, type ListSource } from '#test/sim/api-lists';
 import { sendJson, sendNotFound } from '#test/sim/http-util';
 import { sendAuthConfigMap, type SimAuth } from '#test/sim/api-auth';
+import { encodePod } from '#test/sim/pod-protobuf';
 
 type Json = Record<string, unknown>;
 
@@ -25,6 +26,8 @@ export interface ApiData {
   extraApiGroups: ApiGroupExtension[];
   /** LISTs answer whole, ignoring `limit` (SimOptions.apiIgnoresLimit). */
   ignoreLimit?: boolean;
+  /** Pods are sent as protobuf to clients that ask for it, as a real API server does (default). */
+  protobuf?: boolean;
   /** Aggregated-API-server support (sim/api-auth); absent = those routes 404. */
   auth?: SimAuth;
 }
@@ -50,10 +53,10 @@ export const ROUTES: ReadonlyArray<[RegExp, Handler]> = [
   [/^\/apis\/events\.k8s\.io\/v1\/?$/, (c) => sendJson(c.res, 200, discovery.eventsV1Resources())],
   [/^\/api\/v1\/nodes$/, (c) => list(c, c.data.nodes, 'NodeList')],
   [/^\/api\/v1\/nodes\/([^/]+)$/, (c, [name]) => getOne(c, c.data.nodes, 'Node', name)],
-  [/^\/api\/v1\/pods$/, (c) => list(c, c.data.pods, 'PodList')],
+  [/^\/api\/v1\/pods$/, (c) => list(c, c.data.pods, 'PodList', undefined, 'v1', podProtobuf(c))],
   [/^\/api\/v1\/namespaces$/, (c) => list(c, namespaces(c), 'NamespaceList')],
   [/^\/api\/v1\/namespaces\/([^/]+)$/, (c, [name]) => getOne(c, namespaces(c), 'Namespace', name)],
-  [/^\/api\/v1\/namespaces\/([^/]+)\/pods$/, (c, [ns]) => list(c, c.data.pods, 'PodList', ns)],
+  [/^\/api\/v1\/namespaces\/([^/]+)\/pods$/, (c, [ns]) => list(c, c.data.pods, 'PodList', ns, 'v1', podProtobuf(c))],
   [/^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/, (c, [ns, name]) => getOne(c, c.data.pods, 'Pod', name, ns)],
   [/^\/api\/v1\/events$/, (c) => list(c, coreEvents(c), 'EventList')],
   [/^\/api\/v1\/namespaces\/([^/]+)\/events$/, (c, [ns]) => list(c, coreEvents(c), 'EventList', ns)],
@@ -84,14 +87,28 @@ function listEventsV1(c: RouteContext, namespace?: string): void {
   list(c, source, 'EventList', namespace, EVENTS_V1);
 }
 
+/** Pods in protobuf when the client lists it among what it accepts (client-go puts it first). */
+function podProtobuf(c: RouteContext): ((obj: Json) => Buffer) | undefined {
+  const accept = c.req.headers.accept ?? '';
+  return c.data.protobuf !== false && accept.includes('application/vnd.kubernetes.protobuf') ? encodePod : undefined;
+}
+
 /** A list, optionally restricted to one namespace (as an extra field-selector term). */
-function list(c: RouteContext, source: ListSource, kind: string, namespace?: string, apiVersion = 'v1'): void {
+function list(
+  c: RouteContext,
+  source: ListSource,
+  kind: string,
+  namespace?: string,
+  apiVersion = 'v1',
+  protobuf?: (obj: Json) => Buffer,
+): void {
   const url = new URL(c.url);
   if (namespace !== undefined) {
     const terms = [url.searchParams.get('fieldSelector'), `metadata.namespace=${namespace}`];
     url.searchParams.set('fieldSelector', terms.filter(Boolean).join(','));
   }
-  sendList(c.res, url, source, { kind, apiVersion }, c.data.resourceVersion(), c.data.ignoreLimit ?? false);
+  const rv = c.data.resourceVersion();
+  sendList(c.res, url, source, { kind, apiVersion }, rv, c.data.ignoreLimit ?? false, protobuf);
 }
 
 function getOne(c: RouteContext, source: ListSource, kind: string, name = '', namespace?: string): void {

@@ -36,6 +36,11 @@ export interface SimOptions {
    * the API server's watch cache can), to check a collector's memory stays bounded.
    */
   apiIgnoresLimit?: boolean;
+  /**
+   * Pods are sent as protobuf to a client that asks for it (default true, as every real API
+   * server does for built-in types); false answers JSON only, like a proxy that strips it.
+   */
+  apiProtobuf?: boolean;
   /** API groups listed by `GET /apis` (and served under `/apis/<name>` when they have a handler). */
   extraApiGroups?: ApiGroupExtension[];
 }

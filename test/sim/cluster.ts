@@ -125,7 +125,12 @@ function startApi(
   });
   const kubeletCa = opts.insecureHttpKubelets ? undefined : ca.certPem;
   const proxy = { kubelet: (name: string) => fleet.endpoint(name), kubeletCa, token };
-  const data = { ...apiData(state), auth, ignoreLimit: opts.apiIgnoresLimit ?? false };
+  const data = {
+    ...apiData(state),
+    auth,
+    ignoreLimit: opts.apiIgnoresLimit ?? false,
+    protobuf: opts.apiProtobuf ?? true,
+  };
   return startApiServer({ data, token, serving, proxy, log });
 }
 

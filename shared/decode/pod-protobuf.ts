@@ -1,0 +1,223 @@
+/**
+ * @module decode/pod-protobuf
+ * A Pod in the API server's protobuf encoding → the same PodInfo as decode/objects' decodePod
+ * reads from JSON. Only the fields a run needs are read; the rest are skipped by length.
+ * Field numbers are those of k8s.io/api/core/v1 and k8s.io/apimachinery meta/v1 generated.proto,
+ * which never renumber (protobuf compatibility is part of the Kubernetes API's guarantees). Pure.
+ */
+import type { ContainerSpec, PodInfo, Termination } from '#shared/model';
+import { ProtoCursor } from '#shared/decode/protobuf';
+import { controllerOf, resources } from '#shared/decode/objects';
+
+/** What decodePod reads of a container status. */
+interface Status {
+  restartCount: number;
+  lastTermination?: Termination;
+}
+
+/** `Pod`: metadata = 1, spec = 2, status = 3. */
+export function decodePodProtobuf(buf: Buffer, start = 0, end = buf.length): PodInfo | undefined {
+  const pod = new ProtoCursor(buf, start, end);
+  let meta: Meta | undefined;
+  let spec: Spec | undefined;
+  let statuses: Map<string, Status> | undefined;
+  while (pod.next()) {
+    if (pod.field === 1) meta = objectMeta(pod.message());
+    else if (pod.field === 2) spec = podSpec(pod.message());
+    else if (pod.field === 3) statuses = podStatus(pod.message());
+    else pod.skip();
+  }
+  if (!meta?.name || !meta.namespace) return undefined;
+  const owner = controllerOf(meta.owners);
+  const containers: ContainerSpec[] = (spec?.containers ?? []).map((c) => {
+    const status = statuses?.get(c.name);
+    return {
+      name: c.name,
+      image: c.image,
+      requests: resources(c.requests),
+      limits: resources(c.limits),
+      restartCount: status?.restartCount ?? 0,
+      ...(status?.lastTermination ? { lastTermination: status.lastTermination } : {}),
+    };
+  });
+  return {
+    name: meta.name,
+    namespace: meta.namespace,
+    uid: meta.uid,
+    ...(spec?.nodeName ? { nodeName: spec.nodeName } : {}),
+    labels: meta.labels,
+    containers,
+    ...(owner ? { owner } : {}),
+  };
+}
+
+interface Meta {
+  name: string;
+  namespace: string;
+  uid: string;
+  labels: Record<string, string>;
+  owners: Array<{ kind: string; name: string; controller: boolean }>;
+}
+
+/** `ObjectMeta`: name = 1, namespace = 3, uid = 5, labels = 11, ownerReferences = 13. */
+function objectMeta(m: ProtoCursor): Meta {
+  const out: Meta = { name: '', namespace: '', uid: '', labels: {}, owners: [] };
+  while (m.next()) {
+    switch (m.field) {
+      case 1:
+        out.name = m.string();
+        break;
+      case 3:
+        out.namespace = m.string();
+        break;
+      case 5:
+        out.uid = m.string();
+        break;
+      case 11:
+        mapEntry(m.message(), out.labels, false);
+        break;
+      case 13:
+        out.owners.push(ownerReference(m.message()));
+        break;
+      default:
+        m.skip();
+    }
+  }
+  return out;
+}
+
+/** `OwnerReference`: kind = 1, name = 3, controller = 6. */
+function ownerReference(m: ProtoCursor): { kind: string; name: string; controller: boolean } {
+  const out = { kind: '', name: '', controller: false };
+  while (m.next()) {
+    if (m.field === 1) out.kind = m.string();
+    else if (m.field === 3) out.name = m.string();
+    else if (m.field === 6) out.controller = m.bool();
+    else m.skip();
+  }
+  return out;
+}
+
+/**
+ * One `map<string, string>` entry (key = 1, value = 2) into `out`; with `quantity`, the value is a
+ * `resource.Quantity` message whose text is its field 1.
+ */
+function mapEntry(m: ProtoCursor, out: Record<string, string>, quantity: boolean): void {
+  let key = '';
+  let value = '';
+  while (m.next()) {
+    if (m.field === 1) key = m.string();
+    else if (m.field === 2) value = quantity ? quantityText(m.message()) : m.string();
+    else m.skip();
+  }
+  if (key) out[key] = value;
+}
+
+function quantityText(m: ProtoCursor): string {
+  let text = '';
+  while (m.next()) {
+    if (m.field === 1) text = m.string();
+    else m.skip();
+  }
+  return text;
+}
+
+interface Spec {
+  nodeName: string;
+  containers: Array<{ name: string; image: string; requests: Record<string, string>; limits: Record<string, string> }>;
+}
+
+/** `PodSpec`: containers = 2, nodeName = 10. */
+function podSpec(m: ProtoCursor): Spec {
+  const out: Spec = { nodeName: '', containers: [] };
+  while (m.next()) {
+    if (m.field === 2) {
+      const c = container(m.message());
+      if (c.name) out.containers.push(c);
+    } else if (m.field === 10) out.nodeName = m.string();
+    else m.skip();
+  }
+  return out;
+}
+
+/** `Container`: name = 1, image = 2, resources = 8 (`ResourceRequirements`: limits = 1, requests = 2). */
+function container(m: ProtoCursor): Spec['containers'][number] {
+  const out = { name: '', image: '', requests: {}, limits: {} };
+  while (m.next()) {
+    if (m.field === 1) out.name = m.string();
+    else if (m.field === 2) out.image = m.string();
+    else if (m.field === 8) {
+      const r = m.message();
+      while (r.next()) {
+        if (r.field === 1) mapEntry(r.message(), out.limits, true);
+        else if (r.field === 2) mapEntry(r.message(), out.requests, true);
+        else r.skip();
+      }
+    } else m.skip();
+  }
+  return out;
+}
+
+/** `PodStatus`: containerStatuses = 8. */
+function podStatus(m: ProtoCursor): Map<string, Status> {
+  const out = new Map<string, Status>();
+  while (m.next()) {
+    if (m.field === 8) {
+      const [name, status] = containerStatus(m.message());
+      out.set(name, status);
+    } else m.skip();
+  }
+  return out;
+}
+
+/** `ContainerStatus`: name = 1, lastState = 3, restartCount = 5. */
+function containerStatus(m: ProtoCursor): [string, Status] {
+  let name = '';
+  const status: Status = { restartCount: 0 };
+  while (m.next()) {
+    if (m.field === 1) name = m.string();
+    else if (m.field === 5) status.restartCount = Math.max(0, m.int32());
+    else if (m.field === 3) {
+      const last = terminated(m.message());
+      if (last) status.lastTermination = last;
+    } else m.skip();
+  }
+  return [name, status];
+}
+
+/**
+ * `ContainerState`: terminated = 3, a `ContainerStateTerminated`: exitCode = 1, reason = 3,
+ * finishedAt = 6 (a meta/v1 `Time`: seconds = 1, nanos = 2).
+ */
+function terminated(state: ProtoCursor): Termination | undefined {
+  let out: Termination | undefined;
+  while (state.next()) {
+    if (state.field !== 3) {
+      state.skip();
+      continue;
+    }
+    const t = state.message();
+    let exitCode = 0;
+    let reason = '';
+    let finishedAtMs: number | undefined;
+    while (t.next()) {
+      if (t.field === 1) exitCode = t.int32();
+      else if (t.field === 3) reason = t.string();
+      else if (t.field === 6) finishedAtMs = timeMs(t.message());
+      else t.skip();
+    }
+    out = { reason: reason || 'Unknown', exitCode, ...(finishedAtMs !== undefined ? { finishedAtMs } : {}) };
+  }
+  return out;
+}
+
+function timeMs(m: ProtoCursor): number {
+  let seconds = 0;
+  let nanos = 0;
+  while (m.next()) {
+    if (m.field === 1) seconds = m.uint();
+    else if (m.field === 2) nanos = m.int32();
+    else m.skip();
+  }
+  return seconds * 1000 + Math.floor(nanos / 1e6);
+}

@@ -1,0 +1,123 @@
+/**
+ * @module decode/protobuf
+ * The protobuf wire format, read in place: a cursor over a message's bytes that yields each
+ * field's number and wire type, reads the scalars heapless needs and skips the rest by length.
+ * Skipping is why a Pod read as protobuf costs a few microseconds: its managed fields, volumes,
+ * probes and conditions (most of its bytes) are jumped over, never scanned. Pure; throws
+ * ProtobufError on bytes that are not a well-formed message.
+ */
+export class ProtobufError extends Error {
+  override name = 'ProtobufError';
+}
+
+/** Wire types (protobuf encoding spec). */
+export const VARINT = 0;
+export const FIXED64 = 1;
+export const LEN = 2;
+export const FIXED32 = 5;
+
+export class ProtoCursor {
+  /** The current field's number and wire type, set by next(). */
+  field = 0;
+  wire = 0;
+
+  constructor(
+    readonly buf: Buffer,
+    public pos: number,
+    readonly end: number,
+  ) {}
+
+  /** A cursor over the whole of `buf`. */
+  static of(buf: Buffer): ProtoCursor {
+    return new ProtoCursor(buf, 0, buf.length);
+  }
+
+  /** Moves to the next field; false at the end of the message. */
+  next(): boolean {
+    if (this.pos >= this.end) return false;
+    const tag = this.uint();
+    this.field = Math.floor(tag / 8);
+    this.wire = tag & 7;
+    if (this.field === 0) throw new ProtobufError(`field number 0 at byte ${this.pos}`);
+    return true;
+  }
+
+  /** A non-negative varint (up to 2^53: lengths, counts, int64 seconds). */
+  uint(): number {
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new ProtobufError('a varint runs past the end of its message');
+      const b = this.buf[this.pos++] as number;
+      value += (b & 0x7f) * scale;
+      if (b < 0x80) return value;
+      scale *= 128;
+    }
+    throw new ProtobufError('a varint longer than 10 bytes');
+  }
+
+  /** An int32 varint: negative values arrive sign-extended to 10 bytes; the low 32 bits hold it. */
+  int32(): number {
+    let low = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new ProtobufError('a varint runs past the end of its message');
+      const b = this.buf[this.pos++] as number;
+      if (i < 5) low |= (b & 0x7f) << (7 * i);
+      if (b < 0x80) return low | 0;
+    }
+    throw new ProtobufError('a varint longer than 10 bytes');
+  }
+
+  bool(): boolean {
+    return this.uint() !== 0;
+  }
+
+  /** A length-delimited field's bounds; the cursor moves past it. */
+  span(): [start: number, end: number] {
+    if (this.wire !== LEN) throw new ProtobufError(`field ${this.field} is not length-delimited`);
+    const length = this.uint();
+    const start = this.pos;
+    const end = start + length;
+    if (end > this.end) throw new ProtobufError(`field ${this.field} runs past the end of its message`);
+    this.pos = end;
+    return [start, end];
+  }
+
+  string(): string {
+    const [start, end] = this.span();
+    return this.buf.toString('utf8', start, end);
+  }
+
+  /** A cursor over an embedded message. */
+  message(): ProtoCursor {
+    const [start, end] = this.span();
+    return new ProtoCursor(this.buf, start, end);
+  }
+
+  /** Passes over the current field, whatever it holds. */
+  skip(): void {
+    switch (this.wire) {
+      case VARINT:
+        this.uint();
+        return;
+      case LEN:
+        this.span();
+        return;
+      case FIXED64:
+        this.advance(8);
+        return;
+      case FIXED32:
+        this.advance(4);
+        return;
+      default:
+        throw new ProtobufError(
+          `field ${this.field} has wire type ${this.wire}, which proto3/proto2 messages never use`,
+        );
+    }
+  }
+
+  private advance(bytes: number): void {
+    if (this.pos + bytes > this.end) throw new ProtobufError(`field ${this.field} runs past the end of its message`);
+    this.pos += bytes;
+  }
+}

@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodePod } from '#shared/decode/objects';
+import { decodePodProtobuf } from '#shared/decode/pod-protobuf';
+import { ProtobufError } from '#shared/decode/protobuf';
+import { ProtobufListSplitter } from '#shared/kube/protobuf-list-splitter';
+import { createListClient } from '#shared/kube/stream-list';
+import { loadKubeConfig } from '#shared/kube/config';
+import type { PodInfo } from '#shared/model';
+import { encodePod, podListHead, podListItem } from '#test/sim/pod-protobuf';
+import { startCluster, type SimCluster } from '#test/sim/cluster';
+import { FIXTURES_DIR } from '#test/helpers/paths';
+
+type Json = Record<string, unknown>;
+
+const REAL_PODS = [
+  'pods_k8s-1.35_minikube_nri-kubernetes_from-kubectl-yaml.json',
+  'pods_k8s-1.16_minikube_nri-kubernetes_from-kubectl-yaml.json',
+];
+
+function realPods(file: string): Json[] {
+  return (JSON.parse(readFileSync(`${FIXTURES_DIR}/apiserver/${file}`, 'utf8')) as { items: Json[] }).items;
+}
+
+function listBytes(pods: Json[], meta: { resourceVersion: string; continue?: string }): Buffer {
+  const items = pods.map((p) => podListItem(encodePod(p)));
+  return Buffer.concat([
+    podListHead(
+      items.reduce((n, b) => n + b.length, 0),
+      meta,
+    ),
+    ...items,
+  ]);
+}
+
+describe('a Pod read from its protobuf encoding', () => {
+  it.each(REAL_PODS)('gives the same PodInfo as its JSON, for every pod of %s', (file) => {
+    const pods = realPods(file);
+    expect(pods.length).toBeGreaterThan(10);
+    for (const pod of pods) expect(decodePodProtobuf(encodePod(pod))).toEqual(decodePod(pod));
+  });
+
+  it('reads a restart’s termination, owners, quantities and a negative exit code', () => {
+    const pod = {
+      metadata: {
+        name: 'web-1',
+        namespace: 'shop',
+        uid: 'u-1',
+        labels: { app: 'web', note: 'a b,c=d"e' },
+        ownerReferences: [
+          { apiVersion: 'v1', kind: 'Node', name: 'n', uid: 'x' },
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-5d4', uid: 'y', controller: true },
+        ],
+      },
+      spec: {
+        nodeName: 'node-7',
+        containers: [
+          {
+            name: 'app',
+            image: 'nginx',
+            resources: { requests: { cpu: '250m', memory: '64Mi' }, limits: { 'nvidia.com/gpu': '1' } },
+          },
+        ],
+      },
+      status: {
+        containerStatuses: [
+          {
+            name: 'app',
+            restartCount: 3,
+            lastState: { terminated: { exitCode: -1, reason: 'Error', finishedAt: '2026-11-30T06:00:01Z' } },
+          },
+        ],
+      },
+    };
+    const decoded = decodePodProtobuf(encodePod(pod)) as PodInfo;
+    expect(decoded).toEqual(decodePod(pod));
+    expect(decoded).toMatchObject({
+      nodeName: 'node-7',
+      owner: { kind: 'ReplicaSet', name: 'web-5d4' },
+      labels: { note: 'a b,c=d"e' },
+      containers: [
+        {
+          requests: { cpuMillicores: 250, memoryBytes: 64 * 1024 * 1024 },
+          limits: { other: { 'nvidia.com/gpu': 1 } },
+          restartCount: 3,
+          lastTermination: { exitCode: -1, reason: 'Error', finishedAtMs: Date.parse('2026-11-30T06:00:01Z') },
+        },
+      ],
+    });
+  });
+
+  it('names what is wrong with bytes that are not a message', () => {
+    const good = encodePod(realPods(REAL_PODS[0] as string)[0] as Json);
+    expect(() => decodePodProtobuf(good.subarray(0, good.length - 3))).toThrow(ProtobufError);
+    expect(() => decodePodProtobuf(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f]))).toThrow(/past the end/);
+    expect(() => decodePodProtobuf(Buffer.from([0x27, 0x00]))).toThrow(/wire type 7/);
+    expect(() => decodePodProtobuf(Buffer.from([0x0d, 0x00]))).toThrow(/field 1 is not length-delimited/);
+  });
+});
+
+describe('ProtobufListSplitter', () => {
+  const pods = realPods(REAL_PODS[0] as string);
+  const body = listBytes(pods, { resourceVersion: '42', continue: 'eyJvZmZzZXQiOjJ9' });
+  const expected = pods.map((p) => decodePod(p));
+
+  it.each([1, 2, 3, 7, 64, 4096, body.length])('finds every item and the metadata in chunks of %i bytes', (size) => {
+    const items: Array<PodInfo | undefined> = [];
+    const s = new ProtobufListSplitter((bytes) => items.push(decodePodProtobuf(bytes)));
+    for (let i = 0; i < body.length; i += size) s.write(body.subarray(i, i + size));
+    s.end();
+    expect(items).toEqual(expected);
+    expect(s.items).toBe(pods.length);
+    expect(s.metadata).toEqual({ resourceVersion: '42', continue: 'eyJvZmZzZXQiOjJ9' });
+  });
+
+  it('an empty list, a list cut short, a body that is not Kubernetes protobuf, an absurd length', () => {
+    const empty = new ProtobufListSplitter(() => undefined);
+    empty.write(listBytes([], { resourceVersion: '1' }));
+    expect(() => empty.end()).not.toThrow();
+    const cut = new ProtobufListSplitter(() => undefined);
+    cut.write(body.subarray(0, body.length - 10));
+    expect(() => cut.end()).toThrow(/ended before its last item/);
+    expect(() => new ProtobufListSplitter(() => undefined).write(Buffer.from('{"kind":"PodList"}'))).toThrow(/magic/);
+    const huge = Buffer.concat([
+      Buffer.from('k8s\0', 'latin1'),
+      Buffer.from([0x12, 0x80, 0x80, 0x80, 0x80, 0x01, 0x12, 0x80, 0x80, 0x80, 0x80, 0x01]),
+    ]);
+    expect(() => new ProtobufListSplitter(() => undefined).write(huge)).toThrow(/bound/);
+  });
+});
+
+describe('listing pods from the simulated API server', () => {
+  const START = Date.parse('2026-11-30T06:00:00Z');
+  let sim: SimCluster;
+  let json: SimCluster;
+  beforeAll(async () => {
+    [sim, json] = await Promise.all([
+      startCluster({ nodes: 3, podsPerNode: 7, namespaces: 3, startTimeMs: START }),
+      startCluster({ nodes: 3, podsPerNode: 7, namespaces: 3, startTimeMs: START, apiProtobuf: false }),
+    ]);
+  });
+  afterAll(() => Promise.all([sim.stop(), json.stop()]));
+
+  async function list(cluster: SimCluster, pageSize: number, protobuf: boolean) {
+    const lists = await createListClient(loadKubeConfig(cluster.kubeconfigPath));
+    const fromJson: PodInfo[] = [];
+    const fromProtobuf: PodInfo[] = [];
+    const opts = { pageSize, timeoutMs: 10_000, what: 'pods' };
+    const add = (to: PodInfo[], p: PodInfo | undefined) => p && to.push(p);
+    await lists.list(
+      '/api/v1/pods',
+      {},
+      opts,
+      (item) => add(fromJson, decodePod(item)),
+      protobuf ? (bytes) => add(fromProtobuf, decodePodProtobuf(bytes)) : undefined,
+    );
+    return { fromJson, fromProtobuf };
+  }
+
+  it('asks for protobuf, gets it page by page, and reads the same pods as from JSON', async () => {
+    const proto = await list(sim, 5, true);
+    const plain = await list(sim, 5, false);
+    expect(proto.fromJson).toHaveLength(0);
+    expect(proto.fromProtobuf).toHaveLength(21);
+    expect(proto.fromProtobuf).toEqual(plain.fromJson);
+    expect(proto.fromProtobuf.some((p) => p.containers.some((c) => c.lastTermination))).toBe(true);
+  });
+
+  it('reads JSON from a server that does not send protobuf', async () => {
+    const r = await list(json, 5, true);
+    expect(r.fromProtobuf).toHaveLength(0);
+    expect(r.fromJson).toEqual((await list(sim, 500, false)).fromJson);
+  });
+});
