@@ -138,6 +138,7 @@ async function measured(
     pointsPerSecond: Math.round(points / wall),
     nodesFailed: shards.reduce((a, r) => a + Number(r.run['nodesFailed']), 0),
     failedPoints: shards.reduce((a, r) => a + Number(r.run['failedPoints']) + Number(r.run['spooledPoints']), 0),
+    listMs: Math.max(...shards.map((r) => Number(r.run['listMs']))),
     stateReadMs: Math.max(...shards.map((r) => Number(r.run['stateReadMs']))),
     coldStartMs: firstRequest && shards[0] ? firstRequest - shards[0].spawnedAtMs : null,
     baselineParseSeconds: round(b.parseSeconds),

@@ -20,6 +20,8 @@ export interface RunStats {
   spoolDroppedPoints: number;
   /** Lines InfluxDB rejected as invalid. */
   badPoints: number;
+  /** Time to list the shard's nodes, pods and their owners from the API server (ms, wall). */
+  listMs: number;
   /** Time to read the previous run's counters from InfluxDB. */
   stateReadMs: number;
   /** Most kubelet payloads held in memory at once; bounded by KUBELET_CONCURRENCY. */
@@ -41,6 +43,7 @@ export function newRunStats(): RunStats {
     replayedPoints: 0,
     spoolDroppedPoints: 0,
     badPoints: 0,
+    listMs: 0,
     stateReadMs: 0,
     maxPayloadsHeld: 0,
     peakRssMb: 0,
@@ -76,6 +79,7 @@ export function encodeRunStats(
     `replayed_points=${s.replayedPoints}i`,
     `spool_dropped_points=${s.spoolDroppedPoints}i`,
     `bad_points=${s.badPoints}i`,
+    `list_ms=${s.listMs}i`,
     `state_read_ms=${s.stateReadMs}i`,
     `max_payloads_held=${s.maxPayloadsHeld}i`,
     `peak_rss_mb=${s.peakRssMb}i`,

@@ -117,8 +117,11 @@ async function collectWithin(
   const maxGapMs = config.rateMaxGap ?? Math.round(config.interval * 1.5);
   // Listing and InfluxDB's preparation are independent: side by side, they shorten the time to
   // the first kubelet request. A failed listing still ends the run before any of its points.
+  const listStarted = performance.now();
   const [{ nodes, pods }, prev] = await Promise.all([
-    listShard(kc, config, shard, log, budget.signal),
+    listShard(kc, config, shard, log, budget.signal).finally(() => {
+      stats.listMs = Math.round(performance.now() - listStarted);
+    }),
     prepareInflux(client, config, {
       log,
       stats,
@@ -286,6 +289,7 @@ function summary(s: RunStats): Record<string, unknown> {
     replayedPoints: s.replayedPoints,
     spoolDroppedPoints: s.spoolDroppedPoints,
     badPoints: s.badPoints,
+    listMs: s.listMs,
     stateReadMs: s.stateReadMs,
     maxPayloadsHeld: s.maxPayloadsHeld,
     peakRssMb: s.peakRssMb,

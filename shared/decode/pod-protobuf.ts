@@ -22,9 +22,9 @@ export function decodePodProtobuf(buf: Buffer, start = 0, end = buf.length): Pod
   let spec: Spec | undefined;
   let statuses: Map<string, Status> | undefined;
   while (pod.next()) {
-    if (pod.field === 1) meta = objectMeta(pod.message());
-    else if (pod.field === 2) spec = podSpec(pod.message());
-    else if (pod.field === 3) statuses = podStatus(pod.message());
+    if (pod.field === 1) meta = objectMeta(pod);
+    else if (pod.field === 2) spec = podSpec(pod);
+    else if (pod.field === 3) statuses = podStatus(pod);
     else pod.skip();
   }
   if (!meta?.name || !meta.namespace) return undefined;
@@ -59,9 +59,15 @@ interface Meta {
   owners: Array<{ kind: string; name: string; controller: boolean }>;
 }
 
+/**
+ * Each reader below takes the cursor on the field holding its message, reads that message and
+ * leaves the cursor just past it.
+ */
+
 /** `ObjectMeta`: name = 1, namespace = 3, uid = 5, labels = 11, ownerReferences = 13. */
 function objectMeta(m: ProtoCursor): Meta {
   const out: Meta = { name: '', namespace: '', uid: '', labels: {}, owners: [] };
+  const outer = m.enter();
   while (m.next()) {
     switch (m.field) {
       case 1:
@@ -74,27 +80,30 @@ function objectMeta(m: ProtoCursor): Meta {
         out.uid = m.string();
         break;
       case 11:
-        mapEntry(m.message(), out.labels, false);
+        mapEntry(m, out.labels, false);
         break;
       case 13:
-        out.owners.push(ownerReference(m.message()));
+        out.owners.push(ownerReference(m));
         break;
       default:
         m.skip();
     }
   }
+  m.leave(outer);
   return out;
 }
 
 /** `OwnerReference`: kind = 1, name = 3, controller = 6. */
 function ownerReference(m: ProtoCursor): { kind: string; name: string; controller: boolean } {
   const out = { kind: '', name: '', controller: false };
+  const outer = m.enter();
   while (m.next()) {
     if (m.field === 1) out.kind = m.string();
     else if (m.field === 3) out.name = m.string();
     else if (m.field === 6) out.controller = m.bool();
     else m.skip();
   }
+  m.leave(outer);
   return out;
 }
 
@@ -105,20 +114,24 @@ function ownerReference(m: ProtoCursor): { kind: string; name: string; controlle
 function mapEntry(m: ProtoCursor, out: Record<string, string>, quantity: boolean): void {
   let key = '';
   let value = '';
+  const outer = m.enter();
   while (m.next()) {
     if (m.field === 1) key = m.string();
-    else if (m.field === 2) value = quantity ? quantityText(m.message()) : m.string();
+    else if (m.field === 2) value = quantity ? quantityText(m) : m.string();
     else m.skip();
   }
+  m.leave(outer);
   if (key) out[key] = value;
 }
 
 function quantityText(m: ProtoCursor): string {
   let text = '';
+  const outer = m.enter();
   while (m.next()) {
     if (m.field === 1) text = m.string();
     else m.skip();
   }
+  m.leave(outer);
   return text;
 }
 
@@ -130,43 +143,57 @@ interface Spec {
 /** `PodSpec`: containers = 2, nodeName = 10. */
 function podSpec(m: ProtoCursor): Spec {
   const out: Spec = { nodeName: '', containers: [] };
+  const outer = m.enter();
   while (m.next()) {
     if (m.field === 2) {
-      const c = container(m.message());
+      const c = container(m);
       if (c.name) out.containers.push(c);
     } else if (m.field === 10) out.nodeName = m.string();
     else m.skip();
   }
+  m.leave(outer);
   return out;
 }
 
 /** `Container`: name = 1, image = 2, resources = 8 (`ResourceRequirements`: limits = 1, requests = 2). */
 function container(m: ProtoCursor): Spec['containers'][number] {
   const out = { name: '', image: '', requests: {}, limits: {} };
+  const outer = m.enter();
   while (m.next()) {
     if (m.field === 1) out.name = m.string();
     else if (m.field === 2) out.image = m.string();
-    else if (m.field === 8) {
-      const r = m.message();
-      while (r.next()) {
-        if (r.field === 1) mapEntry(r.message(), out.limits, true);
-        else if (r.field === 2) mapEntry(r.message(), out.requests, true);
-        else r.skip();
-      }
-    } else m.skip();
+    else if (m.field === 8) resourceRequirements(m, out);
+    else m.skip();
   }
+  m.leave(outer);
   return out;
+}
+
+/** `ResourceRequirements`: limits = 1, requests = 2. */
+function resourceRequirements(
+  m: ProtoCursor,
+  out: { requests: Record<string, string>; limits: Record<string, string> },
+): void {
+  const outer = m.enter();
+  while (m.next()) {
+    if (m.field === 1) mapEntry(m, out.limits, true);
+    else if (m.field === 2) mapEntry(m, out.requests, true);
+    else m.skip();
+  }
+  m.leave(outer);
 }
 
 /** `PodStatus`: containerStatuses = 8. */
 function podStatus(m: ProtoCursor): Map<string, Status> {
   const out = new Map<string, Status>();
+  const outer = m.enter();
   while (m.next()) {
     if (m.field === 8) {
-      const [name, status] = containerStatus(m.message());
+      const [name, status] = containerStatus(m);
       out.set(name, status);
     } else m.skip();
   }
+  m.leave(outer);
   return out;
 }
 
@@ -174,50 +201,57 @@ function podStatus(m: ProtoCursor): Map<string, Status> {
 function containerStatus(m: ProtoCursor): [string, Status] {
   let name = '';
   const status: Status = { restartCount: 0 };
+  const outer = m.enter();
   while (m.next()) {
     if (m.field === 1) name = m.string();
     else if (m.field === 5) status.restartCount = Math.max(0, m.int32());
     else if (m.field === 3) {
-      const last = terminated(m.message());
+      const last = terminated(m);
       if (last) status.lastTermination = last;
     } else m.skip();
   }
+  m.leave(outer);
   return [name, status];
 }
 
-/**
- * `ContainerState`: terminated = 3, a `ContainerStateTerminated`: exitCode = 1, reason = 3,
- * finishedAt = 6 (a meta/v1 `Time`: seconds = 1, nanos = 2).
- */
-function terminated(state: ProtoCursor): Termination | undefined {
+/** `ContainerState`: terminated = 3. */
+function terminated(m: ProtoCursor): Termination | undefined {
   let out: Termination | undefined;
-  while (state.next()) {
-    if (state.field !== 3) {
-      state.skip();
-      continue;
-    }
-    const t = state.message();
-    let exitCode = 0;
-    let reason = '';
-    let finishedAtMs: number | undefined;
-    while (t.next()) {
-      if (t.field === 1) exitCode = t.int32();
-      else if (t.field === 3) reason = t.string();
-      else if (t.field === 6) finishedAtMs = timeMs(t.message());
-      else t.skip();
-    }
-    out = { reason: reason || 'Unknown', exitCode, ...(finishedAtMs !== undefined ? { finishedAtMs } : {}) };
+  const state = m.enter();
+  while (m.next()) {
+    if (m.field === 3) out = terminatedState(m);
+    else m.skip();
   }
+  m.leave(state);
   return out;
 }
 
+/** `ContainerStateTerminated`: exitCode = 1, reason = 3, finishedAt = 6. */
+function terminatedState(m: ProtoCursor): Termination {
+  const outer = m.enter();
+  let exitCode = 0;
+  let reason = '';
+  let finishedAtMs: number | undefined;
+  while (m.next()) {
+    if (m.field === 1) exitCode = m.int32();
+    else if (m.field === 3) reason = m.string();
+    else if (m.field === 6) finishedAtMs = timeMs(m);
+    else m.skip();
+  }
+  m.leave(outer);
+  return { reason: reason || 'Unknown', exitCode, ...(finishedAtMs !== undefined ? { finishedAtMs } : {}) };
+}
+
+/** A meta/v1 `Time`: seconds = 1, nanos = 2. */
 function timeMs(m: ProtoCursor): number {
   let seconds = 0;
   let nanos = 0;
+  const outer = m.enter();
   while (m.next()) {
     if (m.field === 1) seconds = m.uint();
     else if (m.field === 2) nanos = m.int32();
     else m.skip();
   }
+  m.leave(outer);
   return seconds * 1000 + Math.floor(nanos / 1e6);
 }

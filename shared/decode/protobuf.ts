@@ -16,6 +16,10 @@ export const FIXED64 = 1;
 export const LEN = 2;
 export const FIXED32 = 5;
 
+interface Utf8Sliceable {
+  utf8Slice(start: number, end: number): string;
+}
+
 export class ProtoCursor {
   /** The current field's number and wire type, set by next(). */
   field = 0;
@@ -24,7 +28,7 @@ export class ProtoCursor {
   constructor(
     readonly buf: Buffer,
     public pos: number,
-    readonly end: number,
+    public end: number,
   ) {}
 
   /** A cursor over the whole of `buf`. */
@@ -85,13 +89,33 @@ export class ProtoCursor {
 
   string(): string {
     const [start, end] = this.span();
-    return this.buf.toString('utf8', start, end);
+    // Buffer's own utf8Slice: toString('utf8', …) checks its arguments and dispatches on the
+    // encoding first, about a tenth of a pod's decoding when a pod holds ~40 short strings.
+    return (this.buf as unknown as Utf8Sliceable).utf8Slice(start, end);
   }
 
   /** A cursor over an embedded message. */
   message(): ProtoCursor {
     const [start, end] = this.span();
     return new ProtoCursor(this.buf, start, end);
+  }
+
+  /**
+   * Steps into the current field's embedded message, without a new cursor (a pod holds dozens):
+   * next() then reads its fields; `leave(enter())` returns to the enclosing message after it.
+   */
+  enter(): number {
+    const [start, end] = this.span();
+    const outer = this.end;
+    this.pos = start;
+    this.end = end;
+    return outer;
+  }
+
+  /** Back to the enclosing message, just past the embedded one. */
+  leave(outerEnd: number): void {
+    this.pos = this.end;
+    this.end = outerEnd;
   }
 
   /** Passes over the current field, whatever it holds. */
