@@ -126,6 +126,11 @@ describe('ProtobufListSplitter', () => {
       Buffer.from([0x12, 0x80, 0x80, 0x80, 0x80, 0x01, 0x12, 0x80, 0x80, 0x80, 0x80, 0x01]),
     ]);
     expect(() => new ProtobufListSplitter(() => undefined).write(huge)).toThrow(/bound/);
+    const magic = Buffer.from('k8s\0', 'latin1');
+    const badWire = Buffer.concat([magic, Buffer.from([0x0f, 0x00])]);
+    expect(() => new ProtobufListSplitter(() => undefined).write(badWire)).toThrow(/wire type 7/);
+    const longVarint = Buffer.concat([magic, Buffer.from([0x0a, ...Array(11).fill(0xff)])]);
+    expect(() => new ProtobufListSplitter(() => undefined).write(longVarint)).toThrow(/longer than 10 bytes/);
   });
 });
 

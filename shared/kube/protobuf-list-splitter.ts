@@ -7,7 +7,7 @@
  * continue = 3, items = 2). Each item's bytes go to `onItem` as soon as they are complete, so
  * memory is one item plus one chunk, whether the API server pages or answers a LIST whole.
  */
-import { LEN, ProtoCursor, ProtobufError } from '#shared/decode/protobuf';
+import { FIXED32, FIXED64, LEN, ProtoCursor, ProtobufError, VARINT } from '#shared/decode/protobuf';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 /** Larger than any object etcd stores (1.5 MiB by default): a length beyond it is a broken body. */
@@ -118,19 +118,35 @@ interface Header {
 
 /** A field's tag and length at `at`, or undefined while its header is still incomplete. */
 function readHeader(buf: Buffer, at: number, end: number): Header | undefined {
-  const c = new ProtoCursor(buf, at, end);
-  try {
-    if (!c.next()) return undefined;
-    if (c.wire === LEN) {
-      const length = c.uint();
-      return { number: c.field, wire: c.wire, bodyAt: c.pos, length };
-    }
-    const bodyAt = c.pos;
-    c.skip();
-    return { number: c.field, wire: c.wire, bodyAt, length: c.pos - bodyAt };
-  } catch (err) {
-    // Cut by the chunk's end: wait for more. Anything else is a broken body.
-    if (end - at < 11 + 10 && err instanceof ProtobufError && /past the end/.test(err.message)) return undefined;
-    throw err;
+  const tag = varint(buf, at, end);
+  if (!tag) return undefined;
+  const number = Math.floor(tag[0] / 8);
+  const wire = tag[0] & 7;
+  if (number === 0) throw new ProtobufError(`field number 0 at byte ${at}`);
+  const bodyAt = tag[1];
+  if (wire === LEN) {
+    const length = varint(buf, bodyAt, end);
+    return length && { number, wire, bodyAt: length[1], length: length[0] };
   }
+  if (wire === VARINT) {
+    const value = varint(buf, bodyAt, end);
+    return value && { number, wire, bodyAt, length: value[1] - bodyAt };
+  }
+  if (wire === FIXED64) return { number, wire, bodyAt, length: 8 };
+  if (wire === FIXED32) return { number, wire, bodyAt, length: 4 };
+  throw new ProtobufError(`field ${number} has wire type ${wire}, which no Kubernetes message uses`);
+}
+
+/** [value, next position] of the varint at `at`; undefined when the bytes end inside it. */
+function varint(buf: Buffer, at: number, end: number): [number, number] | undefined {
+  let value = 0;
+  let scale = 1;
+  for (let i = at; i < end && i < at + 10; i++) {
+    const b = buf[i] as number;
+    value += (b & 0x7f) * scale;
+    if (b < 0x80) return [value, i + 1];
+    scale *= 128;
+  }
+  if (end - at >= 10) throw new ProtobufError('a varint longer than 10 bytes');
+  return undefined;
 }
