@@ -134,3 +134,15 @@ describe('LineBuffer: the bytes a body is made of', () => {
     expect(lb.take()).toEqual({ data: Buffer.alloc(0), lines: 0 });
   });
 });
+
+describe('LineBuffer numbers', () => {
+  it('writes integers exactly as fieldValue prints them, in place or through a string', () => {
+    const values = [0, 1, 9, 10, 99, 100, 12.4, 12.6, 65_535, 2 ** 31, 0xffffffff, 2 ** 32, 2 ** 53, 2 ** 60, -1, -5.5];
+    for (const v of values) {
+      const lb = new LineBuffer(4);
+      lb.number(v, true);
+      lb.end();
+      expect(lb.take().data.toString(), String(v)).toBe(fieldValue(v, true));
+    }
+  });
+});

@@ -8,6 +8,8 @@
  * numbers are written as ASCII without a UTF-8 pass.
  */
 const NEWLINE = 10;
+const ZERO = 0x30;
+const LOWER_I = 0x69;
 
 export class LineBuffer {
   private buf: Buffer;
@@ -42,9 +44,29 @@ export class LineBuffer {
   number(value: number, int: boolean): void {
     if (!int) return this.ascii(String(value));
     const rounded = Math.round(value);
+    if (rounded >= 0 && rounded <= 0xffffffff) this.digits(rounded);
     // Above 2^53 the double is printed exactly as it holds the integer.
-    this.ascii(Number.isSafeInteger(rounded) ? String(rounded) : BigInt(rounded).toString());
-    this.ascii('i');
+    else this.ascii(Number.isSafeInteger(rounded) ? String(rounded) : BigInt(rounded).toString());
+    if (this.used + 1 > this.buf.length) this.grow(1);
+    this.buf[this.used++] = LOWER_I;
+  }
+
+  /**
+   * A non-negative integer below 2^32 as decimal digits, written in place: most integer fields
+   * (bytes, counts) are, and no string is made for them.
+   */
+  private digits(n: number): void {
+    let width = 1;
+    for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) width++;
+    if (this.used + width > this.buf.length) this.grow(width);
+    let at = this.used + width;
+    let rest = n;
+    do {
+      const next = Math.floor(rest / 10);
+      this.buf[--at] = ZERO + (rest - next * 10);
+      rest = next;
+    } while (rest > 0);
+    this.used += width;
   }
 
   /** Ends the current line. */
