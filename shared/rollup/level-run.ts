@@ -60,15 +60,16 @@ export async function rollLevel(job: LevelJob): Promise<{ stats: LevelStats; cut
     const sourceDoneMs = source.level ? doneFor(progress, source.level.name, plan.measurement) : undefined;
     const options: DueOptions = {
       ...job.due,
-      // A coarser level reads the finer one only where that is done; never run there: nothing.
+      // A coarser level reads only what the finer level did for this measurement (nothing yet: none).
       ...(source.level ? { sourceDoneMs: sourceDoneMs ?? -level.windowMs } : {}),
     };
     return { plan, due: dueWindows(level, doneFor(progress, level.name, plan.measurement), options) };
   });
-  const due = work.filter((w) => w.due.toMs > w.due.fromMs).sort((a, b) => a.due.fromMs - b.due.fromMs);
-  const stats = levelStats(level, due.length ? due.map((w) => w.due) : work.map((w) => w.due));
   // Nothing due: no statement at all. An INTO over an empty range still costs influxd a pass over
   // every series of the measurement (its GROUP BY *), which at 1,000 nodes is most of a run's CPU.
+  // The furthest behind go first, so a run cut by its deadline leaves the most recent ones.
+  const due = work.filter((w) => w.due.toMs > w.due.fromMs).sort((a, b) => a.due.fromMs - b.due.fromMs);
+  const stats = levelStats(level, due.length ? due.map((w) => w.due) : work.map((w) => w.due));
   for (const { plan, due: d } of due) {
     const range: RangeSpec = {
       ...d,
