@@ -20,7 +20,7 @@ import { InfluxClient } from '#shared/influx/client';
 import { ident } from '#shared/influx/influxql';
 import { createLogger } from '#shared/log';
 import { parseLevels } from '#shared/rollup/levels';
-import { writeProgress } from '#shared/rollup/progress';
+import { readProgress, writeProgress } from '#shared/rollup/progress';
 import { readRollupConfig } from '#shared/rollup/settings';
 import { runRollup, type RollupStats } from '#shared/rollup/run';
 import { startCluster } from '#test/sim/cluster';
@@ -162,7 +162,11 @@ async function measureMode(influx: InfluxdServer, client: InfluxClient, mode: st
   const level5m = await figures(influx, LEVEL_RPS[0], run5m.byLevel['5m'] ?? 0);
   // The hour run: the 1-hour window from the 5-minute points. The 5-minute windows after the
   // collected ones hold nothing (each had its own run in production): marked done, not measured.
-  if (windows5m < 12) await writeProgress(client, LEVELS[0]!, saved.startMs + HOUR);
+  // Progress is per measurement: each one the 5m run did is marked done to the hour.
+  if (windows5m < 12) {
+    const done = (await readProgress(client, LEVELS)).get(LEVELS[0]!.name)?.byMeasurement.keys() ?? [];
+    for (const m of done) await writeProgress(client, LEVELS[0]!, saved.startMs + HOUR, m);
+  }
   const nowHour = saved.startMs + HOUR + ROLLUP_DELAY_MS;
   const runHour = await measureRollup(influx, mode, nowHour, nowHour - saved.startMs);
   progress('runHour', { mode, ...runHour });

@@ -554,6 +554,9 @@ describe('the base', () => {
         'heapless-influxdb',
       );
     expect(c['env']).toContainEqual({ name: 'INFLUXDB_HTTP_AUTH_ENABLED', value: 'true' });
+    // The rollup's INTO of a large measurement needs more than influxd's default 10 s write-timeout.
+    const writeTimeout = c['env'].find((e: Obj) => e['name'] === 'INFLUXDB_COORDINATOR_WRITE_TIMEOUT')?.['value'];
+    expect(parseDurationMs(writeTimeout)).toBeGreaterThanOrEqual(60_000);
     expect(configMap('base', 'heapless-config')['data']['INFLUX_RETENTION']).toBe('7d');
     expect(readCollectConfig(configMap('base', 'heapless-config')['data']).influxRetention).toBe('7d');
   });
@@ -734,8 +737,20 @@ describe('the overlays', () => {
     expect(get('base', 'PersistentVolumeClaim', 'heapless-collect-spool')['spec']['accessModes']).toEqual([
       'ReadWriteOnce',
     ]);
-    // The rollup is not sharded: one CronJob, as in the base.
-    expect(get('sharded', 'CronJob', 'heapless-rollup')).toEqual(get('base', 'CronJob', 'heapless-rollup'));
+    // The rollup is not sharded: one CronJob, as in the base (but for the config's hash suffix).
+    const sameConfig = (t: Target): string =>
+      JSON.stringify(get(t, 'CronJob', 'heapless-rollup')).replaceAll(
+        configMap(t, 'heapless-config')['metadata']['name'],
+        'heapless-config',
+      );
+    expect(sameConfig('sharded')).toEqual(sameConfig('base'));
+    // At this size it keeps only the capacity-planning types, and the query service reads the same.
+    expect(configMap('sharded', 'heapless-config')['data']['ROLLUP_TYPES']).toBe(
+      'node,ns,workload,cluster,sys_container',
+    );
+    expect(readRollupConfig(functionEnv('sharded', 'heapless-rollup')).rollupTypes).toEqual(
+      readQueryConfig(functionEnv('sharded', 'heapless-query')).rollupTypes,
+    );
   });
 
   it('every collector’s spool cap fits its volume (base, knative)', () => {
@@ -978,7 +993,25 @@ const READERS: Record<string, { table: Record<string, { env: string }>; read: (e
 /** Set by the platform or read by the image's other parts, not by the functions' settings tables. */
 const PLATFORM_ENV = ['NODE_OPTIONS', 'RUN_TIMEOUT_SECONDS'];
 
+/** The environment a function's container gets: heapless-config (envFrom) overridden by its own env. */
+function functionEnv(target: Target, name: string): Record<string, string> {
+  const c = podTemplates(target).find((p) => p.name === name)?.spec['containers'][0];
+  if (!c) throw new Error(`${target}: no workload ${name}`);
+  const cm = configMap(target, 'heapless-config')['data'] as Record<string, string>;
+  const env: Record<string, string> = (c['envFrom'] ?? []).some((e: Obj) => e['configMapRef']) ? { ...cm } : {};
+  for (const e of c['env'] ?? []) env[e['name']] = e['value'] ?? 'from-a-secret';
+  return env;
+}
+
 describe.each(NAMES)('settings in %s', (target) => {
+  it('the query service reads the rollup’s ROLLUP_LEVELS, ROLLUP_TYPES and INFLUX_RETENTION', () => {
+    const rollup = readRollupConfig(functionEnv(target, 'heapless-rollup'));
+    const query = readQueryConfig(functionEnv(target, 'heapless-query'));
+    expect(query.rollupLevels).toEqual(rollup.rollupLevels);
+    expect(query.rollupTypes).toEqual(rollup.rollupTypes);
+    expect(query.influxRetention).toBe(readCollectConfig(functionEnv(target, 'heapless-collect')).influxRetention);
+  });
+
   it('every function’s environment parses with its settings table, and names no unknown variable', () => {
     const cm = configMap(target, 'heapless-config')['data'] as Record<string, string>;
     let checked = 0;

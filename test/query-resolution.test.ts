@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseLevels } from '#shared/rollup/levels';
-import { pickResolution } from '#shared/query/resolution';
+import { pickResolution, resolveScope, type ResolutionSettings } from '#shared/query/resolution';
+import { OBJECT_TYPES } from '#shared/rollup/statements';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -27,5 +28,25 @@ describe('resolution by range', () => {
     expect(pick(31 * DAY, HOUR)).toBe('heapless_1h');
     // Past every level: the coarsest, which holds the most.
     expect(pick(500 * DAY, HOUR)).toBe('heapless_1h');
+  });
+});
+
+describe('resolution by object type (ROLLUP_TYPES)', () => {
+  const settings = (rollupTypes: ResolutionSettings['rollupTypes']): ResolutionSettings => ({
+    interval: MIN,
+    influxRetention: '7d',
+    rollupLevels: o.levels,
+    rollupTypes,
+    queryPointsPerSeries: 1000,
+  });
+  const month = { startMs: now - 30 * DAY, endMs: now };
+
+  it('reads a type the rollup keeps from its level, one it does not from the raw points whatever the range', () => {
+    const some = settings(['node', 'ns', 'workload', 'cluster', 'sys_container']);
+    expect(resolveScope(month, 'node', now, some).rp).toBe('heapless_1h');
+    expect(resolveScope(month, 'pod', now, some)).toEqual(month);
+    expect(resolveScope(month, 'pod_container', now, some)).toEqual(month);
+    // Every type by default (the rollup's default too).
+    expect(resolveScope(month, 'pod_container', now, settings(OBJECT_TYPES)).rp).toBe('heapless_1h');
   });
 });

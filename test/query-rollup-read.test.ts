@@ -151,6 +151,21 @@ describe('model API: resolution by range', () => {
     expect(rawOne.json.metrics).toHaveLength(29);
   });
 
+  it('a type the rollup does not keep (ROLLUP_TYPES) is read raw whatever the range; a kept one from its level', async () => {
+    const env = { QUERY_POINTS_PER_SERIES: '100', ROLLUP_TYPES: 'node,ns,workload,cluster,sys_container' };
+    const range = `start=${iso(start)}&end=${iso(end)}`;
+    const points = await raw('memory/working_set', { type: 'pod', namespace_name: 'ns-0', pod_name: 'pod-0-0' });
+    expect(points).toHaveLength(180);
+    const one = await get(`${M}/namespaces/ns-0/pods/pod-0-0/metrics/memory/working_set?${range}`, env);
+    expect(one.status).toBe(200);
+    expect((one.json.metrics as Point[]).map((p) => [Date.parse(p.timestamp), p.value])).toEqual(points);
+    const list = await get(`${M}/namespaces/ns-0/pod-list/pod-0-0/metrics/memory/working_set?${range}`, env);
+    expect(list.json.items[0].metrics).toHaveLength(180);
+    // The same range for a node: its 5-minute rollup.
+    const node = await get(`${M}/nodes/node-0/metrics/memory/working_set?${range}`, env);
+    expect(node.json.metrics).toHaveLength(36);
+  });
+
   it('QUERY_MAX_POINTS still bounds the answer after the choice', async () => {
     const res = await get(`${M}/nodes/node-0/metrics/cpu/usage_rate?start=${iso(start)}&end=${iso(end)}`, {
       QUERY_POINTS_PER_SERIES: '100',

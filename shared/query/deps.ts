@@ -29,6 +29,7 @@ export type ServiceSettings = Pick<
   | 'queryMaxPoints'
   | 'influxRetention'
   | 'rollupLevels'
+  | 'rollupTypes'
   | 'queryPointsPerSeries'
 >;
 

@@ -6,6 +6,7 @@
  */
 import type { Context } from 'hono';
 import type { QueryResult } from '#shared/influx/client';
+import type { ObjectType } from '#shared/model';
 import { InfluxError } from '#shared/errors';
 import { runStatement, type QueryDeps } from '#shared/query/deps';
 import { resolveScope } from '#shared/query/resolution';
@@ -15,9 +16,11 @@ export async function runResolved(
   c: Context,
   deps: QueryDeps,
   scope: Scope,
+  /** The object type the statement reads (its `type` tag). */
+  type: ObjectType,
   statement: (s: Scope) => string,
 ): Promise<QueryResult | undefined> {
-  const resolved = resolveScope(scope, deps.now(), deps.settings);
+  const resolved = resolveScope(scope, type, deps.now(), deps.settings);
   try {
     return await runStatement(c, deps, statement(resolved));
   } catch (err) {

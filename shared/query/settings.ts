@@ -4,11 +4,12 @@
  * connection is shared with the collector; the service never creates or alters the database.
  */
 import { influxSettings, kubeSettings, logSettings, runSettings } from '#shared/config/common';
-import { bool, duration, int, oneOf, optional, str } from '#shared/config/parsers';
+import { bool, csvOf, duration, int, oneOf, optional, str } from '#shared/config/parsers';
 import { parseArgv, readSettings, setting, type SettingsOf } from '#shared/config/settings';
 import { ConfigError } from '#shared/errors';
 
 import { type Level, parseLevels } from '#shared/rollup/levels';
+import { OBJECT_TYPES } from '#shared/rollup/statements';
 
 export const querySettings = {
   ...influxSettings,
@@ -27,6 +28,12 @@ export const querySettings = {
     help: 'the rollup’s levels (its ROLLUP_LEVELS): the model and scraper APIs read heapless_<window> for ranges the raw points cannot answer',
     default: '5m:30d,1h:400d',
     parse: (raw: string): Level[] => parseLevels(raw),
+  }),
+  rollupTypes: setting({
+    env: 'ROLLUP_TYPES',
+    help: 'the object types the rollup keeps (its ROLLUP_TYPES): the others are always read from the raw points, whatever the range',
+    default: OBJECT_TYPES.join(','),
+    parse: csvOf(OBJECT_TYPES),
   }),
   queryPointsPerSeries: setting({
     env: 'QUERY_POINTS_PER_SERIES',

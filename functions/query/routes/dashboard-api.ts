@@ -41,7 +41,7 @@ async function nodes(c: Context, deps: QueryDeps): Promise<Response> {
   const metric = metricSegment(c);
   const max = deps.settings.queryMaxPoints;
   const statement = (s: Scope): string => limitPoints(nodesStatement(names, metric, s), max);
-  const result = await runResolved(c, deps, scope(deps), statement);
+  const result = await runResolved(c, deps, scope(deps), 'node', statement);
   checkPoints(result, max, 'names', 'ask for fewer nodes, or lower DASHBOARD_WINDOW');
   return c.json(foldScraper(result, 'nodename', names, metric));
 }
@@ -51,7 +51,7 @@ async function pods(c: Context, deps: QueryDeps, namespace: string): Promise<Res
   const metric = metricSegment(c);
   const max = deps.settings.queryMaxPoints;
   const statement = (s: Scope): string => limitPoints(podsStatement(namespace, names, metric, s), max);
-  const result = await runResolved(c, deps, scope(deps), statement);
+  const result = await runResolved(c, deps, scope(deps), 'pod_container', statement);
   checkPoints(result, max, 'names', 'ask for fewer pods, or lower DASHBOARD_WINDOW');
   return c.json(foldScraper(result, 'pod_name', names, metric));
 }

@@ -105,7 +105,7 @@ async function metricPoints(c: Context, deps: QueryDeps, o: ModelObject): Promis
   const labels = labelPairs('labels', c.req.query('labels'));
   const max = deps.settings.queryMaxPoints;
   const statement = (s: Scope): string => limitPoints(metricStatement(o, metric, labels, s), max);
-  const result = await runResolved(c, deps, rangeScope(c, deps), statement);
+  const result = await runResolved(c, deps, rangeScope(c, deps), o.type, statement);
   checkPoints(result, max, 'start', 'ask for a shorter range from start to end');
   return pretty(c, foldMetric(result));
 }
@@ -130,7 +130,7 @@ async function podList(c: Context, deps: QueryDeps): Promise<Response> {
   const labels = labelPairs('labels', c.req.query('labels'));
   const max = deps.settings.queryMaxPoints;
   const statement = (s: Scope): string => limitPoints(podListStatement(ns, pods, metric, labels, s), max);
-  const result = await runResolved(c, deps, rangeScope(c, deps), statement);
+  const result = await runResolved(c, deps, rangeScope(c, deps), 'pod', statement);
   checkPoints(result, max, 'start', 'ask for a shorter range from start to end, or fewer pods');
   return c.json({ items: foldPodList(result, pods) });
 }
