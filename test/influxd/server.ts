@@ -47,6 +47,10 @@ bind-address = "127.0.0.1:${rpcPort}"
   index-version = "tsi1"
   max-series-per-database = 0
   max-values-per-tag = 0
+[coordinator]
+  # As deploy/ sets it: a write (or a rollup's SELECT … INTO) that influxd cannot finish in 10 s,
+  # its default, fails with a 500 "timeout" on a busy 2-core machine at 1,000 nodes.
+  write-timeout = "60s"
 [monitor]
   store-enabled = false
 [http]
