@@ -39,7 +39,9 @@ export const collectSettings = {
   }),
   kubeletInsecureTls: setting({
     env: 'KUBELET_INSECURE_TLS',
-    help: 'skip kubelet certificate verification with KUBELET_ACCESS=direct (logged as a warning on every run); refused with apiserver-proxy, where the API server is always verified',
+    help:
+      'skip kubelet certificate verification with KUBELET_ACCESS=direct (logged as a warning on every run); ' +
+      'refused with apiserver-proxy, where the API server is always verified',
     default: 'false',
     parse: bool,
   }),
@@ -57,7 +59,10 @@ export const collectSettings = {
   }),
   kubeletMaxBodyBytes: setting({
     env: 'KUBELET_MAX_BODY_BYTES',
-    help: 'largest summary accepted from one kubelet, in bytes (default: derived from the heap limit and KUBELET_CONCURRENCY, so that no payload under it can exhaust the heap); a larger one fails its node alone as body_too_large',
+    help:
+      'largest summary accepted from one kubelet, in bytes (default: derived from the heap limit and ' +
+      'KUBELET_CONCURRENCY, so that no payload under it can exhaust the heap); a larger one fails its node alone ' +
+      'as body_too_large',
     default: '',
     parse: optional(int(1024)),
   }),
@@ -81,7 +86,9 @@ export const collectSettings = {
   }),
   spoolDir: setting({
     env: 'SPOOL_DIR',
-    help: 'folder (a PersistentVolume) for points InfluxDB did not take before the deadline; replayed oldest first by the next run (unset: such points are lost, and counted)',
+    help:
+      'folder (a PersistentVolume) for points InfluxDB did not take before the deadline; replayed oldest first ' +
+      'by the next run (unset: such points are lost, and counted)',
     default: '',
     parse: optional(str),
   }),
@@ -111,13 +118,17 @@ export const collectSettings = {
   }),
   runDeadline: setting({
     env: 'RUN_DEADLINE',
-    help: 'the whole run (listing, scraping, writing) ends within this; scraping stops a fifth of it (0.5-5 s) earlier, and what is not written by then is spooled (default: INTERVAL − 5s)',
+    help:
+      'the whole run (listing, scraping, writing) ends within this; scraping stops a fifth of it (0.5-5 s) ' +
+      'earlier, and what is not written by then is spooled (default: INTERVAL − 5s)',
     default: '',
     parse: optional(duration(1_000)),
   }),
   termGrace: setting({
     env: 'TERM_GRACE',
-    help: 'on SIGTERM: scraping stops at once, and scraped points are written for this long before the rest is spooled; keep it well under the pod’s terminationGracePeriodSeconds',
+    help:
+      'on SIGTERM: scraping stops at once, and scraped points are written for this long before the rest is ' +
+      'spooled; keep it well under the pod’s terminationGracePeriodSeconds',
     default: '5s',
     parse: duration(0, 60_000),
   }),
@@ -134,7 +145,8 @@ export function readCollectConfig(env: NodeJS.ProcessEnv, argv: readonly string[
   const config = readSettings(collectSettings, withIndex, argv);
   if (config.kubeletInsecureTls && config.kubeletAccess === 'apiserver-proxy')
     throw new ConfigError([
-      'KUBELET_INSECURE_TLS=true with KUBELET_ACCESS=apiserver-proxy: the API server, which then reaches the kubelets, is always verified; unset KUBELET_INSECURE_TLS',
+      'KUBELET_INSECURE_TLS=true with KUBELET_ACCESS=apiserver-proxy: the API server, which then reaches the ' +
+        'kubelets, is always verified; unset KUBELET_INSECURE_TLS',
     ]);
   if (config.shardIndex >= config.shardCount)
     throw new ConfigError([`SHARD_INDEX ${config.shardIndex} must be below SHARD_COUNT ${config.shardCount}`]);

@@ -25,13 +25,17 @@ export const eventsSettings = {
   }),
   eventsSchema: setting({
     env: 'EVENTS_SCHEMA',
-    help: 'withfields (measurement events, field message: what Heapster’s events dashboard reads) or heapster (measurement log/events, field value = the event as JSON)',
+    help:
+      'withfields (measurement events, field message: what Heapster’s events dashboard reads) or heapster ' +
+      '(measurement log/events, field value = the event as JSON)',
     default: 'withfields',
     parse: oneOf(EVENTS_SCHEMAS),
   }),
   eventsStateWindow: setting({
     env: 'EVENTS_STATE_WINDOW',
-    help: 'how long an exported event version is remembered; keep it above the API server’s --event-ttl (1h by default), else events it still holds are written again (overwriting themselves)',
+    help:
+      'how long an exported event version is remembered; keep it above the API server’s --event-ttl (1h by ' +
+      'default), else events it still holds are written again (overwriting themselves)',
     default: '70m',
     parse: duration(60_000, 30 * 86_400_000),
   }),

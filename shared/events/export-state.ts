@@ -55,7 +55,11 @@ export function decodeStateDelta(row: Record<string, unknown>): Array<[string, n
 /** Every version exported since `sinceMs` in this scope. */
 export async function readExported(client: InfluxClient, scope: StateScope, sinceMs: number): Promise<Exported> {
   // An absent tag compares equal to '' in InfluxQL, so an unset cluster name matches its points.
-  const where = `time >= ${timeLiteral(sinceMs)} AND ${ident('schema')} = ${literal(scope.schema)} AND ${ident('cluster_name')} = ${literal(scope.clusterName ?? '')}`;
+  const where = [
+    `time >= ${timeLiteral(sinceMs)}`,
+    `${ident('schema')} = ${literal(scope.schema)}`,
+    `${ident('cluster_name')} = ${literal(scope.clusterName ?? '')}`,
+  ].join(' AND ');
   const [result] = await client.query(`SELECT * FROM ${ident(EVENTS_STATE_MEASUREMENT)} WHERE ${where}`);
   const exported: Exported = new Map();
   for (const series of result?.series ?? []) {

@@ -269,7 +269,8 @@ export const FAMILIES = [
     labels: ['reason'],
     types: {
       pod_container:
-        'status.containerStatuses[].lastState.terminated.exitCode, tagged reason=…terminated.reason (OOMKilled, Error, …); none before the first termination',
+        'status.containerStatuses[].lastState.terminated.exitCode, tagged reason=…terminated.reason ' +
+        '(OOMKilled, Error, …); none before the first termination',
     },
   }),
   family({
@@ -279,7 +280,9 @@ export const FAMILIES = [
     unit: 'count (1 per kill)',
     types: {
       pod_container:
-        '1 at lastState.terminated.finishedAt when its reason is OOMKilled and the kill is less than an hour old: the point’s time is the kill’s, so every run seeing it overwrites the same point; count() over a range counts kills',
+        '1 at lastState.terminated.finishedAt when its reason is OOMKilled and the kill is less than an hour ' +
+        'old: the point’s time is the kill’s, so every run seeing it overwrites the same point; count() over a ' +
+        'range counts kills',
     },
   }),
 

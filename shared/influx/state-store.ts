@@ -37,7 +37,8 @@ export async function readStates(
   buckets?: readonly number[],
 ): Promise<Map<string, PackedState>> {
   const only = buckets ? ` AND ${ident('bucket')} =~ /^(?:${buckets.join('|')})$/` : '';
-  const q = `SELECT * FROM ${ident(STATE_MEASUREMENT)} WHERE time >= ${timeLiteral(sinceMs)} AND time < ${timeLiteral(beforeMs)}${only} GROUP BY ${ident('nodename')} ORDER BY time DESC LIMIT 1`;
+  const range = `time >= ${timeLiteral(sinceMs)} AND time < ${timeLiteral(beforeMs)}${only}`;
+  const q = `SELECT * FROM ${ident(STATE_MEASUREMENT)} WHERE ${range} GROUP BY ${ident('nodename')} ORDER BY time DESC LIMIT 1`;
   const [result] = await client.query(q);
   const states = new Map<string, PackedState>();
   for (const series of result?.series ?? []) {

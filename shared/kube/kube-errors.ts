@@ -72,7 +72,9 @@ export function kubeProblem(err: unknown): OperatorProblem | undefined {
     return {
       event: 'kube_unauthenticated',
       error: 'the API server rejected the credentials (HTTP 401)',
-      hint: 'authentication, not RBAC: the service-account token or the kubeconfig user is missing, expired or for another cluster (a missing permission would be 403)',
+      hint:
+        'authentication, not RBAC: the service-account token or the kubeconfig user is missing, expired or for ' +
+        'another cluster (a missing permission would be 403)',
     };
   const refused = chain.find((e) => (e as { code?: unknown }).code === 'ECONNREFUSED') as Error | undefined;
   if (refused)

@@ -7,7 +7,8 @@
 import { Hono } from 'hono';
 
 export const CLEARTEXT_CREDENTIALS =
-  'credentials over plain HTTP are refused: this request sent an Authorization header in cleartext; send it to the HTTPS port (QUERY_PORT) instead, and treat that token as exposed';
+  'credentials over plain HTTP are refused: this request sent an Authorization header in cleartext; ' +
+  'send it to the HTTPS port (QUERY_PORT) instead, and treat that token as exposed';
 
 /** `app` behind the refusal, for the plain-HTTP listener. */
 export function refuseCredentials(app: Hono): Hono {

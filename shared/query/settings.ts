@@ -53,7 +53,10 @@ export const querySettings = {
   }),
   httpPort: setting({
     env: 'HTTP_PORT',
-    help: 'plain-HTTP port for the model and Dashboard scraper APIs and health, for a Dashboard that only speaks HTTP; unset: none. It refuses every request carrying an Authorization header (400): credentials never travel in cleartext, so only MODEL_AUTH=none serves data there',
+    help:
+      'plain-HTTP port for the model and Dashboard scraper APIs and health, for a Dashboard that only speaks ' +
+      'HTTP; unset: none. It refuses every request carrying an Authorization header (400): credentials never ' +
+      'travel in cleartext, so only MODEL_AUTH=none serves data there',
     default: '',
     parse: optional(int(1, 65535)),
   }),
@@ -119,13 +122,19 @@ export const querySettings = {
   }),
   queryAuth: setting({
     env: 'QUERY_AUTH',
-    help: 'who may read metrics.k8s.io: `delegated` = as metrics-server (the aggregation layer’s front-proxy client certificate, or a bearer token a TokenReview accepts; then a SubjectAccessReview per request); `none` = anyone (warned at start)',
+    help:
+      'who may read metrics.k8s.io: `delegated` = as metrics-server (the aggregation layer’s front-proxy client ' +
+      'certificate, or a bearer token a TokenReview accepts; then a SubjectAccessReview per request); `none` = ' +
+      'anyone (warned at start)',
     default: 'delegated',
     parse: oneOf(['delegated', 'none'] as const),
   }),
   modelAuth: setting({
     env: 'MODEL_AUTH',
-    help: 'who may read the model and Dashboard scraper APIs: `delegated` = as QUERY_AUTH, or the QUERY_AUTH_TOKEN_FILE token; `token` = only that token (no Kubernetes API needed); `none` = anyone (warned at start; the Dashboard sends no credentials)',
+    help:
+      'who may read the model and Dashboard scraper APIs: `delegated` = as QUERY_AUTH, or the ' +
+      'QUERY_AUTH_TOKEN_FILE token; `token` = only that token (no Kubernetes API needed); `none` = anyone ' +
+      '(warned at start; the Dashboard sends no credentials)',
     default: 'delegated',
     parse: oneOf(['delegated', 'token', 'none'] as const),
   }),

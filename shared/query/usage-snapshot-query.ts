@@ -32,7 +32,8 @@ export function snapshotStatement(
   if (scope.clusterName) conditions.push(tagEquals('cluster_name', scope.clusterName));
   conditions.push(`time >= ${timeLiteral(scope.startMs)}`, `time <= ${timeLiteral(scope.endMs)}`);
   const columns = what === 'nodes' ? idents(NODE_COLUMNS) : '*';
-  return `SELECT ${columns} FROM ${ident(USAGE_MEASUREMENT)} WHERE ${conditions.join(' AND ')} GROUP BY ${ident('nodename')} ORDER BY time DESC LIMIT ${SNAPSHOT_DEPTH}`;
+  const from = `FROM ${ident(USAGE_MEASUREMENT)} WHERE ${conditions.join(' AND ')}`;
+  return `SELECT ${columns} ${from} GROUP BY ${ident('nodename')} ORDER BY time DESC LIMIT ${SNAPSHOT_DEPTH}`;
 }
 
 /** The predicates InfluxDB can apply to snapshots (the rest filter decoded pods). */

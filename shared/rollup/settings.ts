@@ -13,13 +13,17 @@ export const rollupSettings = {
   ...logSettings,
   rollupLevels: setting({
     env: 'ROLLUP_LEVELS',
-    help: 'window:retention per level, finest first, each window a multiple of the one before; each level gets a retention policy heapless_<window> (0 = forever)',
+    help:
+      'window:retention per level, finest first, each window a multiple of the one before; each level gets a ' +
+      'retention policy heapless_<window> (0 = forever)',
     default: '5m:30d,1h:400d',
     parse: (raw: string): Level[] => parseLevels(raw),
   }),
   rollupMode: setting({
     env: 'ROLLUP_MODE',
-    help: 'into (InfluxQL SELECT … INTO, computed inside InfluxDB 1.x) or copy (query the aggregates and write them back: for InfluxDB 2.x/3.x, whose v1 API has no INTO)',
+    help:
+      'into (InfluxQL SELECT … INTO, computed inside InfluxDB 1.x) or copy (query the aggregates and write them ' +
+      'back: for InfluxDB 2.x/3.x, whose v1 API has no INTO)',
     default: 'into',
     parse: oneOf(['into', 'copy'] as const),
   }),
@@ -31,7 +35,10 @@ export const rollupSettings = {
   }),
   rollupTypes: setting({
     env: 'ROLLUP_TYPES',
-    help: 'object types (the type tag) rolled up; a run costs InfluxDB about the same per series, and at 30 pods a node pods and containers are ~95% of them: node,ns,workload,cluster,sys_container keeps the capacity-planning history for ~1/20 of the cost',
+    help:
+      'object types (the type tag) rolled up; a run costs InfluxDB about the same per series, and at 30 pods a ' +
+      'node pods and containers are ~95% of them: node,ns,workload,cluster,sys_container keeps the ' +
+      'capacity-planning history for ~1/20 of the cost',
     default: OBJECT_TYPES.join(','),
     parse: csvOf(OBJECT_TYPES),
   }),

@@ -7,7 +7,8 @@ import { KubeletError } from '#shared/errors';
 
 const TLS_HINTS: Record<string, string> = {
   ERR_TLS_CERT_ALTNAME_INVALID:
-    'the kubelet certificate does not name this address (no IP SAN?): set KUBELET_ADDRESS_TYPES=Hostname or KUBELET_CA_FILE, or enable serverTLSBootstrap on the kubelets',
+    'the kubelet certificate does not name this address (no IP SAN?): set KUBELET_ADDRESS_TYPES=Hostname or ' +
+    'KUBELET_CA_FILE, or enable serverTLSBootstrap on the kubelets',
   CERT_HAS_EXPIRED: 'the kubelet serving certificate has expired: rotate it (serverTLSBootstrap) or fix the node clock',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE:
     'the kubelet certificate is not signed by KUBELET_CA_FILE: point KUBELET_CA_FILE at the CA that signs kubelet serving certs',

@@ -92,7 +92,10 @@ function segments(path: string): string[] {
   return path.split('/').filter((s) => s !== '');
 }
 
-/** The message kube-apiserver gives a 403, e.g. `pods.metrics.k8s.io is forbidden: User "x" cannot list resource "pods" in API group "metrics.k8s.io" in the namespace "ns"`. */
+/**
+ * The message kube-apiserver gives a 403, e.g. `pods.metrics.k8s.io is forbidden: User "x" cannot
+ * list resource "pods" in API group "metrics.k8s.io" in the namespace "ns"`.
+ */
 export function forbiddenMessage(user: UserInfo, attrs: Attributes, reason: string): string {
   const suffix = reason ? `: ${reason}` : '';
   if ('nonResource' in attrs)

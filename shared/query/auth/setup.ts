@@ -144,7 +144,8 @@ function kubeConfigFor(settings: AuthSettings): KubeConfig {
     return loadKubeConfig(settings.kubeconfig);
   } catch (err) {
     throw new ConfigError([
-      `QUERY_AUTH=delegated or MODEL_AUTH=delegated need the Kubernetes API (${asError(err).message}); set QUERY_AUTH=none and MODEL_AUTH=none|token to serve without it`,
+      `QUERY_AUTH=delegated or MODEL_AUTH=delegated need the Kubernetes API (${asError(err).message}); ` +
+        'set QUERY_AUTH=none and MODEL_AUTH=none|token to serve without it',
     ]);
   }
 }
