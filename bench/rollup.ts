@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/rollup.ts [--scenario 100x30] [--intervals 60] [--modes into,copy] [--compact]
- * [--save DIR | --from DIR | --attach DIR] [--collect-deadline 10m]`: what the rollup costs and stores, its modes side by side on the
+ * [--save DIR | --from DIR | --attach DIR] [--collect-deadline 10m] [--types node,ns,…]`: what the rollup costs and stores, its modes side by side on the
  * same data in one run. A fresh influxd and the simulated cluster; the collector runs
  * `--intervals` times, one simulated minute apart, from the top of an hour. Then, per mode
  * (`into`: InfluxDB computes; `copy`: we query and write back; the levels' policies dropped in
@@ -78,6 +78,7 @@ async function measureRollup(influx: InfluxdServer, mode: string, nowMs: number,
     ROLLUP_BACKFILL: `${backfillMs}ms`,
     ROLLUP_MAX_WINDOWS: '1000',
     RUN_DEADLINE: '2h',
+    ...(arg('types', '') ? { ROLLUP_TYPES: arg('types', '') } : {}),
   });
   const [cpu0, icpu0, t0] = [process.cpuUsage(), influxdCpuS(influx.pid), performance.now()];
   const log = createLogger({ fn: 'rollup', level: 'warn' });
