@@ -9,7 +9,7 @@ import * as discovery from '#test/sim/api-discovery';
 import { arraySource, findByName, sendList, type ListSource } from '#test/sim/api-lists';
 import { sendJson, sendNotFound } from '#test/sim/http-util';
 import { sendAuthConfigMap, type SimAuth } from '#test/sim/api-auth';
-import { encodePod } from '#test/sim/pod-protobuf';
+import { encodePodCached } from '#test/sim/pod-protobuf';
 
 type Json = Record<string, unknown>;
 
@@ -90,7 +90,7 @@ function listEventsV1(c: RouteContext, namespace?: string): void {
 /** Pods in protobuf when the client lists it among what it accepts (client-go puts it first). */
 function podProtobuf(c: RouteContext): ((obj: Json) => Buffer) | undefined {
   const accept = c.req.headers.accept ?? '';
-  return c.data.protobuf !== false && accept.includes('application/vnd.kubernetes.protobuf') ? encodePod : undefined;
+  return c.data.protobuf !== false && accept.includes('application/vnd.kubernetes.protobuf') ? encodePodCached : undefined;
 }
 
 /** A list, optionally restricted to one namespace (as an extra field-selector term). */

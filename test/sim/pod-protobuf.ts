@@ -215,6 +215,28 @@ export function encodePod(pod: Json): Buffer {
   return w.bytes();
 }
 
+/**
+ * encodePod, remembered by uid and resourceVersion as the API server's watch cache holds its
+ * objects ready to send: this encoder is JavaScript building many small buffers, and 30,000 pods
+ * a request would otherwise make the simulator, not the client, set a listing's time.
+ */
+export function encodePodCached(pod: Json): Buffer {
+  const meta = (pod['metadata'] ?? {}) as Json;
+  if (typeof meta['uid'] !== 'string') return encodePod(pod);
+  const key = `${meta['uid']}/${String(meta['resourceVersion'])}`;
+  let bytes = encoded.get(key);
+  if (!bytes) {
+    if (encoded.size >= ENCODED_MAX) encoded.clear();
+    bytes = encodePod(pod);
+    encoded.set(key, bytes);
+  }
+  return bytes;
+}
+
+/** About 0.7 KB a simulated pod: 200,000 of them stay under 150 MB. */
+const ENCODED_MAX = 200_000;
+const encoded = new Map<string, Buffer>();
+
 const MAGIC = Buffer.from('k8s\0', 'latin1');
 
 /**
