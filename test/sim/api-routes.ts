@@ -90,7 +90,9 @@ function listEventsV1(c: RouteContext, namespace?: string): void {
 /** Pods in protobuf when the client lists it among what it accepts (client-go puts it first). */
 function podProtobuf(c: RouteContext): ((obj: Json) => Buffer) | undefined {
   const accept = c.req.headers.accept ?? '';
-  return c.data.protobuf !== false && accept.includes('application/vnd.kubernetes.protobuf') ? encodePodCached : undefined;
+  return c.data.protobuf !== false && accept.includes('application/vnd.kubernetes.protobuf')
+    ? encodePodCached
+    : undefined;
 }
 
 /** A list, optionally restricted to one namespace (as an extra field-selector term). */
