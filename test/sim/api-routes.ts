@@ -9,7 +9,6 @@ import * as discovery from '#test/sim/api-discovery';
 import { arraySource, findByName, sendList, type ListSource } from '#test/sim/api-lists';
 import { sendJson, sendNotFound } from '#test/sim/http-util';
 import { sendAuthConfigMap, type SimAuth } from '#test/sim/api-auth';
-import { encodePodCached } from '#test/sim/pod-protobuf';
 
 type Json = Record<string, unknown>;
 
@@ -26,8 +25,8 @@ export interface ApiData {
   extraApiGroups: ApiGroupExtension[];
   /** LISTs answer whole, ignoring `limit` (SimOptions.apiIgnoresLimit). */
   ignoreLimit?: boolean;
-  /** Pods are sent as protobuf to clients that ask for it, as a real API server does (default). */
-  protobuf?: boolean;
+  /** Pods' protobuf, for clients that ask for it as a real API server does; absent: JSON only. */
+  protobuf?: (pod: Json) => Buffer;
   /** Aggregated-API-server support (sim/api-auth); absent = those routes 404. */
   auth?: SimAuth;
 }
@@ -90,9 +89,7 @@ function listEventsV1(c: RouteContext, namespace?: string): void {
 /** Pods in protobuf when the client lists it among what it accepts (client-go puts it first). */
 function podProtobuf(c: RouteContext): ((obj: Json) => Buffer) | undefined {
   const accept = c.req.headers.accept ?? '';
-  return c.data.protobuf !== false && accept.includes('application/vnd.kubernetes.protobuf')
-    ? encodePodCached
-    : undefined;
+  return accept.includes('application/vnd.kubernetes.protobuf') ? c.data.protobuf : undefined;
 }
 
 /** A list, optionally restricted to one namespace (as an extra field-selector term). */

@@ -9,6 +9,7 @@
  * // … scrape sim.apiUrl / the kubelets with sim.token, compare with sim.truth …
  * await sim.stop();
  */
+import { podEncoder } from '#test/sim/pod-protobuf';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -129,7 +130,7 @@ function startApi(
     ...apiData(state),
     auth,
     ignoreLimit: opts.apiIgnoresLimit ?? false,
-    protobuf: opts.apiProtobuf ?? true,
+    ...((opts.apiProtobuf ?? true) ? { protobuf: podEncoder() } : {}),
   };
   return startApiServer({ data, token, serving, proxy, log });
 }

@@ -10,6 +10,8 @@
  * security contexts) are written as opaque length-delimited bytes under their real field number:
  * a reader that skips them, as any reader of fields it does not need does, sees real sizes.
  */
+import { createHash } from 'node:crypto';
+
 type Json = Record<string, unknown>;
 
 type Kind = 'string' | 'int' | 'bool' | 'time' | 'map' | 'quantities' | 'fieldsV1' | 'opaque' | Message;
@@ -216,26 +218,28 @@ export function encodePod(pod: Json): Buffer {
 }
 
 /**
- * encodePod, remembered by uid and resourceVersion as the API server's watch cache holds its
- * objects ready to send: this encoder is JavaScript building many small buffers, and 30,000 pods
- * a request would otherwise make the simulator, not the client, set a listing's time.
+ * encodePod for one simulated API server, remembering each pod's bytes as the watch cache holds
+ * its objects ready to send: this encoder is JavaScript building many small buffers, and 30,000
+ * pods a request would otherwise make the simulator, not the client, set a listing's time. Keyed
+ * by a digest of the pod's JSON, so a pod changed by a test without a new resourceVersion is
+ * encoded afresh (and simulated clusters, which reuse uids, never share an entry).
  */
-export function encodePodCached(pod: Json): Buffer {
-  const meta = (pod['metadata'] ?? {}) as Json;
-  if (typeof meta['uid'] !== 'string') return encodePod(pod);
-  const key = `${meta['uid']}/${String(meta['resourceVersion'])}`;
-  let bytes = encoded.get(key);
-  if (!bytes) {
-    if (encoded.size >= ENCODED_MAX) encoded.clear();
-    bytes = encodePod(pod);
-    encoded.set(key, bytes);
-  }
-  return bytes;
+export function podEncoder(): (pod: Json) => Buffer {
+  const encoded = new Map<string, Buffer>();
+  return (pod) => {
+    const key = createHash('sha1').update(JSON.stringify(pod)).digest('base64');
+    let bytes = encoded.get(key);
+    if (!bytes) {
+      if (encoded.size >= ENCODED_MAX) encoded.clear();
+      bytes = encodePod(pod);
+      encoded.set(key, bytes);
+    }
+    return bytes;
+  };
 }
 
 /** About 0.7 KB a simulated pod: 200,000 of them stay under 150 MB. */
 const ENCODED_MAX = 200_000;
-const encoded = new Map<string, Buffer>();
 
 const MAGIC = Buffer.from('k8s\0', 'latin1');
 
