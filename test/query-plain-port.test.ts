@@ -30,8 +30,18 @@ async function startService(env: Record<string, string>): Promise<Service> {
       buffer = buffer.slice(at + 1);
     }
   });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  await expect.poll(() => lines.some((l) => l['event'] === 'listening'), { timeout: 30_000 }).toBe(true);
+  // A service that exits before listening fails the test at once, with what it said.
+  const early = exited.then((code) => {
+    throw new Error(`the query service exited (${code}) before listening: ${stderr.slice(-2000)}`);
+  });
+  await Promise.race([
+    expect.poll(() => lines.some((l) => l['event'] === 'listening'), { timeout: 90_000 }).toBe(true),
+    early,
+  ]);
+  early.catch(() => undefined);
   return {
     lines,
     stop: () => {

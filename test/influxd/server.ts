@@ -21,7 +21,24 @@ export interface InfluxdServer {
   start(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
+/** Ports this process handed out: the kernel may offer a port again as soon as it is closed. */
+const handedOut = new Set<number>();
+
+/**
+ * A loopback port free now and never handed out before by this process, so two calls in a row
+ * (an HTTP and an RPC port, a query and a plain-HTTP port) never get the same one.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await anyFreePort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('no loopback port that was not handed out before');
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
