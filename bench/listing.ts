@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { build } from 'esbuild';
+import { unminifiedBundle } from '#bench/unminified-bundle';
 import { startCluster } from '#test/sim/cluster';
 import { scenarioCluster } from '#bench/scenarios';
 import { listPods } from '#shared/kube/list';
@@ -23,21 +23,6 @@ interface Listed {
 }
 
 const BUNDLE = `${PROJECT_DIR}/.cache/listing/list-once.mjs`;
-
-/** list-once as the collector ships: one esbuild bundle, no TypeScript loader at run time. */
-async function bundle(): Promise<void> {
-  mkdirSync(`${PROJECT_DIR}/.cache/listing`, { recursive: true });
-  await build({
-    entryPoints: [`${PROJECT_DIR}/bench/list-once.ts`],
-    outfile: BUNDLE,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
-}
 
 function listOnce(kubeconfig: string, format: 'json' | 'protobuf'): Promise<Listed> {
   return new Promise((resolve, reject) => {
@@ -58,7 +43,9 @@ async function main(): Promise<void> {
   const at = process.argv.indexOf('--scenario');
   const [nodes, podsPerNode] = (at >= 0 ? (process.argv[at + 1] ?? '') : '1000x30').split('x').map(Number);
   if (!nodes || !podsPerNode) throw new Error('--scenario must be <nodes>x<podsPerNode>, e.g. 1000x30');
-  await bundle();
+  mkdirSync(`${PROJECT_DIR}/.cache/listing`, { recursive: true });
+  // list-once as the collector ships: one bundle, no TypeScript loader at run time.
+  await unminifiedBundle(`${PROJECT_DIR}/bench/list-once.ts`, BUNDLE);
   const sim = await startCluster(scenarioCluster({ name: 'listing', nodes, podsPerNode, shards: 1 }));
   try {
     // Warm the simulator: its pods built and their protobuf encodings cached.

@@ -7,7 +7,7 @@
  * The .cpuprofile stays in .cache/profile for Chrome DevTools or speedscope.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { build } from 'esbuild';
+import { unminifiedBundle } from '#bench/unminified-bundle';
 import { startCluster } from '#test/sim/cluster';
 import { startInfluxd } from '#test/influxd/server';
 import { PROJECT_DIR } from '#test/helpers/paths';
@@ -35,16 +35,7 @@ async function main(): Promise<void> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   const bundle = `${OUT}/collect.mjs`;
-  await build({
-    entryPoints: [`${PROJECT_DIR}/functions/collect/index.ts`],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  });
+  await unminifiedBundle(`${PROJECT_DIR}/functions/collect/index.ts`, bundle);
   const scenario = { name: 'profile', nodes, podsPerNode, shards: 1 };
   const [influx, sim] = await Promise.all([startInfluxd(), startCluster(scenarioCluster(scenario))]);
   try {
