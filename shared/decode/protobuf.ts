@@ -31,11 +31,6 @@ export class ProtoCursor {
     public end: number,
   ) {}
 
-  /** A cursor over the whole of `buf`. */
-  static of(buf: Buffer): ProtoCursor {
-    return new ProtoCursor(buf, 0, buf.length);
-  }
-
   /** Moves to the next field; false at the end of the message. */
   next(): boolean {
     if (this.pos >= this.end) return false;
@@ -92,12 +87,6 @@ export class ProtoCursor {
     // Buffer's own utf8Slice: toString('utf8', …) checks its arguments and dispatches on the
     // encoding first, about a tenth of a pod's decoding when a pod holds ~40 short strings.
     return (this.buf as unknown as Utf8Sliceable).utf8Slice(start, end);
-  }
-
-  /** A cursor over an embedded message. */
-  message(): ProtoCursor {
-    const [start, end] = this.span();
-    return new ProtoCursor(this.buf, start, end);
   }
 
   /**
