@@ -52,16 +52,8 @@ export async function listPods(
   keep: (p: PodInfo) => boolean = () => true,
 ): Promise<PodInfo[]> {
   const out: PodInfo[] = [];
-  const add = (pod: PodInfo | undefined): void => {
-    if (pod && keep(pod)) out.push(pod);
-  };
-  await (await client(kc)).list(
-    '/api/v1/pods',
-    {},
-    { ...opts, what: 'pods' },
-    (item) => add(decodePod(item)),
-    (bytes) => add(decodePodProtobuf(bytes)),
-  );
+  const [json, protobuf] = podReaders((pod) => keep(pod) && out.push(pod));
+  await (await client(kc)).list('/api/v1/pods', {}, { ...opts, what: 'pods' }, json, protobuf);
   return out;
 }
 
@@ -74,25 +66,25 @@ export async function listPodsOfNodes(
 ): Promise<PodInfo[]> {
   const lists = await client(kc);
   const out: PodInfo[] = [];
+  const [json, protobuf] = podReaders((pod) => out.push(pod));
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < nodes.length) {
       const node = nodes[next++] as string;
       const query = { fieldSelector: `spec.nodeName=${node}` };
-      const add = (pod: PodInfo | undefined): void => {
-        if (pod) out.push(pod);
-      };
-      await lists.list(
-        '/api/v1/pods',
-        query,
-        { ...opts, what: `pods of node ${node}` },
-        (item) => add(decodePod(item)),
-        (bytes) => add(decodePodProtobuf(bytes)),
-      );
+      await lists.list('/api/v1/pods', query, { ...opts, what: `pods of node ${node}` }, json, protobuf);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, nodes.length) }, worker));
   return out;
+}
+
+/** A pod item's two readers (JSON, protobuf), handing each pod decoded from either to `add`. */
+function podReaders(add: (pod: PodInfo) => unknown): [(item: unknown) => void, (bytes: Buffer) => void] {
+  const take = (pod: PodInfo | undefined): void => {
+    if (pod) add(pod);
+  };
+  return [(item) => take(decodePod(item)), (bytes) => take(decodePodProtobuf(bytes))];
 }
 
 async function client(kc: KubeConfig | ListClient): Promise<ListClient> {
