@@ -30,6 +30,7 @@ import {
 } from '#test/helpers/dashboards';
 import { FIXTURES_DIR, PROJECT_DIR } from '#test/helpers/paths';
 import { buildDashboards, dashboardFile } from '../deploy/grafana/src/index';
+import { anyDayStartMs } from '#test/helpers/any-day';
 
 const OURS_DIR = join(PROJECT_DIR, 'deploy', 'grafana', 'dashboards');
 const OURS = readdirSync(OURS_DIR)
@@ -385,7 +386,7 @@ describe('totals over series', () => {
     // Prepare: three nodes at 100, 200 and 300 millicores, one point a minute for ten minutes.
     const client: InfluxClient = await freshDatabase('deploy_totals');
     await client.query(`CREATE DATABASE "${client.options.db}"`, { db: null });
-    const t0 = 1_800_000_000_000 - (1_800_000_000_000 % 600_000);
+    const t0 = anyDayStartMs(600_000);
     const lines: string[] = [];
     for (let i = 0; i < 10; i++) {
       for (const [n, v] of [

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { escapeMeasurement, escapeTag, quoteString } from '#shared/encode/escape';
 import { ident } from '#shared/influx/influxql';
 import { freshDatabase } from '#test/helpers/influx';
+import { anyDayStartMs } from '#test/helpers/any-day';
 
 /** mulberry32: a small seeded PRNG, so a failure reproduces. */
 function prng(seed: number): () => number {
@@ -81,7 +82,7 @@ describe('line-protocol escaping, fuzzed against the real influxd', () => {
       tagValue: word(1),
       fieldKey: `f${word(0)}`,
       value: word(0),
-      time: 1_700_000_000_000 + i,
+      time: anyDayStartMs() + i,
     }));
     const lines = cases.map(
       (c) =>

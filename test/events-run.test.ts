@@ -49,7 +49,8 @@ describe('events run against the simulated API server and a real influxd', () =>
     const got = await rows(client, `SELECT * FROM "events" WHERE "uid" = 'c443d4b3-cb66-11e9-990f-42010a800218'`);
     expect(got).toEqual([
       {
-        time: Date.parse('2019-08-30T20:43:05Z'),
+        // The real capture's own time: events are kept without a retention limit (eventsRun).
+        time: Date.parse(GKE.lastTimestamp as string),
         cluster_name: 'sim',
         component: 'kubelet',
         count: 1,
@@ -118,8 +119,8 @@ describe('events run against the simulated API server and a real influxd', () =>
       reason: 'NodeNotReady',
       type: 'Warning',
       message: 'Node node-1 status is now: NodeNotReady',
-      eventTime: '2026-03-01T10:05:00.250000Z',
-      series: { count: 3, lastObservedTime: '2026-03-01T10:07:30.999000Z' },
+      eventTime: iso(BASE + 300_000).replace('Z', '.250000Z'),
+      series: { count: 3, lastObservedTime: iso(BASE + 450_000).replace('Z', '.999000Z') },
       reportingComponent: 'node-controller',
       reportingInstance: 'kcm-0',
       source: {},
@@ -134,7 +135,7 @@ describe('events run against the simulated API server and a real influxd', () =>
     expect(await rows(client, q)).toEqual(await rows(coreDb, q));
     const [row] = await rows(client, `SELECT * FROM "events" WHERE "uid" = 'ev-new'`);
     expect(row).toMatchObject({
-      time: Date.parse('2026-03-01T10:07:30Z') + 2,
+      time: BASE + 450_000 + 2,
       count: 3,
       component: 'node-controller',
       kind: 'Node',

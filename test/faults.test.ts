@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Fault } from '#test/sim/cluster';
 import { collected, type Collected } from '#test/helpers/collected';
 import { rows } from '#test/helpers/influx';
+import { anyDayStartMs, iso } from '#test/helpers/any-day';
 
 /** One of every kubelet failure, each on its own node, among 50. */
 const FAULTS: Record<string, Fault> = {
@@ -101,11 +102,13 @@ describe('hostile kubelet payloads', () => {
   });
   afterAll(() => c.stop());
 
+  // A day before the simulated clock's start, which is the wall clock's hour (InfluxDB keeps it).
+  const started = iso(anyDayStartMs() - 86_400_000);
   const payload = (t: string, cpu: unknown, faults: unknown) =>
     JSON.stringify({
       node: {
         nodeName: 'node-1',
-        startTime: '2020-01-01T00:00:00Z',
+        startTime: started,
         cpu: { time: t, usageNanoCores: 'NaN', usageCoreNanoSeconds: cpu },
         memory: { time: t, usageBytes: -5, workingSetBytes: 1e300, pageFaults: faults },
         network: null,
@@ -113,7 +116,7 @@ describe('hostile kubelet payloads', () => {
       pods: [
         {
           podRef: { name: 'dup', namespace: 'ns-0', uid: 'u' },
-          startTime: '2020-01-01T00:00:00Z',
+          startTime: started,
           containers: [{ name: 'c', cpu: { time: t, usageCoreNanoSeconds: 2 ** 60 } }],
           volume: [{ name: 'v' }],
         },
@@ -127,9 +130,9 @@ describe('hostile kubelet payloads', () => {
     });
 
   it('NaN, negative, absurd and backwards counters, missing blocks and duplicate pods give no invalid point and no crash', async () => {
-    await c.sim.setFault('node-1', { kind: 'body', body: payload('2026-01-01T00:00:00Z', 5e15, 1000) });
+    await c.sim.setFault('node-1', { kind: 'body', body: payload(iso(c.sim.clock.nowMs()), 5e15, 1000) });
     const first = await c.run();
-    await c.sim.setFault('node-1', { kind: 'body', body: payload('2026-01-01T00:01:00Z', 1e15, 10) });
+    await c.sim.setFault('node-1', { kind: 'body', body: payload(iso(c.sim.clock.nowMs() + 60_000), 1e15, 10) });
     const second = await c.next(60);
     for (const r of [first, second]) {
       expect(r.exitCode).toBe(0);

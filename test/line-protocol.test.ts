@@ -4,9 +4,13 @@ import { LineBuffer } from '#shared/encode/line-buffer';
 import { FAMILY_BY_NAME } from '#shared/families/catalogue';
 import type { Family } from '#shared/families/family';
 import { freshDatabase, rows, writeLines } from '#test/helpers/influx';
+import { anyDayStartMs } from '#test/helpers/any-day';
 
 const memoryUsage = FAMILY_BY_NAME.get('memory/usage') as Family;
 const cpuRate = FAMILY_BY_NAME.get('cpu/usage_rate') as Family;
+
+/** A point time from the wall clock: InfluxDB's retention keeps it on any day. */
+const AT = anyDayStartMs();
 
 describe('line-protocol encoding', () => {
   it('sorts tags, drops empty values, and formats int and float fields', () => {
@@ -19,13 +23,13 @@ describe('line-protocol encoding', () => {
           { family: cpuRate, value: 12.5 },
         ],
       },
-      1_700_000_000_000,
+      AT,
       'heapster',
       out,
     );
     expect(out).toEqual([
-      'memory/usage,namespace_name=ns,pod_name=p,type=pod value=1024i 1700000000000',
-      'cpu/usage_rate,namespace_name=ns,pod_name=p,type=pod value=12.5 1700000000000',
+      `memory/usage,namespace_name=ns,pod_name=p,type=pod value=1024i ${AT}`,
+      `cpu/usage_rate,namespace_name=ns,pod_name=p,type=pod value=12.5 ${AT}`,
     ]);
   });
 
@@ -65,13 +69,13 @@ describe('tag values round-trip exactly through a real influxd', () => {
     const out: string[] = [];
     encodeSeries(
       { tags: { type: 'pod', labels: value }, samples: [{ family: memoryUsage, value: 7 }] },
-      1_700_000_000_000,
+      AT,
       'heapster',
       out,
     );
     await writeLines(client, out);
     const got = await rows(client, 'SELECT "value", "labels" FROM "memory/usage"');
-    expect(got).toEqual([{ time: 1_700_000_000_000, value: 7, labels: value }]);
+    expect(got).toEqual([{ time: AT, value: 7, labels: value }]);
   });
 });
 
@@ -88,16 +92,16 @@ describe('tag values InfluxDB 1.x cannot hold are stored in a documented form, n
     const out: string[] = [];
     encodeSeries(
       { tags: { type: 'pod', labels: value }, samples: [{ family: memoryUsage, value: 1 }] },
-      1_700_000_000_000,
+      AT,
       'heapster',
       out,
     );
-    await writeLines(client, [...out, 'memory/usage,type=ok value=2i 1700000000000']);
+    await writeLines(client, [...out, `memory/usage,type=ok value=2i ${AT}`]);
     const got = await rows(client, 'SELECT "value", "labels", "type" FROM "memory/usage"');
     expect(got).toEqual(
       expect.arrayContaining([
-        { time: 1_700_000_000_000, value: 1, labels: stored, type: 'pod' },
-        { time: 1_700_000_000_000, value: 2, labels: null, type: 'ok' },
+        { time: AT, value: 1, labels: stored, type: 'pod' },
+        { time: AT, value: 2, labels: null, type: 'ok' },
       ]),
     );
   });

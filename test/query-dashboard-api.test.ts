@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { iso } from '#test/helpers/any-day';
 import { answer, queryDeps, queryFixture, SIM_START_MS, type QueryFixture } from '#test/helpers/query-fixture';
 import { freshDatabase, writeLines } from '#test/helpers/influx';
 import { FIXTURES_DIR } from '#test/helpers/paths';
@@ -13,8 +14,8 @@ import type { PodTruth } from '#test/sim/cluster';
 import { createApp } from '../functions/query/app';
 
 const D = '/api/v1/dashboard';
-const T0 = '2026-11-23T10:00:00Z';
-const T1 = '2026-11-23T10:01:00Z';
+const T0 = iso(SIM_START_MS);
+const T1 = iso(SIM_START_MS + 60_000);
 const fixture = (name: string): string => readFileSync(`${FIXTURES_DIR}/metrics-api/${name}`, 'utf8').trim();
 
 let f: QueryFixture;

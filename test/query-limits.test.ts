@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
+import { anyDayStartMs, iso } from '#test/helpers/any-day';
 import { answer, queryDeps, queryFixture, type QueryFixture } from '#test/helpers/query-fixture';
 import { freshDatabase, writeLines } from '#test/helpers/influx';
 import { createApp } from '../functions/query/app';
@@ -12,7 +13,7 @@ import { createApp } from '../functions/query/app';
 describe('a model-API pod list over many pods and a long range is bounded by points', () => {
   const PODS = 20;
   const DAYS = 2;
-  const END = Date.parse('2026-11-23T00:00:00Z');
+  const END = anyDayStartMs();
   let app: Hono;
   let small: Hono;
   beforeAll(async () => {
@@ -32,7 +33,7 @@ describe('a model-API pod list over many pods and a long range is bounded by poi
   const path = `/api/v1/model/namespaces/big/pod-list/${list}/metrics/cpu/usage_rate`;
 
   it('answers 400 naming the limit, with a small body, instead of every point since 2000', async () => {
-    const r = await answer(app, `${path}?start=2000-01-01T00:00:00Z`);
+    const r = await answer(app, `${path}?start=2000-01-01T00:00:00Z`); // any-day: a parameter, not a point
     // Before the fix: 200 with all 57,600 points.
     expect(r.status).toBe(400);
     expect(r.text).toMatch(/start.*more than 50000 points \(QUERY_MAX_POINTS/);
@@ -48,7 +49,7 @@ describe('a model-API pod list over many pods and a long range is bounded by poi
   });
 
   it('applies QUERY_MAX_POINTS to one object’s metric too', async () => {
-    const one = '/api/v1/model/namespaces/big/pods/p3/metrics/cpu/usage_rate?start=2026-11-21T00:00:00Z';
+    const one = `/api/v1/model/namespaces/big/pods/p3/metrics/cpu/usage_rate?start=${iso(END - DAYS * 86_400_000)}`;
     expect((await answer(app, one)).status).toBe(200);
     const r = await answer(small, one);
     expect(r.status).toBe(400);
@@ -73,9 +74,9 @@ describe('times are validated strictly and kept inside InfluxDB’s range', () =
   const metric = '/api/v1/model/nodes/node-0/metrics/cpu/usage_rate';
 
   it.each([
-    ['start', 'start=2026-02-30T00:00:00Z', /invalid parameter start: expected a valid RFC 3339 time/],
-    ['start', 'start=2026-13-01T00:00:00Z', /invalid parameter start: expected a valid RFC 3339 time/],
-    ['end', 'end=2026-11-23T24:00:00Z', /invalid parameter end: expected a valid RFC 3339 time/],
+    ['start', 'start=2026-02-30T00:00:00Z', /invalid parameter start: expected a valid RFC 3339 time/], // any-day: a parameter, not a point
+    ['start', 'start=2026-13-01T00:00:00Z', /invalid parameter start: expected a valid RFC 3339 time/], // any-day: a parameter, not a point
+    ['end', 'end=2026-11-23T24:00:00Z', /invalid parameter end: expected a valid RFC 3339 time/], // any-day: a parameter, not a point
     ['start', 'start=1600-01-01T00:00:00Z', /invalid parameter start: expected a time from 1677-09-21/],
     ['end', 'end=9999-12-31T00:00:00Z', /invalid parameter end: expected a time from 1677-09-21/],
   ])('%s: %s is a 400 naming it', async (_param, query, message) => {
@@ -86,7 +87,7 @@ describe('times are validated strictly and kept inside InfluxDB’s range', () =
   });
 
   it('accepts a leap day and a time with an offset', async () => {
-    expect((await f.get(`${metric}?start=2024-02-29T00:00:00%2B02:00`)).status).toBe(200);
+    expect((await f.get(`${metric}?start=2024-02-29T00:00:00%2B02:00`)).status).toBe(200); // any-day: a parameter, not a point
   });
 
   it.each(['constructor', 'toString', 'hasOwnProperty', 'valueOf', 'constructor=x'])(

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { iso } from '#test/helpers/any-day';
 import { answer, queryDeps, queryFixture, SIM_START_MS, type QueryFixture } from '#test/helpers/query-fixture';
 import { freshDatabase, writeLines } from '#test/helpers/influx';
 import { FIXTURES_DIR } from '#test/helpers/paths';
@@ -16,7 +17,7 @@ import { createApp } from '../functions/query/app';
 const API = '/apis/metrics.k8s.io/v1beta1';
 const fixture = (name: string): any => JSON.parse(readFileSync(`${FIXTURES_DIR}/metrics-api/${name}`, 'utf8'));
 /** The second collection's time: the simulator started at 10:00:00 and moved one interval. */
-const LAST = '2026-11-23T10:01:00Z';
+const LAST = iso(SIM_START_MS + 60_000);
 
 describe('metrics.k8s.io over a collected simulated cluster', () => {
   let f: QueryFixture;
@@ -233,11 +234,11 @@ describe('metrics.k8s.io semantics on hand-written points', () => {
   it('renders quantities as metrics-server does and takes the window from the spacing of the points', async () => {
     const { json } = await get(`${API}/nodes/odd`);
     expect(json).toMatchObject({
-      timestamp: '2026-11-23T10:00:00Z',
+      timestamp: iso(t),
       window: '1m30s',
       usage: { cpu: '487558164n', memory: '732212Ki' },
     });
-    expect(json.metadata).toEqual({ name: 'odd', creationTimestamp: '2026-11-23T10:00:05Z', labels: {} });
+    expect(json.metadata).toEqual({ name: 'odd', creationTimestamp: iso(t + 5_000), labels: {} });
   });
 
   it('uses METRICS_WINDOW when set', async () => {
@@ -255,7 +256,7 @@ describe('metrics.k8s.io semantics on hand-written points', () => {
     expect(json.items).toHaveLength(1);
     expect(json.items[0]).toMatchObject({
       metadata: { name: 'whole', namespace: 'ns' },
-      timestamp: '2026-11-23T09:59:00Z',
+      timestamp: iso(t - 60_000),
       window: '1m0s',
       containers: [
         { name: 'a', usage: { cpu: '500u', memory: '1k' } },

@@ -5,13 +5,14 @@
  * `labels`, aliases, Heapster's empty answer, floats kept.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { queryFixture, type QueryFixture } from '#test/helpers/query-fixture';
+import { iso, isoWithOffset } from '#test/helpers/any-day';
+import { queryFixture, SIM_START_MS, type QueryFixture } from '#test/helpers/query-fixture';
 import { rows } from '#test/helpers/influx';
 import { createApp } from '../functions/query/app';
 
 const M = '/api/v1/model';
-const T0 = '2026-11-23T10:00:00Z';
-const T1 = '2026-11-23T10:01:00Z';
+const T0 = iso(SIM_START_MS);
+const T1 = iso(SIM_START_MS + 60_000);
 const EMPTY = { metrics: [], latestTimestamp: '0001-01-01T00:00:00Z' };
 
 let f: QueryFixture;
@@ -134,7 +135,9 @@ describe('model API: metric points', () => {
       { timestamp: T0, value: truth().nodes[0]!.cpuMillicores },
     ]);
     expect((await f.get(`${path}?start=${T0}&end=${T0}`)).json.metrics).toHaveLength(1);
-    expect((await f.get(`${path}?start=2026-11-23T11:00:00%2B01:00`)).json.metrics).toHaveLength(2);
+    expect(
+      (await f.get(`${path}?start=${encodeURIComponent(isoWithOffset(SIM_START_MS, 1))}`)).json.metrics,
+    ).toHaveLength(2);
     f.collected.sim.clock.advance(15 * 60);
     try {
       expect((await f.get(path)).json.metrics).toHaveLength(1);
@@ -176,7 +179,7 @@ describe('model API: metric points', () => {
   it('rejects a bad start, end, labels or metric with a 400 naming it', async () => {
     const cases: Array<[string, string]> = [
       [`${M}/nodes/node-0/metrics/cpu/usage_rate?start=yesterday`, 'start'],
-      [`${M}/nodes/node-0/metrics/cpu/usage_rate?end=2026-13-01`, 'end'],
+      [`${M}/nodes/node-0/metrics/cpu/usage_rate?end=2026-13-01`, 'end'], // any-day: a parameter, not a point
       [`${M}/nodes/node-0/metrics/cpu/usage_rate?start=${T1}&end=${T0}`, 'start'],
       [`${M}/nodes/node-0/metrics/filesystem/usage?labels=${encodeURIComponent("resource_id:'")}`, 'labels'],
       [`${M}/nodes/node-0/metrics/cpu%20usage`, 'metric'],

@@ -15,6 +15,7 @@ import type { NodeBatch, Series } from '#shared/derive/types';
 import { decodeNodeReadings, decodeUsagePods, encodeUsage, USAGE_MEASUREMENT } from '#shared/influx/usage-snapshot';
 import type { QueryResult } from '#shared/influx/client';
 import { createApp } from '../functions/query/app';
+import { anyDayStartMs } from '#test/helpers/any-day';
 
 const API = '/apis/metrics.k8s.io/v1beta1';
 const CPU = FAMILY_BY_NAME.get('cpu/usage_rate')!;
@@ -60,7 +61,7 @@ describe('encoding', () => {
       batch.series.push(
         container(`ns-${i % 7}`, `pod-${i}-${(i * 7919).toString(36)}`, 'c', `app:a${i}`, i / 3, i * 4096),
       );
-    await writeLines(client, [encodeUsage(batch, 7, 1_700_000_000_000, 'c 1')]);
+    await writeLines(client, [encodeUsage(batch, 7, anyDayStartMs(), 'c 1')]);
     const [row] = await rows(client, `SELECT * FROM "${USAGE_MEASUREMENT}"`);
     expect(row).toMatchObject({
       bucket: '7',

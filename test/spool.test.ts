@@ -15,6 +15,7 @@ import { InfluxClient } from '#shared/influx/client';
 import { replaySpool } from '#shared/influx/replay';
 import { Spool, STALE_TEMP_MS } from '#shared/influx/spool';
 import { freshDatabase, rows } from '#test/helpers/influx';
+import { anyDayStartMs } from '#test/helpers/any-day';
 
 let root: string;
 beforeAll(() => {
@@ -111,7 +112,7 @@ describe('two runs sharing a spool', () => {
     const writer = new Spool(dir, 10_000_000);
     for (let i = 0; i < 20; i++)
       writer.add(
-        Array.from({ length: 10 }, (_, j) => `shared,b=b${i},l=l${j} v=${i} ${1_700_000_000_000 + i}`).join('\n'),
+        Array.from({ length: 10 }, (_, j) => `shared,b=b${i},l=l${j} v=${i} ${anyDayStartMs() + i}`).join('\n'),
         10,
       );
     let firstDone: () => void = () => undefined;

@@ -11,6 +11,8 @@ import { createLogger, type Logger } from '#shared/log';
 import { startCluster, type SimCluster, type SimOptions } from '#test/sim/cluster';
 import { freshDatabase } from '#test/helpers/influx';
 
+const DAY_MS = 86_400_000;
+
 export interface Collected {
   sim: SimCluster;
   client: InfluxClient;
@@ -29,6 +31,14 @@ export async function collected(
   sim: SimOptions = {},
   env: Record<string, string> = {},
 ): Promise<Collected> {
+  // InfluxDB drops points older than its retention policy: a clock started at a fixed date
+  // passes for a week, then fails. Start near the wall clock (#test/helpers/any-day).
+  if (sim.startTimeMs !== undefined && Math.abs(sim.startTimeMs - Date.now()) > DAY_MS) {
+    throw new Error(
+      `simulated cluster "${name}" starts ${new Date(sim.startTimeMs).toISOString()}, more than a day from the wall clock;` +
+        ' InfluxDB would drop its points once they are older than the retention policy: use anyDayStartMs()',
+    );
+  }
   const cluster = await startCluster(sim);
   const client = await freshDatabase(name);
   const baseEnv = {

@@ -10,13 +10,14 @@ import { runEvents, type EventsRunResult } from '#shared/events/run';
 import { createLogger } from '#shared/log';
 import { freshDatabase } from '#test/helpers/influx';
 import { startCluster, type SimCluster } from '#test/sim/cluster';
+import { anyDayStartMs } from '#test/helpers/any-day';
 
 export type Json = Record<string, unknown>;
 
-/** The simulated events' reference time. */
-export const BASE = Date.parse('2026-03-01T10:00:00Z');
+/** The simulated events' reference time: the wall clock's hour, so any retention keeps them. */
+export const BASE = anyDayStartMs();
 /** RFC 3339 with whole seconds, as core/v1 events carry them. */
-export const iso = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
+export { iso } from '#test/helpers/any-day';
 
 let current: SimCluster | undefined;
 afterEach(async () => {

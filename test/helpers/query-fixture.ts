@@ -6,6 +6,7 @@
  * else); with it, the real guard delegates to the simulated API server (QUERY_AUTH=delegated).
  */
 import type { Hono } from 'hono';
+import { anyDayStartMs } from '#test/helpers/any-day';
 import { collectedTwice, type Collected } from '#test/helpers/collected';
 import type { SimOptions } from '#test/sim/cluster';
 import type { InfluxClient } from '#shared/influx/client';
@@ -36,8 +37,11 @@ export interface QueryFixture {
   stop(): Promise<void>;
 }
 
-/** Fixed start so timestamps in assertions are readable. */
-export const SIM_START_MS = Date.parse('2026-11-23T10:00:00Z');
+/**
+ * The simulated clock's start: the wall clock's hour when the suite loads, so InfluxDB's retention
+ * keeps every point on any day, and timestamps in assertions stay whole minutes.
+ */
+export const SIM_START_MS = anyDayStartMs();
 
 export interface FixtureOptions {
   sim?: SimOptions;
