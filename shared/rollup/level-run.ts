@@ -87,7 +87,7 @@ export async function rollLevel(job: LevelJob): Promise<{ stats: LevelStats; cut
     } catch (err) {
       stats.failed++;
       job.log.error('rollup_statement_failed', {
-        level: level.name,
+        rollupLevel: level.name,
         measurement: plan.measurement,
         from: new Date(range.fromMs).toISOString(),
         to: new Date(range.toMs).toISOString(),
