@@ -189,6 +189,14 @@ describe('load.mjs', () => {
     expectRefused(await load(), 'unsafe_tmp');
   });
 
+  it('says so when $TMPDIR cannot be written (no emptyDir at /tmp)', async () => {
+    // A file where the folder should be (root may write anywhere, so no permission bits).
+    tmp = join(root, 'tmp', 'not-a-folder');
+    writeFileSync(tmp, '');
+    const line = expectRefused(await load(), 'tmp_unwritable');
+    expect(line['hint']).toMatch(/emptyDir/);
+  });
+
   it('refuses every one of 150 random one-byte corruptions of the parts before importing anything', async () => {
     // Prepare: a seeded generator, so a failure names a corruption that can be replayed.
     const { unpack, BundleError } = (await import(pathToFileURL(LOADER).href)) as Loader;

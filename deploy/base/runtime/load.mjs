@@ -164,7 +164,15 @@ function ownFolder(dir) {
 export function writeBundle(name, code, tmp = tmpdir()) {
   const top = join(tmp, 'heapless');
   const out = join(top, name);
-  mkdirSync(out, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(out, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new BundleError(
+      'tmp_unwritable',
+      `cannot create ${out}: ${err.code ?? err.message}`,
+      'mount a writable emptyDir at /tmp (the root filesystem is read-only), or set TMPDIR to a writable folder',
+    );
+  }
   ownFolder(top);
   ownFolder(out);
   const entry = join(out, 'index.mjs');
@@ -213,7 +221,7 @@ async function main() {
       entry = writeBundle(basename(folder), unpack(folder));
     } catch (err) {
       if (err instanceof BundleError) fail(err.reason, err.message, err.hint);
-      fail('unexpected', err.message, REBUILD);
+      fail('unexpected', err.message, 'report this with the line above; meanwhile run the image of deploy/Dockerfile');
     }
   }
   // The function reads its flags from process.argv.slice(2), as if started as `node index.mjs ...`.
