@@ -1,8 +1,9 @@
 /**
  * @module rollup/run
  * One rollup run: prepare the levels' retention policies → read what to roll up and how far each
- * measurement of each level got → set that back where late points arrived (rollup/late) → for each level, finest first, each measurement's due windows
- * (bounded), its statements and its progress (rollup/level-run) → the run's own figures. Stateless
+ * measurement of each level got → set that back where late points arrived (rollup/late) → for
+ * each level, finest first, each measurement's due windows (bounded), its statements and its
+ * progress (rollup/level-run) → the run's own figures. Stateless
  * between runs: progress lives in InfluxDB, and a window done twice is written twice at the same
  * timestamps with the same values, so it overwrites and never double counts.
  * Exit code 0, or 1 when a statement failed (the next run redoes that measurement's range).
