@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ident } from '#shared/influx/influxql';
+import { firstLateWindow } from '#shared/rollup/late';
+import { dueWindows, parseLevels } from '#shared/rollup/levels';
 import { collected, type Collected } from '#test/helpers/collected';
 import { rows } from '#test/helpers/influx';
 import { checkLevel, collectFor, HOUR, MIN, rawPoints, rollup } from '#test/helpers/rollup-check';
@@ -116,4 +118,52 @@ describe('late points in the rollups', () => {
       await checkLevel(c.client, 'heapster', raw, 'heapless_5m', 5 * MIN, { fromMs: start, toMs }),
     ).toBeGreaterThan(0);
   }, 300_000);
+});
+
+describe('which windows are redone (pure)', () => {
+  const [five] = parseLevels('5m:30d');
+  const now = 100 * HOUR + 7 * MIN;
+  const due = { nowMs: now, delayMs: 2 * MIN, maxWindows: 2, backfillMs: HOUR };
+
+  it('a measurement holding OOM kills redoes the hour and a window before its progress; the new windows stay bounded', () => {
+    const done = 100 * HOUR - 10 * MIN;
+    expect(dueWindows(five!, done, due)).toEqual({ fromMs: done, toMs: done + 10 * MIN });
+    expect(dueWindows(five!, done, { ...due, redoMs: HOUR })).toEqual({
+      fromMs: 99 * HOUR,
+      toMs: done + 10 * MIN,
+    });
+    // Nothing new due: still the redo; never done: the backfill, as for any measurement.
+    expect(dueWindows(five!, 100 * HOUR + 5 * MIN, { ...due, redoMs: HOUR })).toEqual({
+      fromMs: 99 * HOUR,
+      toMs: 100 * HOUR + 5 * MIN,
+    });
+    expect(dueWindows(five!, undefined, { ...due, redoMs: HOUR })).toEqual(dueWindows(five!, undefined, due));
+  });
+
+  it('a window is late when it holds more collect runs than the ledger saw; fewer (retention) or no ledger is not', () => {
+    const m = (entries: Array<[number, number]>): Map<number, number> => new Map(entries);
+    expect(firstLateWindow({ now: m([[0, 5]]), seen: m([]) })).toBeUndefined();
+    expect(
+      firstLateWindow({
+        now: m([
+          [0, 5],
+          [300_000, 5],
+          [600_000, 5],
+        ]),
+        seen: m([
+          [0, 5],
+          [600_000, 2],
+        ]),
+      }),
+    ).toBe(300_000);
+    expect(
+      firstLateWindow({
+        now: m([[300_000, 5]]),
+        seen: m([
+          [0, 5],
+          [300_000, 5],
+        ]),
+      }),
+    ).toBeUndefined();
+  });
 });
