@@ -2,7 +2,8 @@
  * @module query/routes/model-api
  * Heapster's model API (heapster.md §4.1) from InfluxDB: names of nodes, namespaces, pods and
  * containers present in the last collections; metric names per object; metric points between
- * `start` (default `end` − MODEL_WINDOW) and `end` (default now), floats kept as floats.
+ * `start` (default `end` − MODEL_WINDOW) and `end` (default now), floats rounded to their unit
+ * (query/model-points).
  */
 import { Hono, type Context } from 'hono';
 import { runStatement, type QueryDeps } from '#shared/query/deps';
