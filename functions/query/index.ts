@@ -80,6 +80,16 @@ async function main(argv: string[]): Promise<number | undefined> {
         host: config.httpListenHost,
       }),
     );
+  // Before 'listening' is logged: a SIGTERM sent as soon as that line is read (a test, a
+  // supervisor) must drain, not meet Node's default action and kill the process.
+  const stop = (signal: string): void => {
+    draining = true;
+    auth.stop();
+    log.info('shutdown', { signal, timeoutMs: config.shutdownTimeout });
+    void closeAll(listeners, config.shutdownTimeout).then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
   log.info('listening', {
     https: config.queryPort,
     host: config.listenHost,
@@ -92,14 +102,6 @@ async function main(argv: string[]): Promise<number | undefined> {
     modelAuth: config.modelAuth,
     staticToken: Boolean(config.queryAuthTokenFile),
   });
-  const stop = (signal: string): void => {
-    draining = true;
-    auth.stop();
-    log.info('shutdown', { signal, timeoutMs: config.shutdownTimeout });
-    void closeAll(listeners, config.shutdownTimeout).then(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
   return undefined;
 }
 
