@@ -4,7 +4,8 @@
  * hour, at most `limit` (default 50). Both schemas are read: `events` (withfields: the event's
  * words are tags, the message a field) and `log/events` (heapster: the whole event as JSON).
  * Under /api/, so the guard checks it as the model API (MODEL_AUTH): the namespaced path is a
- * `list pods` in that namespace, the other one in every namespace.
+ * `list pods` in that namespace, the other one in every namespace. `object` (names, comma
+ * separated) narrows to the events about those objects: a drill-down view's node, workload or pod.
  */
 import { Hono, type Context } from 'hono';
 import { HEAPSTER_MEASUREMENT, WITHFIELDS_MEASUREMENT } from '#shared/events/encode';
@@ -12,7 +13,7 @@ import { ident, timeLiteral } from '#shared/influx/influxql';
 import { runStatement, type QueryDeps } from '#shared/query/deps';
 import { ParamError } from '#shared/query/errors';
 import { forEachRow, num, str } from '#shared/query/rows';
-import { objectName } from '#shared/query/validate';
+import { objectName, objectNames } from '#shared/query/validate';
 import { tagEquals } from '#shared/query/where';
 
 export interface UiEvent {
@@ -50,6 +51,8 @@ function limitParam(raw: string | undefined): number {
 
 async function latest(c: Context, deps: QueryDeps, namespace: string | undefined): Promise<Response> {
   const limit = limitParam(c.req.query('limit'));
+  const rawObjects = c.req.query('object');
+  const objects = rawObjects === undefined ? undefined : objectNames('object', rawObjects);
   const endMs = deps.now();
   const scope = [`time >= ${timeLiteral(endMs - WINDOW_MS)}`, `time <= ${timeLiteral(endMs)}`];
   if (deps.settings.clusterName) scope.push(tagEquals('cluster_name', deps.settings.clusterName));
@@ -58,8 +61,12 @@ async function latest(c: Context, deps: QueryDeps, namespace: string | undefined
   const withfields = await runStatement(
     c,
     deps,
-    statement(WITHFIELDS_MEASUREMENT, namespace ? [tagEquals('namespace_name', namespace)] : []),
+    statement(WITHFIELDS_MEASUREMENT, [
+      ...(namespace ? [tagEquals('namespace_name', namespace)] : []),
+      ...(objects ? [`(${objects.map((o) => tagEquals('object_name', o)).join(' OR ')})`] : []),
+    ]),
   );
+  // Heapster's schema keeps the object inside the JSON: filtered after reading (its own tags are the pod's).
   const heapster = await runStatement(c, deps, statement(HEAPSTER_MEASUREMENT, []));
   const events: UiEvent[] = [];
   forEachRow(withfields, ({ cell }) =>
@@ -76,7 +83,8 @@ async function latest(c: Context, deps: QueryDeps, namespace: string | undefined
   );
   forEachRow(heapster, ({ cell }) => {
     const e = fromJson(isoTime(cell('time')), str(cell('value')), num(cell('count')));
-    if (e && (namespace === undefined || e.namespace === namespace)) events.push(e);
+    if (e && (namespace === undefined || e.namespace === namespace) && (!objects || objects.includes(e.object)))
+      events.push(e);
   });
   events.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
   return c.json({ items: events.slice(0, limit) });
