@@ -184,6 +184,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the page, in headless Chromium, over an hour of
             if (range === '1h') expect(d.left, at).toBeGreaterThan(50);
             else expect(d.left, at).toBe(0);
           }
+          if (range === '30d') {
+            mkdirSync(SCREENSHOTS, { recursive: true });
+            await tab.screenshot({ path: join(SCREENSHOTS, 'ui-30d-1400.png') });
+          }
           const labels = await tab.$$eval('.range-label', (s) => s.map((x) => x.textContent));
           expect(new Set(labels)).toEqual(
             new Set([await tab.$eval('#range', (s) => (s as any).selectedOptions[0]?.textContent)]),
@@ -349,6 +353,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the page, in headless Chromium, over an hour of
             expect(b?.top).toBeGreaterThan((a?.bottom ?? 0) - 1);
             await tab.screenshot({ path: join(SCREENSHOTS, 'ui-400.png'), fullPage: true });
           }
+          if (view === 'node') await tab.screenshot({ path: join(SCREENSHOTS, 'ui-node-400.png'), fullPage: true });
         }
       } finally {
         await tab.close();

@@ -54,10 +54,10 @@ export function chartPair(prefix, objectPath, companions, memoryUsage = 'memory/
     ['cpu/usage_rate', ...companions.map(([m]) => `cpu/${m}`)],
     defs('cpu', 'usage'),
   );
-  const memoryLabel = memoryUsage === 'memory/working_set' ? 'working set' : 'usage (with page cache)';
+  const memoryLabel = memoryUsage === 'memory/working_set' ? 'working set' : 'usage with page cache';
   const memory = chart(
     `${prefix}memory-chart`,
-    `Memory (${memoryLabel})`,
+    `Memory ${memoryLabel}`,
     'memory',
     objectPath,
     [memoryUsage, ...companions.map(([m]) => `memory/${m}`)],
@@ -82,7 +82,9 @@ export async function loadEvents(id, scope) {
   /** @type {{ items: { time: string, namespace: string, kind: string, object: string, type: string, reason: string, message: string, count: number }[] }} */
   const answer = await api(`${path}?limit=20${objects}`);
   const rows = answer.items.map((e) => {
-    const name = `${e.kind ? `${e.kind.toLowerCase()}/` : ''}${e.namespace ? `${e.namespace}/` : ''}${e.object}`;
+    // Nodes have no namespace (their events are filed in `default`).
+    const namespace = e.namespace && e.kind !== 'Node' ? `${e.namespace}/` : '';
+    const name = `${e.kind ? `${e.kind.toLowerCase()}/` : ''}${namespace}${e.object}`;
     const object =
       e.kind === 'Pod'
         ? link(name, withState({ view: 'pod', ns: e.namespace, pod: e.object }))
