@@ -70,6 +70,11 @@ export function mount(root) {
   };
 }
 
+/** Ties in a top list in one order, whatever order the answer came in. @param {{ namespace: string, name: string }} a @param {{ namespace: string, name: string }} b */
+function byName(a, b) {
+  return a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name);
+}
+
 /** @param {string} id */
 function workloadsTable(id) {
   return table(id, [
@@ -118,7 +123,7 @@ async function loadWorkloads(s) {
   const top = (key) =>
     answer.items
       .filter((w) => w[key].usage !== null)
-      .sort((a, b) => (b[key].usage ?? 0) - (a[key].usage ?? 0) || a.name.localeCompare(b.name))
+      .sort((a, b) => (b[key].usage ?? 0) - (a[key].usage ?? 0) || byName(a, b))
       .slice(0, TOP)
       .map(workloadRow);
   fill('workloads-cpu', top('cpu'));
@@ -151,7 +156,7 @@ async function loadPods(s) {
   const top = (key) =>
     pods
       .map((p) => ({ p, t: podTotals(p) }))
-      .sort((a, b) => b.t[key] - a.t[key] || a.p.name.localeCompare(b.p.name))
+      .sort((a, b) => b.t[key] - a.t[key] || byName(a.p, b.p))
       .slice(0, TOP)
       .map(({ p }) => podRow(p));
   fill('pods-cpu', top('cpuNanocores'));
