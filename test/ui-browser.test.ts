@@ -361,6 +361,22 @@ describe.skipIf(!HAVE_CHROMIUM)('the page, in headless Chromium, over an hour of
     });
   });
 
+  it('loads the overview in 9 requests, however many nodes, namespaces and pods there are', async () => {
+    const tab = await newTab();
+    const asked: string[] = [];
+    tab.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/api/')) asked.push(path);
+    });
+    try {
+      await loaded(tab, 'overview', `${u.base}/`);
+      // 2 charts × 2 series, nodes, workloads, pods, events, the namespace picker.
+      expect(asked.length, asked.join('\n')).toBe(9);
+    } finally {
+      await tab.close();
+    }
+  });
+
   it('a two-shard collection shows the same page as one collector', async () => {
     const views = [
       '',
