@@ -311,7 +311,12 @@ describe.skipIf(!HAVE_CHROMIUM)('the page, in headless Chromium, over an hour of
         await tab.click(`#workloads-cpu tr[data-workload="${key}"] a`);
         await loaded(tab, 'workload');
         expect(await tab.textContent('.view-title')).toBe(`${kind?.toLowerCase()}/${ns}/${name}`);
-        expect((await texts(tab, '#workload-pods tbody tr')).map((r) => r[1]).sort()).toEqual(w?.pods.sort());
+        const workloadPods = await texts(tab, '#workload-pods tbody tr');
+        expect(workloadPods.map((r) => r[1]).sort()).toEqual(w?.pods.sort());
+        const [, ...top] = await u.kubectl('top', 'pod', '-n', ns ?? '');
+        expect(workloadPods.map((r) => r.slice(1)).sort()).toEqual(
+          top.filter((r) => w?.pods.includes(r[0] ?? '')).sort(),
+        );
         for (const id of ['#workload-cpu-chart', '#workload-memory-chart'])
           expect(Number(await tab.getAttribute(id, 'data-points')), id).toBeGreaterThanOrEqual(20);
 
@@ -323,6 +328,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the page, in headless Chromium, over an hour of
         for (const id of ['#pod-cpu-chart', '#pod-memory-chart'])
           expect(Number(await tab.getAttribute(id, 'data-points')), id).toBeGreaterThanOrEqual(20);
         await tab.screenshot({ path: join(SCREENSHOTS, 'ui-pod-1400.png'), fullPage: true });
+        // Another namespace has no such pod: the picker goes back to the overview, filtered.
+        await tab.selectOption('#namespace', 'ns-2');
+        await loaded(tab, 'overview');
+        expect(new URL(tab.url()).search).toBe('?ns=ns-2');
       } finally {
         await tab.close();
       }

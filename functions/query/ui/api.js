@@ -43,15 +43,5 @@ export function series(objectPath, name, startMs, endMs) {
   return api(`api/v1/model${objectPath}/metrics/${name}?start=${iso(startMs)}&end=${iso(endMs)}`);
 }
 
-/** Latest values: the last point within the last 5 minutes (a few collector runs). */
-const LATEST_MS = 300_000;
-
-/** @param {string} objectPath @param {string} name @returns {Promise<number | undefined>} */
-export async function latest(objectPath, name) {
-  const now = Date.now();
-  const points = (await series(objectPath, name, now - LATEST_MS, now)).metrics;
-  return points.at(-1)?.value;
-}
-
 /** Path segments and query values. */
 export const enc = encodeURIComponent;

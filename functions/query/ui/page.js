@@ -12,6 +12,8 @@ import { go, readState, withState } from './state.js';
 import { NAV, VIEWS } from './views.js';
 
 const REFRESH_MS = 15_000;
+/** Views of one namespaced object. */
+const OBJECT_VIEWS = ['pod', 'workload'];
 
 /** @type {{ load(s: import('./state.js').State): Promise<unknown> } | undefined} */
 let current;
@@ -101,7 +103,10 @@ function nav() {
 function start() {
   nav();
   byId('namespace').addEventListener('change', (e) => {
-    go(withState({ ns: /** @type {HTMLSelectElement} */ (e.target).value }));
+    const ns = /** @type {HTMLSelectElement} */ (e.target).value;
+    // A pod or workload lives in one namespace: picking another one goes back to the overview.
+    const view = OBJECT_VIEWS.includes(readState().view) ? 'overview' : undefined;
+    go(withState(view ? { view, ns } : { ns }));
     route();
   });
   byId('range').addEventListener('change', (e) => {
