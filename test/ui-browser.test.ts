@@ -403,9 +403,14 @@ describe.skipIf(!HAVE_CHROMIUM)('the page, in headless Chromium, over an hour of
           tab.$$eval('main table', (ts) =>
             ts.map((t) => [t.id, ...[...t.querySelectorAll('tbody tr')].map((r) => r.textContent)]),
           );
+        const charts = (tab: Page) =>
+          tab.$$eval('main .chart', (cs) => cs.map((c) => [c.id, (c as any).dataset.points, (c as any).dataset.last]));
         const shown = await tables(one);
         expect(shown.flat().length, query).toBeGreaterThan(shown.length * 2);
         expect(await tables(two), query || 'overview').toEqual(shown);
+        const drawn = await charts(one);
+        expect(drawn.length, query).toBe(2);
+        expect(await charts(two), query || 'overview').toEqual(drawn);
       }
     } finally {
       await one.close();

@@ -98,6 +98,8 @@ export function drawChart(box, kind, defs, results, bounds, range) {
     xGapPx: String(Math.round((step / (xMax - xMin)) * plotWidth)),
     xLabelPx: String(Math.ceil(Math.max(0, ...labels.map(measure)))),
     yUnit: unit.unit,
+    // Each series' latest value: a two-shard collection must draw what one collector does.
+    last: JSON.stringify(columns.map((col) => col.filter((v) => v !== null).at(-1) ?? null)),
   });
   charts.get(box)?.chart.destroy();
   box.replaceChildren();
