@@ -90,6 +90,12 @@ describe.skipIf(!HAVE_CHROMIUM)('the page, in headless Chromium, over an hour of
         expect(n.memory.usageBytes).toBeGreaterThan(n.memory.workingSetBytes + MIB);
         expect(rows[i]?.[3], n.name).toBe(memory(n.memory.workingSetBytes));
       }
+      // So is the cluster's memory chart: its latest point is the nodes' working sets added.
+      const total = u.c.sim.truth.nodes.reduce((s, n) => s + n.memory.workingSetBytes, 0);
+      expect(JSON.parse((await page.getAttribute('#memory-chart', 'data-last')) ?? '[]')[0]).toBe(total);
+      expect(await page.textContent('#memory-chart figcaption, figure:has(#memory-chart) figcaption')).toMatch(
+        /^Memory working set, /,
+      );
     });
 
     it('the top pods are kubectl top pod -A’s numbers, the ten highest of each', async () => {

@@ -215,6 +215,14 @@ describe('GET /api/v1/ui/nodes, pods and workloads: the page’s latest numbers'
     expect(a.json.items.every((w: { namespace: string }) => w.namespace === 'ns-1')).toBe(true);
   });
 
+  it('the cluster’s working set: the nodes’ added per collection', async () => {
+    const a = await answer(f.app, '/api/v1/ui/cluster/metrics/memory/working_set', ADMIN);
+    expect(a.status).toBe(200);
+    const total = truth().nodes.reduce((s, n) => s + n.memory.workingSetBytes, 0);
+    // Collected twice: two points, each every node's working set added.
+    expect(a.json.metrics.map((p: { value: number }) => p.value)).toEqual([total, total]);
+  });
+
   it('go through the guard: a user with RBAC in one namespace reads that namespace only', async () => {
     const viewer = { authorization: `Bearer ${VIEWER_TOKEN}` };
     expect((await answer(f.app, '/api/v1/ui/nodes')).status).toBe(401);
@@ -225,7 +233,12 @@ describe('GET /api/v1/ui/nodes, pods and workloads: the page’s latest numbers'
       403,
       'nodes.metrics.k8s.io is forbidden: User "viewer" cannot list resource "nodes" in API group "metrics.k8s.io" at the cluster scope',
     ]);
-    for (const path of ['/api/v1/ui/pods', '/api/v1/ui/workloads', '/api/v1/ui/namespaces/ns-1/pods'])
+    for (const path of [
+      '/api/v1/ui/pods',
+      '/api/v1/ui/workloads',
+      '/api/v1/ui/namespaces/ns-1/pods',
+      '/api/v1/ui/cluster/metrics/memory/working_set',
+    ])
       expect((await answer(f.app, path, viewer)).status, path).toBe(403);
   });
 

@@ -3,15 +3,19 @@
  * The page's latest numbers, from the same source as `kubectl top`: node and pod usage from the
  * collector's usage snapshots (the metrics.k8s.io lists' reads, so the page and kubectl agree by
  * construction), as exact integers (CPU in nanocores, memory working set in bytes); and the
- * workloads' latest sums (usage, requests, limits), shard partial sums added per interval.
+ * workloads' latest sums (usage, requests, limits), shard partial sums added per interval; and
+ * the cluster's working set over a range (heapster's schema has no cluster series of it: the
+ * nodes' working sets are added per timestamp, at the range's resolution).
  * Under /api/, so the guard checks them as the model API (MODEL_AUTH): `/api/v1/ui/nodes` is a
- * `list nodes`, `/api/v1/ui/pods` and `/api/v1/ui/workloads` a `list pods` in every namespace,
+ * `list nodes`, `/api/v1/ui/pods`, `/api/v1/ui/workloads` and `/api/v1/ui/cluster/…` a `list pods`
+ * in every namespace (as the model API's cluster series),
  * `/api/v1/ui/namespaces/{ns}/…` a `list pods` in that namespace.
  */
 import { Hono, type Context } from 'hono';
 import { ident } from '#shared/influx/influxql';
 import type { TagPredicate } from '#shared/query/field-selector';
 import { runStatement, type QueryDeps } from '#shared/query/deps';
+import { metricPointsAnswer } from '#shared/query/model-points';
 import { forEachRow, num } from '#shared/query/rows';
 import {
   foldNodes,
@@ -23,9 +27,10 @@ import {
 } from '#shared/query/usage-query';
 import { foldSnapshotNodes, foldSnapshotPods, snapshotStatement } from '#shared/query/usage-snapshot-query';
 import { objectName } from '#shared/query/validate';
-import { idents, tagEquals, where, type Scope } from '#shared/query/where';
+import { from, idents, tagEquals, where, type Scope } from '#shared/query/where';
 
 const BASE = '/api/v1/ui';
+const WORKING_SET = 'memory/working_set';
 
 /** As metrics.k8s.io serves them: nanocores rounded (format.cpuQuantity), whole bytes. */
 export interface UiUsage {
@@ -53,6 +58,17 @@ export function uiUsageRoutes(deps: QueryDeps): Hono {
   app.get(`${BASE}/workloads`, (c) => workloads(c, deps, undefined));
   app.get(`${BASE}/namespaces/:namespace/workloads`, (c) =>
     workloads(c, deps, objectName('namespace', c.req.param('namespace'))),
+  );
+  app.get(`${BASE}/cluster/metrics/${WORKING_SET}`, (c) =>
+    // One run stamps every node alike (whole seconds), a rollup level every window: summed per timestamp.
+    metricPointsAnswer(
+      c,
+      deps,
+      'node',
+      WORKING_SET,
+      (s) =>
+        `SELECT sum(${ident('value')}) AS ${ident('value')} FROM ${from(WORKING_SET, s)} ${where('node', [], s)} GROUP BY time(1s) fill(none)`,
+    ),
   );
   return app;
 }

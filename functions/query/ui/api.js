@@ -35,12 +35,12 @@ export function iso(ms) {
 /** @typedef {{ metrics: Point[], latestTimestamp: string }} MetricResult */
 
 /**
- * A model-API series from `startMs` to `endMs`.
- * @param {string} objectPath e.g. `/nodes/node-0` ('' = the cluster) @param {string} name
+ * A series (a model-API MetricResult) from `startMs` to `endMs`.
+ * @param {string} path e.g. `api/v1/model/nodes/node-0/metrics/cpu/usage_rate`
  * @param {number} startMs @param {number} endMs @returns {Promise<MetricResult>}
  */
-export function series(objectPath, name, startMs, endMs) {
-  return api(`api/v1/model${objectPath}/metrics/${name}?start=${iso(startMs)}&end=${iso(endMs)}`);
+export function series(path, startMs, endMs) {
+  return api(`${path}?start=${iso(startMs)}&end=${iso(endMs)}`);
 }
 
 /** Path segments and query values. */

@@ -16,11 +16,11 @@ import { RANGES, rangeBounds, withState } from './state.js';
 export const COLOURS = { cpu: '#2563eb', memory: '#0f9d58', request: '#d97706', limit: '#b42318', capacity: '#616e7c' };
 
 /**
- * A chart's figure. `metrics[i]` is read for `defs[i]`.
+ * A chart's figure. `paths[i]` (a series route) is read for `defs[i]`.
  * @param {string} id @param {string} title @param {'cpu' | 'memory'} kind
- * @param {string} objectPath the model API object ('' = cluster) @param {string[]} metrics @param {SeriesDef[]} defs
+ * @param {string[]} paths @param {SeriesDef[]} defs
  */
-export function chart(id, title, kind, objectPath, metrics, defs) {
+export function chart(id, title, kind, paths, defs) {
   const box = el('div', undefined, 'chart');
   box.id = id;
   const caption = el('figcaption', [`${title}, `, el('span', '', 'range-label')]);
@@ -28,7 +28,7 @@ export function chart(id, title, kind, objectPath, metrics, defs) {
   /** @param {State} s */
   const load = async (s) => {
     const bounds = rangeBounds(s);
-    const results = await Promise.all(metrics.map((m) => series(objectPath, m, bounds.startMs, bounds.endMs)));
+    const results = await Promise.all(paths.map((p) => series(p, bounds.startMs, bounds.endMs)));
     const label = figure.querySelector('.range-label');
     if (label) label.textContent = RANGES[s.range]?.label ?? '';
     drawChart(box, kind, defs, results, bounds, s.range);
@@ -39,9 +39,12 @@ export function chart(id, title, kind, objectPath, metrics, defs) {
 /**
  * CPU and memory charts of one object: usage (the working set for memory, as kubectl) and the
  * given companions (requests, limits, allocatable).
- * @param {string} prefix @param {string} objectPath @param {[string, string, string][]} companions [metric suffix, label, colour]
+ * @param {string} prefix @param {string} objectPath the model API's object ('' = the cluster)
+ * @param {[string, string, string][]} companions [metric suffix, label, colour]
+ * @param {string} [workingSet] the working set's route, when the model API has none for the object
  */
-export function chartPair(prefix, objectPath, companions, memoryUsage = 'memory/working_set') {
+export function chartPair(prefix, objectPath, companions, workingSet) {
+  const path = (/** @type {string} */ metric) => `api/v1/model${objectPath}/metrics/${metric}`;
   const defs = (/** @type {'cpu' | 'memory'} */ kind, /** @type {string} */ usageLabel) => [
     { label: usageLabel, colour: COLOURS[kind], fill: true },
     ...companions.map(([, label, colour]) => ({ label, colour, dash: [6, 4] })),
@@ -50,18 +53,15 @@ export function chartPair(prefix, objectPath, companions, memoryUsage = 'memory/
     `${prefix}cpu-chart`,
     'CPU',
     'cpu',
-    objectPath,
-    ['cpu/usage_rate', ...companions.map(([m]) => `cpu/${m}`)],
+    [path('cpu/usage_rate'), ...companions.map(([m]) => path(`cpu/${m}`))],
     defs('cpu', 'usage'),
   );
-  const memoryLabel = memoryUsage === 'memory/working_set' ? 'working set' : 'usage with page cache';
   const memory = chart(
     `${prefix}memory-chart`,
-    `Memory ${memoryLabel}`,
+    'Memory working set',
     'memory',
-    objectPath,
-    [memoryUsage, ...companions.map(([m]) => `memory/${m}`)],
-    defs('memory', memoryLabel),
+    [workingSet ?? path('memory/working_set'), ...companions.map(([m]) => path(`memory/${m}`))],
+    defs('memory', 'working set'),
   );
   const element = el('section', [cpu.element, memory.element], 'charts');
   return { element, load: (/** @type {State} */ s) => Promise.all([cpu.load(s), memory.load(s)]) };

@@ -33,8 +33,13 @@ export const title = 'Overview';
 
 /** @param {HTMLElement} root */
 export function mount(root) {
-  // The cluster has no working-set series (heapster's schema sums memory/usage): its chart says so.
-  const charts = chartPair('', '', [['request', 'requests', COLOURS.request]], 'memory/usage');
+  // Heapster's schema has no cluster working set: the page's route adds the nodes'.
+  const charts = chartPair(
+    '',
+    '',
+    [['request', 'requests', COLOURS.request]],
+    'api/v1/ui/cluster/metrics/memory/working_set',
+  );
   root.append(
     charts.element,
     panel('Nodes', [
