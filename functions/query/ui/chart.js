@@ -5,57 +5,19 @@
  * (5 minutes … 12 hours, or days) spaced wider than their labels; and whose y axis shows every
  * tick in one unit (millicores or cores, MiB or GiB), named on the axis.
  */
+import { inUnit, tickLabel, timeTicks, unitFor } from './axis.js';
 import { RANGES } from './state.js';
-import { GIB, MIB } from './format.js';
 
-/** Minimum gap between x ticks, CSS px: the widest label ("00:00", "30 Dec") is about 40 px. */
-const MIN_TICK_GAP = 70;
 const Y_AXIS_PX = 64;
 const HEIGHT = 230;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const BINARY_STEPS = Array.from({ length: 48 }, (_, i) => 2 ** i);
 const AXIS_FONT = '12px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
 /** @typedef {{ label: string, colour: string, dash?: number[], fill?: boolean }} SeriesDef */
 /** @typedef {import('./api.js').MetricResult} MetricResult */
-/** @typedef {{ unit: string, scale: number }} Unit */
 
 /** @type {Map<HTMLElement, { chart: any, redraw: () => void }>} */
 const charts = new Map();
-
-/** @param {'cpu' | 'memory'} kind @param {number} max raw (millicores or bytes) @returns {Unit} */
-function unitFor(kind, max) {
-  if (kind === 'cpu') return max >= 1000 ? { unit: 'cores', scale: 1000 } : { unit: 'millicores', scale: 1 };
-  return max >= GIB ? { unit: 'GiB', scale: GIB } : { unit: 'MiB', scale: MIB };
-}
-
-/** @param {number} v @param {Unit} u */
-function inUnit(v, u) {
-  return String(Number((v / u.scale).toFixed(2)));
-}
-
-/** @param {number} n */
-const two = (n) => String(n).padStart(2, '0');
-
-/** A tick label in the range's unit. @param {number} s epoch seconds @param {'time' | 'date'} kind */
-export function tickLabel(s, kind) {
-  const d = new Date(s * 1000);
-  return kind === 'time' ? `${two(d.getHours())}:${two(d.getMinutes())}` : `${d.getDate()} ${MONTHS[d.getMonth()]}`;
-}
-
-/**
- * Ticks between min and max (epoch seconds): the smallest of the range's steps whose gap is at
- * least MIN_TICK_GAP px at this plot width, on whole steps of local time (midnights for days).
- * @param {number} min @param {number} max @param {number} widthPx @param {number[]} steps
- */
-export function timeTicks(min, max, widthPx, steps) {
-  const span = Math.max(1, max - min);
-  const step = steps.find((s) => (s / span) * widthPx >= MIN_TICK_GAP) ?? steps[steps.length - 1] ?? span;
-  const offset = -new Date(min * 1000).getTimezoneOffset() * 60;
-  const ticks = [];
-  for (let t = Math.ceil((min + offset) / step) * step - offset; t <= max; t += step) ticks.push(t);
-  return { step, ticks };
-}
 
 /** @param {string} text */
 function measure(text) {

@@ -9,15 +9,21 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 /**
- * The charts' ranges, with their axis steps (seconds) and tick format. The model API reads a long
+ * The charts' ranges, with their axis steps (seconds) and tick format. The last step is the
+ * whole range (one tick), so even the narrowest chart has no colliding labels. The model API reads a long
  * range from a rollup level (the coarsest that holds it), so 30 days cost about as many points as an hour.
  * @type {Record<string, { ms: number, label: string, steps: number[], ticks: 'time' | 'date' }>}
  */
 export const RANGES = {
-  '1h': { ms: HOUR_MS, label: 'last hour', steps: [300, 600, 900, 1800], ticks: 'time' },
-  '24h': { ms: DAY_MS, label: 'last 24 hours', steps: [3600, 7200, 10800, 21600, 43200], ticks: 'time' },
+  '1h': { ms: HOUR_MS, label: 'last hour', steps: [300, 600, 900, 1800, 3600], ticks: 'time' },
+  '24h': { ms: DAY_MS, label: 'last 24 hours', steps: [3600, 7200, 10800, 21600, 43200, 86400], ticks: 'time' },
   '7d': { ms: 7 * DAY_MS, label: 'last 7 days', steps: [86400, 172800, 604800], ticks: 'date' },
-  '30d': { ms: 30 * DAY_MS, label: 'last 30 days', steps: [86400, 172800, 432000, 604800, 1209600], ticks: 'date' },
+  '30d': {
+    ms: 30 * DAY_MS,
+    label: 'last 30 days',
+    steps: [86400, 172800, 432000, 604800, 1209600, 2592000],
+    ticks: 'date',
+  },
 };
 
 /**
