@@ -235,6 +235,9 @@ describe.skipIf(!HAVE_CHROMIUM)('the page, in headless Chromium, over an hour of
         await tab.goBack();
         await loaded(tab, 'overview');
         expect(new URL(tab.url()).search).toBe('?range=24h&ns=ns-1');
+        // Unknown values (even an object's own property names) are the defaults, not an error.
+        await loaded(tab, 'overview', `${u.base}/?view=constructor&range=toString`);
+        await tab.waitForSelector('#cpu-chart[data-range="1h"]');
       } finally {
         await tab.close();
       }

@@ -17,6 +17,8 @@ const OBJECT_VIEWS = ['pod', 'workload'];
 
 /** @type {{ load(s: import('./state.js').State): Promise<unknown> } | undefined} */
 let current;
+/** The mounted view's name (an unknown `?view=` mounts the overview). */
+let currentName = 'overview';
 let loads = 0;
 /** Counts mounts: a load that a newer view overtook does not mark the page loaded. */
 let generation = 0;
@@ -49,7 +51,7 @@ async function load() {
     if (mine !== generation) return;
     loads += 1;
     document.body.dataset.loads = String(loads);
-    document.body.dataset.view = s.view;
+    document.body.dataset.view = currentName;
     status(`updated ${new Date().toLocaleTimeString()}`);
   } catch (err) {
     if (mine === generation) failed(err);
@@ -74,18 +76,19 @@ async function loadNamespaces(selected) {
 /** Mounts the URL's view (an unknown one is the overview) and loads it. */
 function route() {
   const s = readState();
-  const view = VIEWS[s.view] ?? VIEWS['overview'];
+  currentName = Object.hasOwn(VIEWS, s.view) ? s.view : 'overview';
+  const view = VIEWS[currentName];
   /** @type {HTMLSelectElement} */ (byId('range')).value = s.range;
   /** @type {HTMLSelectElement} */ (byId('namespace')).value = s.ns;
   for (const a of document.querySelectorAll('#nav a'))
-    a.classList.toggle('current', a.getAttribute('data-view') === s.view);
+    a.classList.toggle('current', a.getAttribute('data-view') === currentName);
   const main = byId('view');
   main.replaceChildren();
   forgetCharts();
   generation += 1;
   delete document.body.dataset.view;
   current = view?.mount(main, s);
-  document.title = s.view === 'overview' ? 'heapless' : `${view?.title ?? ''} · heapless`;
+  document.title = currentName === 'overview' ? 'heapless' : `${view?.title ?? ''} · heapless`;
   void load();
 }
 

@@ -39,7 +39,8 @@ export function readState() {
   const range = get('range');
   return {
     view: get('view') || 'overview',
-    range: range in RANGES ? range : '1h',
+    // Own keys only: `?range=constructor` is no range.
+    range: Object.hasOwn(RANGES, range) ? range : '1h',
     ns: get('ns'),
     node: get('node'),
     kind: get('kind'),
@@ -67,10 +68,9 @@ export function withState(change) {
   return href({ ...base, ...change });
 }
 
-/** @param {string} url @param {boolean} replace */
-export function go(url, replace = false) {
-  if (replace) history.replaceState(null, '', url);
-  else history.pushState(null, '', url);
+/** A new history entry, so Back returns to the view before. @param {string} url */
+export function go(url) {
+  history.pushState(null, '', url);
 }
 
 /** The selected range's bounds, as of now. @param {State} s */
