@@ -4,12 +4,14 @@
  * the CronJobs and the Deployment run them, end with exactly one JSON line that says what failed
  * and what to do, and exit code 2 — for a missing or malformed kubeconfig (named), no cluster and
  * no kubeconfig, credentials the API server rejects (401: authentication, not RBAC), an API
- * server that refuses connections, and a TLS file the query service cannot find. And every
- * function answers --version with package.json's version.
+ * server that refuses connections or accepts them and never answers (the same exit code, a hint
+ * naming the timeout), an InfluxDB nothing answers at, a flag given without its value, and a TLS
+ * file the query service cannot find. And every function answers --version with package.json's
+ * version.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,13 +24,20 @@ const VERSION = (JSON.parse(readFileSync(join(PROJECT_DIR, 'package.json'), 'utf
 
 let sim: SimCluster;
 let dir: string;
+/** Accepts connections and never answers (a firewall or proxy holding them, a hung API server). */
+let silent: Server;
+const held = new Set<Socket>();
 
 beforeAll(async () => {
   sim = await startCluster({ nodes: 1, podsPerNode: 1 });
   dir = mkdtempSync(join(tmpdir(), 'heapless-operator-errors-'));
+  silent = createServer((socket) => held.add(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
 });
 afterAll(async () => {
   await sim?.stop();
+  for (const socket of held) socket.destroy();
+  await new Promise((resolve) => silent?.close(resolve));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -128,6 +137,45 @@ describe.each(['collect', 'events'])('%s, when Kubernetes cannot be used', (name
       KUBELET_CA_FILE: sim.caFile,
     });
     expectOneLine(o, 'kube_unreachable', /refused the connection/, /server address/);
+  });
+
+  it('says the API server never answered: the same problem as refused, so the same exit code, and a hint naming the timeout', async () => {
+    const { port } = silent.address() as { port: number };
+    const o = await fn(name, {
+      KUBECONFIG: kubeconfigWith(/server: https:\/\/[^\s]+/, `server: https://127.0.0.1:${port}`),
+      KUBELET_CA_FILE: sim.caFile,
+      API_TIMEOUT: '1s',
+    });
+    expectOneLine(
+      o,
+      'kube_unreachable',
+      /did not answer in time .*timed out after 1000 ms/,
+      /a timeout, not RBAC.*API_TIMEOUT/,
+    );
+    // Before: owners_unlisted warnings advised granting "list replicasets" (RBAC), and exit 1.
+    expect(o.lines.map((l) => l['event'])).not.toContain('owners_unlisted');
+  });
+
+  it('says at once that InfluxDB cannot be reached, naming INFLUX_URL', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const o = await fn(name, { KUBECONFIG: sim.kubeconfigPath, KUBELET_CA_FILE: sim.caFile, INFLUX_URL: url });
+    // Before (collect): one info `run` line after ~55 s of retries, failedPoints > 0, exit 1.
+    expectOneLine(o, 'influx_unavailable', new RegExp(`${url}.*ECONNREFUSED`), /INFLUX_URL.*InfluxDB is running/);
+    expect(o.lines.at(-1)).toMatchObject({ level: 'error', event: 'influx_unavailable' });
+  });
+
+  it('says a flag given without its value needs one', async () => {
+    const o = await fn(name, { KUBECONFIG: sim.kubeconfigPath }, ['--influx-url']);
+    expect(o.code).toBe(2);
+    expect(o.lines).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        event: 'config_invalid',
+        // Before: INFLUX_URL "true": expected an http:// or https:// URL.
+        problems: ['--influx-url needs a value: --influx-url=<value> or --influx-url <value> (INFLUX_URL)'],
+        hint: 'see --help',
+      }),
+    ]);
   });
 });
 
