@@ -5,11 +5,12 @@
  * and what to do, and exit code 2 — for a missing or malformed kubeconfig (named), no cluster and
  * no kubeconfig, credentials the API server rejects (401: authentication, not RBAC), an API
  * server that refuses connections or accepts them and never answers (the same exit code, a hint
- * naming the timeout), an InfluxDB nothing answers at, a flag given without its value, and a TLS
- * file the query service cannot find. And every function answers --version with package.json's
+ * naming the timeout), an InfluxDB nothing answers at, and a flag given without its value. The
+ * query service reports its settings', TLS files' and auth's problems together in one line. And every function answers --version with package.json's
  * version.
  */
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -179,20 +180,73 @@ describe.each(['collect', 'events'])('%s, when Kubernetes cannot be used', (name
   });
 });
 
-describe('query, when its TLS files are missing', () => {
-  it('names the file, with a hint, exit 2', async () => {
+describe('query, when its settings, its TLS files and its auth are all wrong', () => {
+  /** The one config_invalid line, exit 2; its problems. */
+  function problemsOf(o: Outcome): string[] {
+    expect(o.code, JSON.stringify(o.lines)).toBe(2);
+    const errors = o.lines.filter((l) => l['level'] === 'error');
+    expect(errors).toEqual([expect.objectContaining({ event: 'config_invalid', hint: 'see --help' })]);
+    return errors[0]?.['problems'] as string[];
+  }
+
+  it('reports every problem together: a bad port, missing TLS files, auth with no Kubernetes API', async () => {
     const cert = join(dir, 'no-such-tls.crt');
+    const key = join(dir, 'no-such-tls.key');
+    // Before: only the first stage's problem (the settings', then auth's, then a file_unreadable).
+    const problems = problemsOf(await fn('query', { TLS_CERT_FILE: cert, TLS_KEY_FILE: key, QUERY_PORT: '99999999' }));
+    expect(problems).toEqual([
+      expect.stringMatching(/^QUERY_PORT "99999999": expected an integer/),
+      expect.stringMatching(new RegExp(`^TLS_CERT_FILE ${cert}: no such file: check the Secret or volume`)),
+      expect.stringMatching(new RegExp(`^TLS_KEY_FILE ${key}: no such file`)),
+    ]);
+    const noPort = problemsOf(await fn('query', { TLS_CERT_FILE: cert, TLS_KEY_FILE: key }));
+    expect(noPort).toEqual([
+      expect.stringMatching(/^QUERY_AUTH=delegated or MODEL_AUTH=delegated need the Kubernetes API .*QUERY_AUTH=none/),
+      expect.stringMatching(new RegExp(`^TLS_CERT_FILE ${cert}: no such file`)),
+      expect.stringMatching(new RegExp(`^TLS_KEY_FILE ${key}: no such file`)),
+    ]);
+  });
+
+  it('names TLS_CERT_FILE and TLS_KEY_FILE when they hold no PEM', async () => {
+    const cert = join(dir, 'garbage.crt');
+    const key = join(dir, 'garbage.key');
+    writeFileSync(cert, 'not a certificate\n');
+    writeFileSync(key, 'not a key\n');
     const o = await fn('query', {
       TLS_CERT_FILE: cert,
-      TLS_KEY_FILE: join(dir, 'no-such-tls.key'),
+      TLS_KEY_FILE: key,
       QUERY_AUTH: 'none',
       MODEL_AUTH: 'none',
       QUERY_PORT: String(await closedPort()),
       LISTEN_HOST: '127.0.0.1',
     });
-    expectOneLine(o, 'file_unreadable', new RegExp(`${cert}: no such file`), /Secret or volume/);
+    // Before: start_failed, "PEM routines::no start line (ERR_OSSL_PEM_NO_START_LINE)", exit 1.
+    expect(problemsOf(o)).toEqual([
+      expect.stringMatching(new RegExp(`^TLS_CERT_FILE ${cert} is not a PEM certificate .*Secret or volume`)),
+      expect.stringMatching(new RegExp(`^TLS_KEY_FILE ${key} is not a PEM private key`)),
+    ]);
+  });
+
+  it('says which file when the key does not belong to the certificate', async () => {
+    const certs = join(dir, 'pair');
+    const o = await fn('query', {
+      TLS_CERT_FILE: sim.caFile,
+      TLS_KEY_FILE: otherKey(certs),
+      QUERY_AUTH: 'none',
+      MODEL_AUTH: 'none',
+      QUERY_PORT: String(await closedPort()),
+      LISTEN_HOST: '127.0.0.1',
+    });
+    expect(problemsOf(o)).toEqual([expect.stringMatching(/^TLS_KEY_FILE \S+ is not the private key of TLS_CERT_FILE/)]);
   });
 });
+
+/** A fresh EC private key in PEM, unrelated to any certificate. */
+function otherKey(path: string): string {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  writeFileSync(path, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  return path;
+}
 
 describe.each(['collect', 'events', 'query'])('%s --version', (name) => {
   it('prints package.json’s version, injected at build time', async () => {
