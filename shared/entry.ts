@@ -10,7 +10,7 @@
  */
 import { helpText, type SettingsTable } from '#shared/config/settings';
 import { ConfigError, asError, fileProblem } from '#shared/errors';
-import { influxProblem } from '#shared/influx/unreachable';
+import { InfluxUnreachableError, influxProblem } from '#shared/influx/unreachable';
 import { kubeProblem } from '#shared/kube/kube-errors';
 import { createLogger, type Level, type Logger } from '#shared/log';
 
@@ -85,6 +85,7 @@ export function runOnce<C>(spec: EntrySpec<C>, run: (config: C, log: Logger) => 
  * what the operator must fix (kubeProblem, fileProblem), 1 for anything else.
  */
 export function failed(log: Logger, event: string, err: unknown): number {
+  if (err instanceof InfluxUnreachableError && err.reported) return EXIT_CONFIG;
   const problem = kubeProblem(err) ?? influxProblem(err) ?? fileProblem(err);
   if (problem) {
     log.error(problem.event, { error: problem.error, hint: problem.hint });

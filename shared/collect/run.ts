@@ -30,7 +30,7 @@ import { bucketsOf, inShard, type Shard } from '#shared/collect/shard';
 import { collectNode, countFailure, encodeAll, type PipelineContext } from '#shared/collect/node-pipeline';
 import { RunBudget, reserveMs } from '#shared/collect/budget';
 import { defaultMaxBodyBytes } from '#shared/scrape/body-cap';
-import { InfluxUnreachableError, noAnswer } from '#shared/influx/unreachable';
+import { InfluxUnreachableError, influxProblem, noAnswer } from '#shared/influx/unreachable';
 import { logWriteFailed } from '#shared/collect/write-failed';
 
 export interface CollectDeps {
@@ -134,7 +134,7 @@ async function collectWithin(
       buckets: shard.count > 1 ? bucketsOf(shard) : undefined,
     }),
   ]);
-  // Listed first, so an API-server problem is the one reported when both are down.
+  // Said at once (prepareInflux); thrown once the listing is done, whose own failure wins.
   if (prev instanceof InfluxUnreachableError) throw prev;
   const writer = new Writer(client, {
     batchSize: config.influxBatchSize,
@@ -349,7 +349,7 @@ async function prepareInflux(
     p.stats.stateReadMs = Math.round(performance.now() - t0);
     return prev;
   } catch (err) {
-    if (!p.spool && noAnswer(err)) return new InfluxUnreachableError(config.influxUrl, err);
+    if (!p.spool && noAnswer(err)) return reportedAtOnce(p.log, new InfluxUnreachableError(config.influxUrl, err));
     p.log.error('influx_unavailable', {
       error: asError(err),
       url: config.influxUrl,
@@ -359,6 +359,13 @@ async function prepareInflux(
     });
     return new Map();
   }
+}
+
+function reportedAtOnce(log: Logger, err: InfluxUnreachableError): InfluxUnreachableError {
+  const problem = influxProblem(err);
+  if (problem) log.error(problem.event, { error: problem.error, hint: problem.hint });
+  err.reported = true;
+  return err;
 }
 
 async function writeRunPoint(

@@ -12,6 +12,9 @@ import type { OperatorProblem } from '#shared/kube/kube-errors';
 const NO_ANSWER = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
 
 export class InfluxUnreachableError extends Error {
+  /** Its line is already logged (at once, while the run waited for its listing): not again. */
+  reported = false;
+
   constructor(
     readonly url: string,
     cause: InfluxError,
