@@ -12,6 +12,7 @@ import { readCollectConfig } from '#shared/collect/settings';
 import { runCollect } from '#shared/collect/run';
 import { readEventsConfig } from '#shared/events/events-settings';
 import { runEvents } from '#shared/events/run';
+import { failed } from '#shared/entry';
 import { createLogger } from '#shared/log';
 import { readRollupConfig } from '#shared/rollup/settings';
 import { runRollup } from '#shared/rollup/run';
@@ -52,18 +53,17 @@ export function startSchedule(env: Record<string, string | undefined>, beforeRun
     secrets: [rollupConfig.influxPassword, rollupConfig.influxToken],
   });
   const collectThenRollup = async (): Promise<void> => {
+    // As the CronJobs' entries log them: an operator's problem (kubeconfig, API server, InfluxDB) with its hint.
     await runCollect(collectConfig, { log: collectLog }).catch((error: unknown) =>
-      collectLog.error('run_failed', { error }),
+      failed(collectLog, 'run_failed', error),
     );
-    await runRollup(rollupConfig, { log: rollupLog }).catch((error: unknown) =>
-      rollupLog.error('run_failed', { error }),
-    );
+    await runRollup(rollupConfig, { log: rollupLog }).catch((error: unknown) => failed(rollupLog, 'run_failed', error));
   };
   const once = async (): Promise<void> => {
     beforeRun();
     await Promise.all([
       collectThenRollup(),
-      runEvents(eventsConfig, { log: eventsLog }).catch((error: unknown) => eventsLog.error('run_failed', { error })),
+      runEvents(eventsConfig, { log: eventsLog }).catch((error: unknown) => failed(eventsLog, 'run_failed', error)),
     ]);
   };
   const seconds = Math.max(1, Math.round(collectConfig.interval / 1000));
