@@ -96,87 +96,119 @@ function expectOneLine(o: Outcome, event: string, error: RegExp, hint: RegExp): 
   expect(line?.['stack'], 'no stack trace for the operator').toBeUndefined();
 }
 
-describe.each(['collect', 'events'])('%s, when Kubernetes cannot be used', (name) => {
-  it('names a kubeconfig that does not exist', async () => {
-    const missing = join(dir, 'no-such-kubeconfig');
-    expectOneLine(
-      await fn(name, { KUBECONFIG: missing }),
-      'kubeconfig_invalid',
-      new RegExp(`kubeconfig ${missing} does not exist`),
-      /KUBECONFIG/,
-    );
-  });
-
-  it('names a malformed kubeconfig', async () => {
-    const bad = join(dir, 'malformed.yaml');
-    writeFileSync(bad, 'clusters: [unclosed\n  - :');
-    expectOneLine(
-      await fn(name, { KUBECONFIG: bad }),
-      'kubeconfig_invalid',
-      new RegExp(`kubeconfig ${bad} is malformed`),
-      /kubectl --kubeconfig/,
-    );
-  });
-
-  it('says it is not in a cluster when no kubeconfig is set either', async () => {
-    expectOneLine(await fn(name, {}), 'kubeconfig_invalid', /not in a cluster/, /service account|KUBECONFIG/);
-  });
-
-  it('calls a 401 authentication, not RBAC', async () => {
-    const token = /token: (\S+)/.exec(readFileSync(sim.kubeconfigPath, 'utf8'))?.[1] as string;
-    const o = await fn(name, {
-      KUBECONFIG: kubeconfigWith(`token: ${token}`, 'token: revoked'),
-      KUBELET_CA_FILE: sim.caFile,
+describe.each(['collect', 'events'])(
+  '%s, when Kubernetes or InfluxDB cannot be used, or a flag lacks its value',
+  (name) => {
+    it('names a kubeconfig that does not exist', async () => {
+      const missing = join(dir, 'no-such-kubeconfig');
+      expectOneLine(
+        await fn(name, { KUBECONFIG: missing }),
+        'kubeconfig_invalid',
+        new RegExp(`kubeconfig ${missing} does not exist`),
+        /KUBECONFIG/,
+      );
     });
-    expectOneLine(o, 'kube_unauthenticated', /HTTP 401/, /authentication, not RBAC/);
-  });
 
-  it('says the API server refused the connection', async () => {
-    const port = await closedPort();
-    const o = await fn(name, {
-      KUBECONFIG: kubeconfigWith(/server: https:\/\/[^\s]+/, `server: https://127.0.0.1:${port}`),
-      KUBELET_CA_FILE: sim.caFile,
+    it('names a malformed kubeconfig', async () => {
+      const bad = join(dir, 'malformed.yaml');
+      writeFileSync(bad, 'clusters: [unclosed\n  - :');
+      expectOneLine(
+        await fn(name, { KUBECONFIG: bad }),
+        'kubeconfig_invalid',
+        new RegExp(`kubeconfig ${bad} is malformed`),
+        /kubectl --kubeconfig/,
+      );
     });
-    expectOneLine(o, 'kube_unreachable', /refused the connection/, /server address/);
-  });
 
-  it('says the API server never answered: the same problem as refused, so the same exit code, and a hint naming the timeout', async () => {
-    const { port } = silent.address() as { port: number };
-    const o = await fn(name, {
-      KUBECONFIG: kubeconfigWith(/server: https:\/\/[^\s]+/, `server: https://127.0.0.1:${port}`),
-      KUBELET_CA_FILE: sim.caFile,
-      API_TIMEOUT: '1s',
+    it('says it is not in a cluster when no kubeconfig is set either', async () => {
+      expectOneLine(await fn(name, {}), 'kubeconfig_invalid', /not in a cluster/, /service account|KUBECONFIG/);
     });
-    expectOneLine(
-      o,
-      'kube_unreachable',
-      /did not answer in time .*timed out after 1000 ms/,
-      /a timeout, not RBAC.*API_TIMEOUT/,
-    );
-    // Before: owners_unlisted warnings advised granting "list replicasets" (RBAC), and exit 1.
-    expect(o.lines.map((l) => l['event'])).not.toContain('owners_unlisted');
-  });
 
-  it('says at once that InfluxDB cannot be reached, naming INFLUX_URL', async () => {
+    it('calls a 401 authentication, not RBAC', async () => {
+      const token = /token: (\S+)/.exec(readFileSync(sim.kubeconfigPath, 'utf8'))?.[1] as string;
+      const o = await fn(name, {
+        KUBECONFIG: kubeconfigWith(`token: ${token}`, 'token: revoked'),
+        KUBELET_CA_FILE: sim.caFile,
+      });
+      expectOneLine(o, 'kube_unauthenticated', /HTTP 401/, /authentication, not RBAC/);
+    });
+
+    it('says the API server refused the connection', async () => {
+      const port = await closedPort();
+      const o = await fn(name, {
+        KUBECONFIG: kubeconfigWith(/server: https:\/\/[^\s]+/, `server: https://127.0.0.1:${port}`),
+        KUBELET_CA_FILE: sim.caFile,
+      });
+      expectOneLine(o, 'kube_unreachable', /refused the connection/, /server address/);
+    });
+
+    it('says the API server never answered: the same problem as refused, so the same exit code, and a hint naming the timeout', async () => {
+      const { port } = silent.address() as { port: number };
+      const o = await fn(name, {
+        KUBECONFIG: kubeconfigWith(/server: https:\/\/[^\s]+/, `server: https://127.0.0.1:${port}`),
+        KUBELET_CA_FILE: sim.caFile,
+        API_TIMEOUT: '1s',
+      });
+      expectOneLine(
+        o,
+        'kube_unreachable',
+        /did not answer in time .*timed out after 1000 ms/,
+        /a timeout, not RBAC.*API_TIMEOUT/,
+      );
+      // Before: owners_unlisted warnings advised granting "list replicasets" (RBAC), and exit 1.
+      expect(o.lines.map((l) => l['event'])).not.toContain('owners_unlisted');
+    });
+
+    it('says at once that InfluxDB cannot be reached, naming INFLUX_URL', async () => {
+      const url = `http://127.0.0.1:${await closedPort()}`;
+      const o = await fn(name, { KUBECONFIG: sim.kubeconfigPath, KUBELET_CA_FILE: sim.caFile, INFLUX_URL: url });
+      // Before (collect): one info `run` line after ~55 s of retries, failedPoints > 0, exit 1.
+      expectOneLine(o, 'influx_unavailable', new RegExp(`${url}.*ECONNREFUSED`), /INFLUX_URL.*InfluxDB is running/);
+      expect(o.lines.at(-1)).toMatchObject({ level: 'error', event: 'influx_unavailable' });
+    });
+
+    it('says a flag given without its value needs one', async () => {
+      const o = await fn(name, { KUBECONFIG: sim.kubeconfigPath }, ['--influx-url']);
+      expect(o.code).toBe(2);
+      expect(o.lines).toEqual([
+        expect.objectContaining({
+          level: 'error',
+          event: 'config_invalid',
+          // Before: INFLUX_URL "true": expected an http:// or https:// URL.
+          problems: ['--influx-url needs a value: --influx-url=<value> or --influx-url <value> (INFLUX_URL)'],
+          hint: 'see --help',
+        }),
+      ]);
+    });
+  },
+);
+
+describe('collect with a spool, when InfluxDB cannot be reached', () => {
+  it('with a spool, collects anyway and ends on an error line saying what was spooled', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const o = await fn(name, { KUBECONFIG: sim.kubeconfigPath, KUBELET_CA_FILE: sim.caFile, INFLUX_URL: url });
-    // Before (collect): one info `run` line after ~55 s of retries, failedPoints > 0, exit 1.
-    expectOneLine(o, 'influx_unavailable', new RegExp(`${url}.*ECONNREFUSED`), /INFLUX_URL.*InfluxDB is running/);
-    expect(o.lines.at(-1)).toMatchObject({ level: 'error', event: 'influx_unavailable' });
-  });
-
-  it('says a flag given without its value needs one', async () => {
-    const o = await fn(name, { KUBECONFIG: sim.kubeconfigPath }, ['--influx-url']);
-    expect(o.code).toBe(2);
-    expect(o.lines).toEqual([
-      expect.objectContaining({
-        level: 'error',
-        event: 'config_invalid',
-        // Before: INFLUX_URL "true": expected an http:// or https:// URL.
-        problems: ['--influx-url needs a value: --influx-url=<value> or --influx-url <value> (INFLUX_URL)'],
-        hint: 'see --help',
-      }),
-    ]);
+    const spool = mkdtempSync(join(dir, 'spool-'));
+    const o = await fn('collect', {
+      KUBECONFIG: sim.kubeconfigPath,
+      KUBELET_CA_FILE: sim.caFile,
+      INFLUX_URL: url,
+      SPOOL_DIR: spool,
+      RUN_DEADLINE: '3s',
+    });
+    expect(o.code).toBe(1);
+    expect(o.lines[0]).toMatchObject({
+      level: 'error',
+      event: 'influx_unavailable',
+      hint: expect.stringMatching(/SPOOL_DIR/),
+    });
+    // Before: the last line was the info-level `run` summary.
+    expect(o.lines.at(-1)).toMatchObject({
+      level: 'error',
+      event: 'write_failed',
+      url,
+      spooledPoints: expect.any(Number),
+      hint: expect.stringMatching(/replayed by the next run/),
+    });
+    expect(o.lines.at(-1)?.['spooledPoints']).toBeGreaterThan(0);
   });
 });
 
