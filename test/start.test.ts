@@ -30,6 +30,16 @@ async function expectClean(s: StartProcess, code: number | null): Promise<void> 
   expect(groupAlive(pgid), s.stdout()).toBe(false);
   expect(processesNaming(s.tmp)).toEqual([]);
   expect(leftIn(s.tmp)).toEqual([]);
+  // A run torn down by the stop says nothing the user must act on: no warning or error after it.
+  const lines = s
+    .stdout()
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const stopping = lines.findIndex((l) => l['event'] === 'stopping');
+  if (stopping >= 0)
+    expect(lines.slice(stopping).filter((l) => l['level'] === 'warn' || l['level'] === 'error')).toEqual([]);
 }
 
 /** Polls `done` every 20 ms until it holds or `ms` have passed. */

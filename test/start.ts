@@ -38,7 +38,11 @@ async function main(): Promise<void> {
       ...(local ? demoEnv(process.env) : process.env),
       ...local?.env,
     };
-    const schedule = startSchedule(env, () => local?.tick());
+    const schedule = startSchedule(
+      env,
+      () => local?.tick(),
+      () => life.stoppingNow,
+    );
     life.onStop('schedule', () => schedule.stop());
     const query = await startQuery(life, env, local?.sim);
     await schedule.first;
