@@ -9,6 +9,7 @@ import type { Family } from '#shared/families/family';
 import { FAMILY_BY_NAME, type FamilyName } from '#shared/families/catalogue';
 import { COUNTERS, DIRECT, FILESYSTEM, RATES, sampleTimeMs, type StatsView } from '#shared/derive/sources';
 import { ratePerSecond, type RateContext } from '#shared/derive/rates';
+import { SAMPLED_TAGS } from '#shared/derive/series';
 
 export interface ObjectInput {
   type: ObjectType;
@@ -100,9 +101,6 @@ export function deriveObject(input: ObjectInput): ObjectOutput {
   }
   return { series: { tags: input.tags, samples }, state };
 }
-
-/** Tag of a `cpu/usage_rate` point that is the kubelet's ~10 s sample, not the mean since the last run. */
-export const SAMPLED_TAGS: Tags = Object.freeze({ sampled: 'true' });
 
 /**
  * CPU usage in millicores: the mean since the previous run, Δ`usageCoreNanoSeconds` ÷ Δt, so
