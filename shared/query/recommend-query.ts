@@ -68,18 +68,22 @@ export interface Ranges {
 
 /** The statements, in the order foldRecommendationData takes their results. */
 export function recommendationStatements(sel: Selection, r: Ranges): string[] {
-  const cpuSplit = r.rp && r.cpuDoneMs !== undefined ? Math.min(Math.max(r.cpuDoneMs, r.startMs), r.endMs) : r.startMs;
-  const memSplit =
-    r.rp && r.memoryDoneMs !== undefined ? Math.min(Math.max(r.memoryDoneMs, r.startMs), r.endMs) : r.startMs;
+  const split = (doneMs: number | undefined): number =>
+    r.rp && doneMs !== undefined ? Math.min(Math.max(doneMs, r.startMs), r.endMs) : r.startMs;
+  const [cpuSplit, memSplit] = [split(r.cpuDoneMs), split(r.memoryDoneMs)];
   const cpu = 'cpu/usage_rate';
   const ws = 'memory/working_set';
+  const current = ['cpu/request', 'cpu/limit', 'memory/request', 'memory/limit'].map(ident).join(',');
+  const whole = conditions(sel, r.startMs, r.endMs);
   const out = [
-    `SELECT ${ident('value')} FROM ${from(r.rp, cpu)} ${conditions(sel, r.startMs, cpuSplit, true)} AND ${NOT_SAMPLED} GROUP BY ${BY_POD_CONTAINER}`,
-    `SELECT mean(${ident('value')}) FROM ${ident(cpu)} ${conditions(sel, cpuSplit, r.endMs)} AND ${NOT_SAMPLED} GROUP BY time(5m),${BY_POD_CONTAINER}`,
+    `SELECT ${ident('value')} FROM ${from(r.rp, cpu)} ${conditions(sel, r.startMs, cpuSplit, true)} AND ${NOT_SAMPLED}` +
+      ` GROUP BY ${BY_POD_CONTAINER}`,
+    `SELECT mean(${ident('value')}) FROM ${ident(cpu)} ${conditions(sel, cpuSplit, r.endMs)} AND ${NOT_SAMPLED}` +
+      ` GROUP BY time(5m),${BY_POD_CONTAINER}`,
     `SELECT max(${ident('value_max')}) FROM ${from(r.rp, ws)} ${conditions(sel, r.startMs, memSplit, true)} GROUP BY ${BY_CONTAINER}`,
     `SELECT max(${ident('value')}) FROM ${ident(ws)} ${conditions(sel, memSplit, r.endMs)} GROUP BY ${BY_CONTAINER}`,
-    `SELECT last(${ident('value')}) FROM ${['cpu/request', 'cpu/limit', 'memory/request', 'memory/limit'].map(ident).join(',')} ${conditions(sel, r.startMs, r.endMs)} GROUP BY ${BY_CONTAINER}`,
-    `SELECT count(${ident('value')}) FROM ${ident('restart/oom_kill')} ${conditions(sel, r.startMs, r.endMs)} GROUP BY ${BY_CONTAINER}`,
+    `SELECT last(${ident('value')}) FROM ${current} ${whole} GROUP BY ${BY_CONTAINER}`,
+    `SELECT count(${ident('value')}) FROM ${ident('restart/oom_kill')} ${whole} GROUP BY ${BY_CONTAINER}`,
   ];
   // Without a level, the first and third read nothing (an empty range): skip the round trip.
   return r.rp ? out : out.map((s, i) => (i === 0 || i === 2 ? '' : s));

@@ -32,7 +32,9 @@ export function rightSizingDashboard(): Json {
       tagVariable('namespace', 'namespace', 'namespace_name', [CLUSTER], { all: true, multi: true }),
     ],
   );
-  const windows = `SELECT mean("value") AS "v" FROM "cpu/usage_rate" WHERE ${CONTAINERS} AND "sampled" != 'true' GROUP BY time(5m), "pod_name", ${WORKLOAD} fill(none)`;
+  const windows =
+    `SELECT mean("value") AS "v" FROM "cpu/usage_rate" WHERE ${CONTAINERS} AND "sampled" != 'true'` +
+    ` GROUP BY time(5m), "pod_name", ${WORKLOAD} fill(none)`;
   d.row('CPU (millicores)')
     .rawTable({ title: 'CPU: p95 of 5-minute means, and requests', w: 12 }, [
       {
