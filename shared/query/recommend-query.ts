@@ -64,6 +64,8 @@ export interface Ranges {
   rp?: string | undefined;
   cpuDoneMs?: number | undefined;
   memoryDoneMs?: number | undefined;
+  /** Where the raw points begin (end − INFLUX_RETENTION); OOM kills before it are read from the level. */
+  rawFromMs?: number | undefined;
 }
 
 /** The statements, in the order foldRecommendationData takes their results. */
@@ -85,6 +87,15 @@ export function recommendationStatements(sel: Selection, r: Ranges): string[] {
     `SELECT last(${ident('value')}) FROM ${current} ${whole} GROUP BY ${BY_CONTAINER}`,
     `SELECT count(${ident('value')}) FROM ${ident('restart/oom_kill')} ${whole} GROUP BY ${BY_CONTAINER}`,
   ];
+  // A window starts on a 5-minute boundary: the level counts the kills before it, raw points the rest.
+  const rawFrom = Math.ceil((r.rawFromMs ?? r.startMs) / WINDOW_MS) * WINDOW_MS;
+  if (r.rp && rawFrom > r.startMs) {
+    out[5] = `SELECT count(${ident('value')}) FROM ${ident('restart/oom_kill')} ${conditions(sel, rawFrom, r.endMs)} GROUP BY ${BY_CONTAINER}`;
+    out.push(
+      `SELECT sum(${ident('value_count')}) FROM ${from(r.rp, 'restart/oom_kill')} ${conditions(sel, r.startMs, rawFrom, true)}` +
+        ` GROUP BY ${BY_CONTAINER}`,
+    );
+  } else out.push('');
   // Without a level, the first and third read nothing (an empty range): skip the round trip.
   return r.rp ? out : out.map((s, i) => (i === 0 || i === 2 ? '' : s));
 }
@@ -128,9 +139,10 @@ export function foldRecommendationData(results: Results): Map<string, WorkloadDa
     else if (measurement === 'memory/request') c.memoryRequest = value;
     else if (measurement === 'memory/limit') c.memoryLimit = value;
   });
-  forEachRow(results[5], ({ tags, cell }) => {
-    if (workloads.has(keyOf(tags))) container(tags).oomKills += num(cell('count')) ?? 0;
-  });
+  for (const result of [results[5], results[6]])
+    forEachRow(result, ({ tags, cell }) => {
+      if (workloads.has(keyOf(tags))) container(tags).oomKills += num(cell('count') ?? cell('sum')) ?? 0;
+    });
   return workloads;
 }
 

@@ -78,7 +78,12 @@ export async function readRecommendations(
   window: { text: string; ms: number },
 ): Promise<RecommendationSet> {
   const endMs = deps.now();
-  const ranges: Ranges = { startMs: alignStart(endMs - window.ms), endMs, ...(await rollupReach(deps)) };
+  const ranges: Ranges = {
+    startMs: alignStart(endMs - window.ms),
+    endMs,
+    rawFromMs: endMs - retentionMs(deps.settings.influxRetention),
+    ...(await rollupReach(deps)),
+  };
   const statements = recommendationStatements(sel, ranges);
   const results = await runAll(c, deps, statements);
   const workloads = [...foldRecommendationData(results).values()].map(toWorkload);

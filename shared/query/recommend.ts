@@ -12,10 +12,11 @@ const MIB = 2 ** 20;
 const DAY_MS = 86_400_000;
 export const WINDOW_MS = 300_000;
 export const CPU_PERCENTILE = 0.95;
-export const MEMORY_MARGIN = 1.15;
-export const OOM_LIMIT_FACTOR = 1.2;
-/** Float sums of integers are off by far less; keeps 100.0000000001 from rounding up to 101. */
-const ROUNDING_SLACK = 1e-6;
+/** × 1.15 and × 1.2 as integer ratios, so whole bytes round up to MiB exactly. */
+const MEMORY_MARGIN = [115, 100] as const;
+const OOM_LIMIT_FACTOR = [12, 10] as const;
+/** Relative: float sums of integers are off by far less; keeps 100.0000000001 from rounding up to 101. */
+const ROUNDING_SLACK = 1e-12;
 
 /** What InfluxDB holds of one container of one workload over the range. */
 export interface ContainerData {
@@ -71,7 +72,12 @@ export function nearestRank(values: readonly number[], p: number): number | unde
 
 /** Rounds up to a multiple of `step`, forgiving float noise just above a multiple. */
 export function roundUp(value: number, step: number): number {
-  return Math.ceil(value / step - ROUNDING_SLACK) * step;
+  return Math.ceil((value - Math.abs(value) * ROUNDING_SLACK) / step) * step;
+}
+
+/** Whole `bytes` × num ÷ den, rounded up to 1 MiB, in exact integer arithmetic up to 2^53. */
+function mebibytesUp(bytes: number, [num, den]: readonly [number, number]): number {
+  return Math.ceil((Math.round(bytes) * num) / (den * MIB)) * MIB;
 }
 
 const setOrNull = (v: number | undefined): number | null => (v === undefined || v <= 0 ? null : v);
@@ -117,11 +123,11 @@ export function recommend(d: ContainerData): Recommendation {
 
 function memoryRecommendation(d: ContainerData, notes: string[]): number | undefined {
   if (d.maxWorkingSetBytes === undefined) return undefined;
-  let rec = Math.max(MIB, roundUp(d.maxWorkingSetBytes * MEMORY_MARGIN, MIB));
+  let rec = Math.max(MIB, mebibytesUp(d.maxWorkingSetBytes, MEMORY_MARGIN));
   const limit = setOrNull(d.memoryLimit);
   if (d.oomKills > 0) {
     notes.push('oom-killed');
-    if (limit !== null) rec = Math.max(rec, roundUp(limit * OOM_LIMIT_FACTOR, MIB));
+    if (limit !== null) rec = Math.max(rec, mebibytesUp(limit, OOM_LIMIT_FACTOR));
   }
   return rec;
 }

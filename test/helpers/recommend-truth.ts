@@ -83,14 +83,16 @@ function containerTruth(members: Array<[PodTruth, ContainerTruth]>, times: reado
   const p95 = windows[Math.ceil(0.95 * windows.length) - 1]!;
   const [, first] = members[0]!;
   const limit = first.limits.memoryBytes || null;
-  let memoryRecommended = Math.ceil((maxBytes * 1.15) / MIB - 1e-6) * MIB;
+  // Whole bytes: × 115 ÷ 100 and × 12 ÷ 10 in integers, so the rounding up is exact.
+  let memoryRecommended = Math.ceil((maxBytes * 115) / (100 * MIB)) * MIB;
   if (kills.size > 0 && limit)
-    memoryRecommended = Math.max(memoryRecommended, Math.ceil((limit * 1.2) / MIB - 1e-6) * MIB);
+    memoryRecommended = Math.max(memoryRecommended, Math.ceil((limit * 12) / (10 * MIB)) * MIB);
   return {
     pods: pods.size,
     windows: windows.length,
     p95,
-    cpuRecommended: Math.max(1, Math.ceil(p95 - 1e-6)),
+    // Float sums of exact integers: forgive the last bits above a whole millicore.
+    cpuRecommended: Math.max(1, Math.ceil(p95 * (1 - 1e-12))),
     maxBytes,
     memoryRecommended,
     oomKills: kills.size,
