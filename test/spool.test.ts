@@ -121,9 +121,9 @@ describe('two runs sharing a spool', () => {
     });
     // The second run's InfluxDB answers only once the first run has replayed (and deleted) everything.
     class Slow extends InfluxClient {
-      override async postBody(body: string): Promise<number> {
+      override async write(...args: Parameters<InfluxClient['write']>): ReturnType<InfluxClient['write']> {
         await first;
-        return super.postBody(body);
+        return super.write(...args);
       }
     }
     const slow = new Slow(client.options);

@@ -82,13 +82,14 @@ export class Spool {
 
   /**
    * Keeps a body, dropping the oldest ones if the spool would exceed its size or the disk is
-   * full. Throws only when the body cannot be kept even with every older body gone.
+   * full. Throws only when the body cannot be kept even with every older body gone. Returns the
+   * body's entry, or undefined when the body alone exceeds the cap (it is dropped, and counted).
    */
-  add(body: string | Uint8Array, lines: number): void {
+  add(body: string | Uint8Array, lines: number): SpoolEntry | undefined {
     const bytes = Buffer.byteLength(body);
     if (bytes > this.maxBytes) {
       this.figures.droppedPoints += lines;
-      return;
+      return undefined;
     }
     const entries = this.entries();
     let total = this.usedBytes();
@@ -99,24 +100,32 @@ export class Spool {
       total -= oldest.bytes;
     }
     const stamp = String(Date.now()).padStart(13, '0');
-    this.writeMakingRoom(`${stamp}-${this.nextSeq()}-${lines}.lp`, body, entries);
+    const name = `${stamp}-${this.nextSeq()}-${lines}.lp`;
+    this.writeMakingRoom(name, body, entries);
     this.figures.spooledPoints += lines;
+    return { name, bytes, lines };
   }
 
   /** Replaces a body by the part of it still to be written, keeping its place in the order. */
-  replace(e: SpoolEntry, body: string, lines: number): void {
+  replace(e: SpoolEntry, body: string, lines: number): SpoolEntry {
     const stamp = NAME.exec(e.name)?.[1] ?? String(Date.now()).padStart(13, '0');
     const name = `${stamp}-${this.nextSeq()}-${lines}.lp`;
     if (name !== e.name) {
       this.writeMakingRoom(name, body, []);
       this.remove(e);
     }
+    return { name, bytes: Buffer.byteLength(body), lines };
   }
 
   /** The body, or undefined when another run replayed and removed it meanwhile. */
   read(e: SpoolEntry): string | undefined {
+    return this.readBytes(e)?.toString('utf8');
+  }
+
+  /** The body as bytes, ready to send; undefined when another run replayed and removed it meanwhile. */
+  readBytes(e: SpoolEntry): Buffer | undefined {
     try {
-      return readFileSync(join(this.dir, e.name), 'utf8');
+      return readFileSync(join(this.dir, e.name));
     } catch (err) {
       if (errno(err) === 'ENOENT') return undefined;
       throw err;
