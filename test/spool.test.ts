@@ -100,6 +100,21 @@ describe('spool bytes and temp files', () => {
   });
 });
 
+describe('a spool shared while it is being filled', () => {
+  it("stays within SPOOL_MAX_BYTES counting the other run's bodies added since it last looked", () => {
+    const dir = folder();
+    const a = new Spool(dir, 3_000);
+    const b = new Spool(dir, 3_000);
+    a.add(bodyOf('a1', 10, 800), 10);
+    b.add(bodyOf('b1', 10, 800), 10);
+    b.add(bodyOf('b2', 10, 800), 10);
+    a.add(bodyOf('a2', 10, 800), 10);
+    expect(bytesIn(dir)).toBeLessThanOrEqual(3_000);
+    expect(a.figures.droppedPoints).toBe(10);
+    expect(a.entries().map((e) => a.read(e)?.slice(0, 7))).toEqual(['m,b=b1 ', 'm,b=b2 ', 'm,b=a2 ']);
+  });
+});
+
 describe('two runs sharing a spool', () => {
   let client: InfluxClient;
   beforeAll(async () => {
