@@ -105,9 +105,17 @@ describe('a spool shared while it is being filled', () => {
     const dir = folder();
     const a = new Spool(dir, 3_000);
     const b = new Spool(dir, 3_000);
+    // Bodies sort by the millisecond, then by each spool's own sequence: distinct milliseconds
+    // make the expected order certain.
+    const nextMs = (): void => {
+      const t = Date.now();
+      while (Date.now() === t);
+    };
     a.add(bodyOf('a1', 10, 800), 10);
+    nextMs();
     b.add(bodyOf('b1', 10, 800), 10);
     b.add(bodyOf('b2', 10, 800), 10);
+    nextMs();
     a.add(bodyOf('a2', 10, 800), 10);
     expect(bytesIn(dir)).toBeLessThanOrEqual(3_000);
     expect(a.figures.droppedPoints).toBe(10);

@@ -55,7 +55,11 @@ export const STALE_TEMP_MS = 60_000;
 const errno = (err: unknown): string | undefined => (err as NodeJS.ErrnoException | undefined)?.code;
 
 export class Spool {
-  private seq = 0;
+  /**
+   * Starts at random: two runs sharing the folder and overflowing hundreds of bodies a second
+   * would otherwise both name a body `<same ms>-000037-5000.lp`, and one would replace the other.
+   */
+  private seq = Math.floor(Math.random() * 1e6);
   private readonly io: SpoolIo;
   /** The folder's bodies (oldest first) and bytes as last scanned, kept up to date by this process. */
   private known: { entries: SpoolEntry[]; bytes: number } | undefined;
