@@ -386,6 +386,13 @@ describe.each(NAMES)('kustomize %s', (target) => {
       );
       expect(JSON.stringify(cm).length, cm['metadata']['name']).toBeLessThan(250 * 1024);
     }
+    // The first part's ConfigMap holds the build's manifest, which names as many parts as are shipped.
+    for (const fn of ['collect', 'events', 'query', 'rollup']) {
+      const of = bundles.filter((cm) => cm['metadata']['name'].startsWith(`heapless-bundle-${fn}-`));
+      const first = of.find((cm) => cm['metadata']['name'].startsWith(`heapless-bundle-${fn}-0-`)) as Obj;
+      const manifest = JSON.parse(first['data']['manifest.json']) as { function: string; parts: number };
+      expect(manifest).toMatchObject({ function: fn, parts: of.length });
+    }
   });
 });
 
