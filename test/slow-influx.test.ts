@@ -42,6 +42,8 @@ describe('InfluxDB slower than scraping, with a spool', () => {
   const on = { slow: true };
   const slowRuns: RunResult[] = [];
   const times: number[] = [];
+  /** heapless_run points in the slow database after each run. */
+  const runPointsAfter: number[] = [];
   beforeAll(async () => {
     c = await collected('slow_ref', SIM);
     target = await freshDatabase('slow_spool');
@@ -55,6 +57,7 @@ describe('InfluxDB slower than scraping, with a spool', () => {
       on.slow = slow;
       expect((await c.run()).exitCode).toBe(0);
       const r = await c.run(env);
+      runPointsAfter.push((await rows(target, 'SELECT "nodes" FROM "heapless_run"')).length);
       slowRuns.push(r);
       times.push(r.timeMs);
     }
@@ -92,6 +95,11 @@ describe('InfluxDB slower than scraping, with a spool', () => {
       `SELECT count("value") FROM "cpu/usage_rate" WHERE "type"='node' AND time = ${times[1]}ms`,
     );
     expect(rates[0]?.['count']).toBe(SIM.nodes);
+  });
+
+  it("the slow run's own point waits in the spool behind its points, so the rollup sees them as late", () => {
+    // Written at once, it would tell the rollup the window was complete while most of it was spooled.
+    expect(runPointsAfter).toEqual([0, 2]);
   });
 
   it("the run's own point tells the overflow and the replay apart", async () => {

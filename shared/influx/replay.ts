@@ -68,6 +68,11 @@ export class Replayer {
     this.entries.push(e);
   }
 
+  /** Bodies this run spooled itself that are still waiting. */
+  get ownRemaining(): number {
+    return this.entries.filter((e) => this.own.has(e.name)).length;
+  }
+
   get figures(): ReplayFigures {
     return {
       ...this.counts,
