@@ -921,11 +921,9 @@ const BASE_GRANTS = [
   'heapless/heapless-collect: cluster: list pods',
   'heapless/heapless-collect: cluster: list apps/replicasets',
   'heapless/heapless-collect: cluster: list batch/jobs',
-  // events: list (and watch) events in either API.
+  // events: list events in either API (one LIST a run, never a watch).
   'heapless/heapless-events: cluster: list events',
-  'heapless/heapless-events: cluster: watch events',
   'heapless/heapless-events: cluster: list events.k8s.io/events',
-  'heapless/heapless-events: cluster: watch events.k8s.io/events',
   // query: what an aggregated API server needs (TokenReview/SubjectAccessReview, front-proxy CA).
   'heapless/heapless-query: cluster: built-in ClusterRole/system:auth-delegator',
   'heapless/heapless-query: namespace kube-system: built-in Role/extension-apiserver-authentication-reader',
