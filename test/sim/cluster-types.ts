@@ -41,6 +41,14 @@ export interface SimOptions {
    * server does for built-in types); false answers JSON only, like a proxy that strips it.
    */
   apiProtobuf?: boolean;
+  /**
+   * `constant` (default): every gauge and rate is constant, as most tests want. `varying`: daily
+   * cycles, noise, bursts, a leak and an OOM-killed container (sim/varying-usage), exact truth
+   * through sim/usage-truth.
+   */
+  usage?: 'constant' | 'varying';
+  /** Seed of the varying usage's phases (default 1). */
+  seed?: number;
   /** API groups listed by `GET /apis` (and served under `/apis/<name>` when they have a handler). */
   extraApiGroups?: ApiGroupExtension[];
 }
