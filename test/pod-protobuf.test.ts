@@ -7,7 +7,7 @@ import { ProtobufListSplitter } from '#shared/kube/protobuf-list-splitter';
 import { createListClient } from '#shared/kube/stream-list';
 import { loadKubeConfig } from '#shared/kube/config';
 import type { PodInfo } from '#shared/model';
-import { encodePod, podListHead, podListItem } from '#test/sim/pod-protobuf';
+import { encodePod, podListBody } from '#test/sim/pod-protobuf';
 import { startCluster, type SimCluster } from '#test/sim/cluster';
 import { FIXTURES_DIR } from '#test/helpers/paths';
 
@@ -23,14 +23,7 @@ function realPods(file: string): Json[] {
 }
 
 function listBytes(pods: Json[], meta: { resourceVersion: string; continue?: string }): Buffer {
-  const items = pods.map((p) => podListItem(encodePod(p)));
-  return Buffer.concat([
-    podListHead(
-      items.reduce((n, b) => n + b.length, 0),
-      meta,
-    ),
-    ...items,
-  ]);
+  return podListBody(pods, meta);
 }
 
 describe('a Pod read from its protobuf encoding', () => {
@@ -120,12 +113,15 @@ describe('ProtobufListSplitter', () => {
     const cut = new ProtobufListSplitter(() => undefined);
     cut.write(body.subarray(0, body.length - 10));
     expect(() => cut.end()).toThrow(/ended before its last item/);
+    const cutTail = new ProtobufListSplitter(() => undefined);
+    cutTail.write(body.subarray(0, body.length - 3));
+    expect(() => cutTail.end()).toThrow(/ended before its last item/);
     expect(() => new ProtobufListSplitter(() => undefined).write(Buffer.from('{"kind":"PodList"}'))).toThrow(/magic/);
     const huge = Buffer.concat([
       Buffer.from('k8s\0', 'latin1'),
       Buffer.from([0x12, 0x80, 0x80, 0x80, 0x80, 0x01, 0x12, 0x80, 0x80, 0x80, 0x80, 0x01]),
     ]);
-    expect(() => new ProtobufListSplitter(() => undefined).write(huge)).toThrow(/bound/);
+    expect(() => new ProtobufListSplitter(() => undefined).write(huge)).toThrow(/past the end of the list/);
     const magic = Buffer.from('k8s\0', 'latin1');
     const badWire = Buffer.concat([magic, Buffer.from([0x0f, 0x00])]);
     expect(() => new ProtobufListSplitter(() => undefined).write(badWire)).toThrow(/wire type 7/);

@@ -119,9 +119,11 @@ async function collectWithin(
   // the first kubelet request. A failed listing still ends the run before any of its points.
   const listStarted = performance.now();
   const [{ nodes, pods }, prev] = await Promise.all([
-    listShard(kc, config, shard, log, budget.signal).finally(() => {
-      stats.listMs = Math.round(performance.now() - listStarted);
-    }),
+    listShard(kc, config, shard, log, budget.signal)
+      .finally(() => {
+        stats.listMs = Math.round(performance.now() - listStarted);
+      })
+      .catch((err: unknown) => listFailed(client, config, { stats, timeMs, shard, startedMono, spool }, err)),
     prepareInflux(client, config, {
       log,
       stats,
@@ -214,7 +216,7 @@ async function listShard(
   log: Logger,
   signal: AbortSignal,
 ): Promise<{ nodes: NodeInfo[]; pods: Map<string, PodInfo> }> {
-  const opts = { pageSize: config.pageSize, timeoutMs: config.apiTimeout, signal };
+  const opts = { pageSize: config.pageSize, timeoutMs: config.apiTimeout, signal, log };
   const lists = await createListClient(kc, LIST_CONCURRENCY);
   const onShard = (node: string | undefined): boolean => node !== undefined && inShard(node, shard);
   // Never rejects (a failed owner listing falls back to direct owners), so it can wait unobserved.
@@ -235,6 +237,26 @@ async function listShard(
   if (unresolved.count > 0)
     log.warn('workload_unresolved', { ...unresolved, hint: 'these pods were tagged with their direct owner' });
   return { nodes, pods: new Map(pods.map((p) => [`${p.namespace}/${p.name}`, p])) };
+}
+
+/**
+ * A failed listing ends the run before any point but the run's own, written with
+ * `list_failed=1` so that a dashboard or alert sees the run; then the error goes on to the entry
+ * point, which logs it once with its hint and sets the exit code.
+ */
+async function listFailed(
+  client: InfluxClient,
+  config: CollectConfig,
+  run: { stats: RunStats; timeMs: number; shard: Shard; startedMono: number; spool: Spool | undefined },
+  err: unknown,
+): Promise<never> {
+  const { stats, shard } = run;
+  stats.listFailed = true;
+  stats.durationMs = Math.round(performance.now() - run.startedMono);
+  const tags: Record<string, string> = shard.count > 1 ? { shard: String(shard.index) } : {};
+  const line = encodeRunStats('collect', stats, run.timeMs, config.clusterName, tags);
+  await writeRunPoint(client, line, Date.now() + 1_000, run.spool).catch(() => undefined);
+  throw err;
 }
 
 /** Field-selected pod LISTs in flight at once (a sharded run). */
