@@ -118,22 +118,25 @@ async function collectWithin(
   // Listing and InfluxDB's preparation are independent: side by side, they shorten the time to
   // the first kubelet request. A failed listing still ends the run before any of its points.
   const listStarted = performance.now();
-  const [{ nodes, pods }, prev] = await Promise.all([
-    listShard(kc, config, shard, log, budget.signal)
-      .finally(() => {
-        stats.listMs = Math.round(performance.now() - listStarted);
-      })
-      .catch((err: unknown) => listFailed(client, config, { stats, timeMs, shard, startedMono, spool }, err)),
-    prepareInflux(client, config, {
-      log,
-      stats,
-      spool,
-      deadlineMs,
-      since: timeMs - maxGapMs - config.interval,
-      before: timeMs,
-      buckets: shard.count > 1 ? bucketsOf(shard) : undefined,
-    }),
-  ]);
+  const preparing = prepareInflux(client, config, {
+    log,
+    stats,
+    spool,
+    deadlineMs,
+    since: timeMs - maxGapMs - config.interval,
+    before: timeMs,
+    buckets: shard.count > 1 ? bucketsOf(shard) : undefined,
+  });
+  const listing = listShard(kc, config, shard, log, budget.signal)
+    .finally(() => {
+      stats.listMs = Math.round(performance.now() - listStarted);
+    })
+    .catch(async (err: unknown) => {
+      // The run's point goes to the database the preparation creates: wait for it.
+      await preparing.catch(() => undefined);
+      return listFailed(client, config, { stats, timeMs, shard, startedMono, spool }, err);
+    });
+  const [{ nodes, pods }, prev] = await Promise.all([listing, preparing]);
   const writer = new Writer(client, {
     batchSize: config.influxBatchSize,
     maxInFlight: config.influxConcurrency,

@@ -61,8 +61,10 @@ export class ProtobufListSplitter {
     if (this.where === 'magic') throw new ProtobufError('the answer ended inside the protobuf magic');
     if (this.where === 'list' || this.heldBytes > 0)
       throw new ProtobufError(`the list ended before its last item (${this.items} items read)`);
-    if (!this.sawList)
-      throw new ProtobufError(`the answer is ${this.kind ? `a ${this.kind}` : 'no object'}, not a list`);
+    if (this.sawList) return;
+    if (this.kind.endsWith('List'))
+      throw new ProtobufError(`the answer ended after its type header (${this.kind}), before the list`);
+    throw new ProtobufError(`the answer is ${this.kind ? `a ${this.kind}` : 'no object'}, not a list`);
   }
 
   /** Reads every whole field of `buf`; returns where the unfinished one starts. */
