@@ -11,6 +11,9 @@ export class ByteBuffer {
   private buf: Buffer = Buffer.alloc(0);
   length = 0;
 
+  /** @param limit growth by doubling stops here (more is allocated only when needed). */
+  constructor(private readonly limit = Number.POSITIVE_INFINITY) {}
+
   append(chunk: Buffer, start = 0, end = chunk.length): void {
     const n = end - start;
     if (n <= 0) return;
@@ -37,7 +40,7 @@ export class ByteBuffer {
   }
 
   private grow(need: number): void {
-    const next = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2, 4096));
+    const next = Buffer.allocUnsafe(Math.max(need, Math.min(this.buf.length * 2, this.limit), 4096));
     this.buf.copy(next, 0, 0, this.length);
     this.buf = next;
   }

@@ -30,7 +30,7 @@ export class ListSplitter {
   /** Capturing an item (depth 3 inside `items`) or the top-level `metadata` object. */
   private capturing: 'item' | 'metadata' | undefined;
   /** The captured item's bytes from earlier chunks. */
-  private held = new ByteBuffer();
+  private held: ByteBuffer;
   /** Bytes of the current top-level string (a key or a short value). */
   private topString: Buffer[] | undefined;
   private lastTopString = '';
@@ -56,7 +56,9 @@ export class ListSplitter {
     private readonly onItem: (item: unknown) => void,
     private readonly maxItemBytes = 64 * 1024 * 1024,
     private readonly parse: (text: string) => unknown = JSON.parse,
-  ) {}
+  ) {
+    this.held = new ByteBuffer(maxItemBytes);
+  }
 
   /** Bytes held between chunks (the unfinished item): at most one item. */
   get heldBytes(): number {

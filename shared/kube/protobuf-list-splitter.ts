@@ -16,12 +16,15 @@ const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 /** The envelope's own fields (typeMeta, contentType…: short strings); longer is a broken body. */
 const MAX_ENVELOPE_FIELD_BYTES = 4096;
 
+/** A socket read's usual size (Node reads 64 KiB at most). */
+const CHUNK_BYTES = 64 * 1024;
+
 type Where = 'magic' | 'envelope' | 'list';
 
 export class ProtobufListSplitter {
   private where: Where = 'magic';
   /** Bytes received and not yet consumed: the unfinished field. */
-  private held = new ByteBuffer();
+  private held: ByteBuffer;
   /** Bytes (from the start of `held`) the current field needs before it can be read. */
   private need = 0;
   /** Bytes of the List (`raw`) not yet consumed. */
@@ -36,7 +39,10 @@ export class ProtobufListSplitter {
   constructor(
     private readonly onItem: (bytes: Buffer) => void,
     private readonly maxItemBytes = 64 * 1024 * 1024,
-  ) {}
+  ) {
+    // An item, its header and the rest of the chunk that completed it.
+    this.held = new ByteBuffer(maxItemBytes + CHUNK_BYTES);
+  }
 
   /** Bytes held between chunks (the unfinished field): at most one item. */
   get heldBytes(): number {

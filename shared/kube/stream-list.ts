@@ -12,8 +12,8 @@
  * or proxy that cannot (or an aggregated API) answers JSON, which is read as before.
  *
  * Memory is bounded across concurrent lists by design: the agent lets `maxSockets` answers
- * arrive at once, each splitter holds at most one item plus one chunk, and an item may take
- * LIST_MEMORY_BYTES / maxSockets. A body found broken (not a list, corrupt, an item past the
+ * arrive at once, each splitter holds at most one unfinished item (plus one socket read), and an
+ * item may take LIST_MEMORY_BYTES / maxSockets, so all lists together hold at most the budget. A body found broken (not a list, corrupt, an item past the
  * bound) fails its list with a ListBodyError at once, whether it is found while arriving or at
  * its end; the connection is dropped, never reused.
  */
