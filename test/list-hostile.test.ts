@@ -7,7 +7,6 @@
  */
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InfluxClient } from '#shared/influx/client';
 import { startCluster, type SimCluster } from '#test/sim/cluster';
 import type { ApiAnswer } from '#test/sim/api-routes';
 import { encodePod, MAGIC, podListBody } from '#test/sim/pod-protobuf';
