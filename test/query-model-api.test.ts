@@ -109,13 +109,14 @@ describe('model API: metric points', () => {
     expect(ns.latestTimestamp).toBe(T1);
   });
 
-  it('keeps floats that Heapster truncated (cpu/node_utilization is a ratio below 1)', async () => {
+  it('keeps floats that Heapster truncated (cpu/node_utilization is a ratio below 1), to a millionth', async () => {
     const { json } = await f.get(`${M}/nodes/node-0/metrics/cpu/node_utilization`);
     const stored = await rows(
       f.collected.client,
       `SELECT "value" FROM "cpu/node_utilization" WHERE "type"='node' AND "nodename"='node-0'`,
     );
-    expect(json.metrics.map((p: any) => p.value)).toEqual(stored.map((r) => r['value']));
+    const millionths = (v: unknown) => Math.round((v as number) * 1e6) / 1e6;
+    expect(json.metrics.map((p: any) => p.value)).toEqual(stored.map((r) => millionths(r['value'])));
     expect(json.metrics[0].value).toBeGreaterThan(0);
     expect(json.metrics[0].value).toBeLessThan(1);
   });

@@ -28,6 +28,8 @@ export function createApp(deps: QueryDeps): Hono {
   const app = new Hono({ strict: false });
   app.use('*', observe(deps));
   app.route('/', healthRoutes(deps));
+  app.use('/api/*', privateAnswer());
+  app.use('/apis/*', privateAnswer());
   if (deps.guard) {
     app.use('/apis/*', deps.guard);
     app.use('/api/*', deps.guard);
@@ -82,6 +84,18 @@ function observe(deps: QueryDeps): MiddlewareHandler {
     };
     if (status >= 500) deps.log.error('request_failed', fields);
     else deps.log.warn('request_failed', fields);
+  };
+}
+
+/**
+ * API answers hold what the caller's token allowed: no cache (a browser's or a proxy's) may keep
+ * one for someone else, and no browser may read JSON as another type. Errors included.
+ */
+function privateAnswer(): MiddlewareHandler {
+  return async function noStore(c, next) {
+    await next();
+    c.res.headers.set('cache-control', 'no-store');
+    c.res.headers.set('x-content-type-options', 'nosniff');
   };
 }
 

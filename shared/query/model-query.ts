@@ -6,7 +6,9 @@
 import type { QueryResult } from '#shared/influx/client';
 import { ident } from '#shared/influx/influxql';
 import { GO_ZERO_TIME, rfc3339Nano } from '#shared/query/format';
+import { rounderOf } from '#shared/query/round';
 import { forEachRow, num, str } from '#shared/query/rows';
+import { selectValues } from '#shared/query/shard-sum';
 import { from, tagEquals, tagIn, where, type Scope } from '#shared/query/where';
 
 export type ModelObject =
@@ -62,22 +64,31 @@ export function foldNames(result: QueryResult | undefined, column = 'name'): str
   return [...names].sort();
 }
 
-/** The object's points of one metric in [start, end], oldest first. */
+/**
+ * The object's points of one metric in [start, end], oldest first; a namespace's or the
+ * cluster's summed over collector shards per timestamp (query/shard-sum).
+ */
 export function metricStatement(
   o: ModelObject,
   metric: string,
   labels: Readonly<Record<string, string>>,
   scope: Scope,
 ): string {
-  return `SELECT ${ident('value')} FROM ${from(metric, scope)} ${where(o.type, [...keyConditions(o), ...labelConditions(labels)], scope)}`;
+  return selectValues(
+    o.type,
+    from(metric, scope),
+    where(o.type, [...keyConditions(o), ...labelConditions(labels)], scope),
+  );
 }
 
-export function foldMetric(result: QueryResult | undefined): MetricResult {
+/** The points of `metric`, each rounded to what its unit can mean (query/round). */
+export function foldMetric(result: QueryResult | undefined, metric: string): MetricResult {
+  const round = rounderOf(metric);
   const points: Array<[number, number]> = [];
   forEachRow(result, ({ cell }) => {
     const time = num(cell('time'));
     const value = num(cell('value'));
-    if (time !== undefined && value !== undefined) points.push([time, value]);
+    if (time !== undefined && value !== undefined) points.push([time, round(value)]);
   });
   return metricResult(points);
 }
@@ -100,16 +111,17 @@ export function podListStatement(
   scope: Scope,
 ): string {
   const conditions = [tagEquals('namespace_name', namespace), tagIn('pod_name', pods), ...labelConditions(labels)];
-  return `SELECT ${ident('value')},${ident('pod_name')} FROM ${from(metric, scope)} ${where('pod', conditions, scope)}`;
+  return selectValues('pod', from(metric, scope), where('pod', conditions, scope), ['pod_name']);
 }
 
-/** One MetricResult per requested pod, in request order (empty for a pod without data). */
-export function foldPodList(result: QueryResult | undefined, pods: readonly string[]): MetricResult[] {
+/** One MetricResult per requested pod, in request order (empty for a pod without data), values rounded. */
+export function foldPodList(result: QueryResult | undefined, pods: readonly string[], metric: string): MetricResult[] {
+  const round = rounderOf(metric);
   const byPod = new Map<string, Array<[number, number]>>(pods.map((p) => [p, []]));
   forEachRow(result, ({ cell }) => {
     const time = num(cell('time'));
     const value = num(cell('value'));
-    if (time !== undefined && value !== undefined) byPod.get(str(cell('pod_name')))?.push([time, value]);
+    if (time !== undefined && value !== undefined) byPod.get(str(cell('pod_name')))?.push([time, round(value)]);
   });
   return pods.map((p) => metricResult(byPod.get(p) ?? []));
 }

@@ -5,7 +5,8 @@
  * the route first, then quoted).
  */
 import { ident } from '#shared/influx/influxql';
-import { tagEquals, where, type Scope } from '#shared/query/where';
+import { selectValues } from '#shared/query/shard-sum';
+import { from, tagEquals, where, type Scope } from '#shared/query/where';
 
 export interface WorkloadKey {
   namespace_name: string;
@@ -40,6 +41,10 @@ export function workloadMetricNamesStatement(key: Required<WorkloadKey>, cluster
   return `SHOW MEASUREMENTS WHERE ${parts.join(' AND ')}`;
 }
 
+/**
+ * The workload's points of one metric, from the scope's retention policy (raw or a rollup
+ * level), summed over collector shards per timestamp (query/shard-sum).
+ */
 export function workloadMetricStatement(key: Required<WorkloadKey>, metric: string, scope: Scope): string {
-  return `SELECT ${ident('value')} FROM ${ident(metric)} ${where('workload', conditions(key), scope)}`;
+  return selectValues('workload', from(metric, scope), where('workload', conditions(key), scope));
 }

@@ -2,15 +2,16 @@
  * @module query/routes/model-api
  * Heapster's model API (heapster.md §4.1) from InfluxDB: names of nodes, namespaces, pods and
  * containers present in the last collections; metric names per object; metric points between
- * `start` (default `end` − MODEL_WINDOW) and `end` (default now), floats kept as floats.
+ * `start` (default `end` − MODEL_WINDOW) and `end` (default now), floats rounded to their unit
+ * (query/model-points).
  */
 import { Hono, type Context } from 'hono';
 import { runStatement, type QueryDeps } from '#shared/query/deps';
-import { labelPairs, modelMetricName, objectName, objectNames, timeParam } from '#shared/query/validate';
+import { labelPairs, objectName, objectNames } from '#shared/query/validate';
+import { metricParam, metricPointsAnswer, pretty, rangeScope } from '#shared/query/model-points';
 import {
   childNamesStatement,
   foldGroupNames,
-  foldMetric,
   foldNames,
   foldPodList,
   metricNamesStatement,
@@ -20,7 +21,6 @@ import {
 } from '#shared/query/model-query';
 import { usageScope } from '#shared/query/usage-query';
 import type { Scope } from '#shared/query/where';
-import { ParamError } from '#shared/query/errors';
 import { checkPoints, limitPoints } from '#shared/query/bounds';
 import { runResolved } from '#shared/query/resolved';
 
@@ -78,23 +78,6 @@ export function modelApiRoutes(deps: QueryDeps): Hono {
   return app;
 }
 
-/** Heapster pretty-printed its JSON with a one-space indent (all but the pod list). */
-function pretty(c: Context, body: unknown): Response {
-  return c.body(JSON.stringify(body, null, 1), 200, { 'content-type': 'application/json' });
-}
-
-/** Validated `metric` path segment(s), a trailing slash dropped. */
-function metricParam(c: Context): string {
-  return modelMetricName('metric', c.req.param('metric')?.replace(/\/$/, ''));
-}
-
-function rangeScope(c: Context, deps: QueryDeps): Scope {
-  const endMs = timeParam('end', c.req.query('end'), deps.now());
-  const startMs = timeParam('start', c.req.query('start'), endMs - deps.settings.modelWindow);
-  if (startMs > endMs) throw new ParamError('start', 'expected a time before end');
-  return { clusterName: deps.settings.clusterName, startMs, endMs };
-}
-
 async function metricNames(c: Context, deps: QueryDeps, o: ModelObject): Promise<Response> {
   const result = await runStatement(c, deps, metricNamesStatement(o, deps.settings.clusterName));
   return pretty(c, foldNames(result));
@@ -103,11 +86,7 @@ async function metricNames(c: Context, deps: QueryDeps, o: ModelObject): Promise
 async function metricPoints(c: Context, deps: QueryDeps, o: ModelObject): Promise<Response> {
   const metric = metricParam(c);
   const labels = labelPairs('labels', c.req.query('labels'));
-  const max = deps.settings.queryMaxPoints;
-  const statement = (s: Scope): string => limitPoints(metricStatement(o, metric, labels, s), max);
-  const result = await runResolved(c, deps, rangeScope(c, deps), o.type, statement);
-  checkPoints(result, max, 'start', 'ask for a shorter range from start to end');
-  return pretty(c, foldMetric(result));
+  return metricPointsAnswer(c, deps, o.type, metric, (s) => metricStatement(o, metric, labels, s));
 }
 
 /** Names present in the latest collections (the look-back of metrics.k8s.io). */
@@ -132,5 +111,5 @@ async function podList(c: Context, deps: QueryDeps): Promise<Response> {
   const statement = (s: Scope): string => limitPoints(podListStatement(ns, pods, metric, labels, s), max);
   const result = await runResolved(c, deps, rangeScope(c, deps), 'pod', statement);
   checkPoints(result, max, 'start', 'ask for a shorter range from start to end, or fewer pods');
-  return c.json({ items: foldPodList(result, pods) });
+  return c.json({ items: foldPodList(result, pods, metric) });
 }

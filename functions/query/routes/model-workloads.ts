@@ -9,10 +9,10 @@
  */
 import { Hono, type Context } from 'hono';
 import { runStatement, type QueryDeps } from '#shared/query/deps';
-import { modelMetricName, objectName, timeParam } from '#shared/query/validate';
-import { foldGroupNames, foldMetric, foldNames } from '#shared/query/model-query';
+import { objectName } from '#shared/query/validate';
+import { foldGroupNames, foldNames } from '#shared/query/model-query';
+import { metricParam, metricPointsAnswer, pretty } from '#shared/query/model-points';
 import { usageScope } from '#shared/query/usage-query';
-import { ParamError } from '#shared/query/errors';
 import {
   workloadMetricNamesStatement,
   workloadMetricStatement,
@@ -52,19 +52,11 @@ export function modelWorkloadRoutes(deps: QueryDeps): Hono {
     const statement = workloadMetricNamesStatement(workloadOf(c), deps.settings.clusterName);
     return pretty(c, foldNames(await runStatement(c, deps, statement)));
   });
-  app.get(`${BASE}/:kind/:name/metrics/${METRIC}`, async (c) => {
+  // The namespace route's rules: resolution by range, QUERY_MAX_POINTS, rounding, shape.
+  app.get(`${BASE}/:kind/:name/metrics/${METRIC}`, (c) => {
     const key = workloadOf(c);
-    const metric = modelMetricName('metric', c.req.param('metric')?.replace(/\/$/, ''));
-    const endMs = timeParam('end', c.req.query('end'), deps.now());
-    const startMs = timeParam('start', c.req.query('start'), endMs - deps.settings.modelWindow);
-    if (startMs > endMs) throw new ParamError('start', 'expected a time before end');
-    const scope = { clusterName: deps.settings.clusterName, startMs, endMs };
-    return pretty(c, foldMetric(await runStatement(c, deps, workloadMetricStatement(key, metric, scope))));
+    const metric = metricParam(c);
+    return metricPointsAnswer(c, deps, 'workload', metric, (s) => workloadMetricStatement(key, metric, s));
   });
   return app;
-}
-
-/** Heapster pretty-printed its JSON with a one-space indent. */
-function pretty(c: Context, body: unknown): Response {
-  return c.body(JSON.stringify(body, null, 1), 200, { 'content-type': 'application/json' });
 }

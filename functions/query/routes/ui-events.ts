@@ -53,14 +53,13 @@ async function latest(c: Context, deps: QueryDeps, namespace: string | undefined
   const endMs = deps.now();
   const scope = [`time >= ${timeLiteral(endMs - WINDOW_MS)}`, `time <= ${timeLiteral(endMs)}`];
   if (deps.settings.clusterName) scope.push(tagEquals('cluster_name', deps.settings.clusterName));
-  const statement = (measurement: string, conditions: string[]): string =>
-    `SELECT * FROM ${ident(measurement)} WHERE ${[...conditions, ...scope].join(' AND ')} ORDER BY time DESC LIMIT ${limit}`;
+  const statement = (measurement: string, conditions: string[], offset = 0): string =>
+    `SELECT * FROM ${ident(measurement)} WHERE ${[...conditions, ...scope].join(' AND ')} ORDER BY time DESC LIMIT ${limit}${offset ? ` OFFSET ${offset}` : ''}`;
   const withfields = await runStatement(
     c,
     deps,
     statement(WITHFIELDS_MEASUREMENT, namespace ? [tagEquals('namespace_name', namespace)] : []),
   );
-  const heapster = await runStatement(c, deps, statement(HEAPSTER_MEASUREMENT, []));
   const events: UiEvent[] = [];
   forEachRow(withfields, ({ cell }) =>
     events.push({
@@ -74,12 +73,52 @@ async function latest(c: Context, deps: QueryDeps, namespace: string | undefined
       count: num(cell('count')) ?? 1,
     }),
   );
-  forEachRow(heapster, ({ cell }) => {
-    const e = fromJson(isoTime(cell('time')), str(cell('value')), num(cell('count')));
-    if (e && (namespace === undefined || e.namespace === namespace)) events.push(e);
-  });
+  events.push(
+    ...(await heapsterEvents(c, deps, namespace, limit, (conditions, offset) =>
+      statement(HEAPSTER_MEASUREMENT, conditions, offset),
+    )),
+  );
   events.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
   return c.json({ items: events.slice(0, limit) });
+}
+
+/** Pages of `limit` rows read at most, so a namespace's events found past non-matching rows stay bounded. */
+const MAX_PAGES = 10;
+
+/**
+ * The newest `limit` events of Heapster's schema, of one namespace when given. The namespace is
+ * inside the event's JSON (the schema has no tag for it), so InfluxDB selects the rows that name
+ * it (`"namespace": "<ns>"`, outside any JSON string) before LIMIT, and the exact namespace is
+ * checked here; should that drop rows of a full page, the next page is read.
+ */
+async function heapsterEvents(
+  c: Context,
+  deps: QueryDeps,
+  namespace: string | undefined,
+  limit: number,
+  statement: (conditions: string[], offset: number) => string,
+): Promise<UiEvent[]> {
+  const conditions = namespace ? [`${ident('value')} =~ ${namespaceRegex(namespace)}`] : [];
+  const events: UiEvent[] = [];
+  for (let page = 0; page < MAX_PAGES && events.length < limit; page++) {
+    let rows = 0;
+    forEachRow(await runStatement(c, deps, statement(conditions, page * limit)), ({ cell }) => {
+      rows++;
+      const e = fromJson(isoTime(cell('time')), str(cell('value')), num(cell('count')));
+      if (e && (namespace === undefined || e.namespace === namespace)) events.push(e);
+    });
+    if (rows < limit) break;
+  }
+  return events;
+}
+
+/**
+ * `"namespace": "<ns>"` as eventJson writes it (or without the space), not preceded by a
+ * backslash: a quote inside a JSON string is escaped, so a message naming a namespace is no match.
+ */
+function namespaceRegex(namespace: string): string {
+  // objectName allows only [A-Za-z0-9_.-]: escaping `.` and `-` is enough.
+  return `/(^|[^\\\\])"namespace":\\s*"${namespace.replace(/[.-]/g, '\\$&')}"/`;
 }
 
 interface ObjectRef {

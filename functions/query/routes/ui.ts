@@ -22,6 +22,8 @@ const CSP = [
 const HEADERS = {
   'content-security-policy': CSP,
   'x-content-type-options': 'nosniff',
+  // For browsers that predate CSP's frame-ancestors.
+  'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   // Small, and a new version must show at once after an upgrade.
   'cache-control': 'no-cache',
