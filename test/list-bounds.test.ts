@@ -104,7 +104,8 @@ describe('labels under the CronJob’s heap flags', () => {
     expect(body.length).toBeGreaterThan(60 * 1.3e6);
     sim.setApiAnswer('/api/v1/pods', { contentType: 'application/json', body });
     const client = await freshDatabase('bounds_labels');
-    const r = await runCollectBundle(sim, client);
+    // 84 MB to read over HTTPS on a shared machine: more than the default 10 s per page.
+    const r = await runCollectBundle(sim, client, { API_TIMEOUT: '50s' });
     sim.setApiAnswer('/api/v1/pods', undefined);
     expect(r.stderr).toBe('');
     expect(r.exitCode, JSON.stringify(r.lines)).toBe(0);

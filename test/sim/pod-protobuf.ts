@@ -50,6 +50,9 @@ export function encodePod(pod: Json): Buffer {
  * without a new resourceVersion is encoded afresh.
  */
 export function podEncoder(): (pod: Json) => Buffer {
+  // Loaded now, as the cluster starts: parsing the .proto files takes a few hundred ms, which
+  // would otherwise land in the first listing's time.
+  kubernetesProto();
   const encoded = new Map<string, Buffer>();
   return (pod) => {
     const key = createHash('sha1').update(JSON.stringify(pod)).digest('base64');
