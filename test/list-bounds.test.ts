@@ -13,7 +13,7 @@ import { ListSplitter } from '#shared/kube/list-splitter';
 import { ProtobufListSplitter } from '#shared/kube/protobuf-list-splitter';
 import { createListClient, LIST_MEMORY_BYTES } from '#shared/kube/stream-list';
 import { ProtobufError } from '#shared/decode/protobuf';
-import { encodePod, MAGIC } from '#test/sim/pod-protobuf';
+import { encodePod, podListBody } from '#test/sim/pod-protobuf';
 import { startCluster, type SimCluster } from '#test/sim/cluster';
 import { freshDatabase } from '#test/helpers/influx';
 import { runCollectBundle } from '#test/helpers/collect-bundle';
@@ -71,8 +71,11 @@ describe('list memory, bounded across concurrent lists', () => {
     const s = new ProtobufListSplitter(() => undefined, 1000);
     // The envelope's raw (a 10 MB List) holding an item that announces 5,000 bytes.
     const head = Buffer.from([0x12, 0x80, 0xad, 0xe2, 0x04, 0x12, 0x88, 0x27]);
-    expect(() => s.write(Buffer.concat([MAGIC, head]))).toThrow(ProtobufError);
-    expect(() => new ProtobufListSplitter(() => undefined, 1000).write(Buffer.concat([MAGIC, head]))).toThrow(
+    // Magic and typeMeta (PodList) as a real body starts, then the List and the item.
+    const empty = podListBody([], { resourceVersion: '1' });
+    const start = Buffer.concat([empty.subarray(0, 6 + (empty[5] as number)), head]);
+    expect(() => s.write(start)).toThrow(ProtobufError);
+    expect(() => new ProtobufListSplitter(() => undefined, 1000).write(start)).toThrow(
       /item of 5000 bytes, beyond the 1000-byte bound/,
     );
   });

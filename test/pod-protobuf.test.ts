@@ -188,14 +188,31 @@ describe('ProtobufListSplitter', () => {
     cutTail.write(body.subarray(0, body.length - 3));
     expect(() => cutTail.end()).toThrow(/ended before its last item/);
     expect(() => new ProtobufListSplitter(() => undefined).write(Buffer.from('{"kind":"PodList"}'))).toThrow(/magic/);
+    // Magic and typeMeta (PodList) as in a real body, then a List and an item of 256 MiB each.
+    const typeHeader = body.subarray(0, 6 + (body[5] as number));
     const huge = Buffer.concat([
-      Buffer.from('k8s\0', 'latin1'),
+      typeHeader,
       Buffer.from([0x12, 0x80, 0x80, 0x80, 0x80, 0x01, 0x12, 0x80, 0x80, 0x80, 0x80, 0x01]),
     ]);
     expect(() => new ProtobufListSplitter(() => undefined).write(huge)).toThrow(/past the end of the list/);
     const magic = Buffer.from('k8s\0', 'latin1');
     const badWire = Buffer.concat([magic, Buffer.from([0x0f, 0x00])]);
     expect(() => new ProtobufListSplitter(() => undefined).write(badWire)).toThrow(/wire type 7/);
+    const root = kubernetesProto();
+    const status = root.lookupType('k8s.io.apimachinery.pkg.apis.meta.v1.Status');
+    const statusBody = Buffer.concat([
+      magic,
+      root
+        .lookupType('k8s.io.apimachinery.pkg.runtime.Unknown')
+        .encode({
+          typeMeta: { apiVersion: 'v1', kind: 'Status' },
+          raw: status.encode({ metadata: {}, status: 'Failure', message: 'etcd is gone', code: 500 }).finish(),
+          contentEncoding: '',
+          contentType: '',
+        })
+        .finish(),
+    ]);
+    expect(() => new ProtobufListSplitter(() => undefined).write(statusBody)).toThrow(/a Status, not a list/);
     const longVarint = Buffer.concat([magic, Buffer.from([0x0a, ...Array(11).fill(0xff)])]);
     expect(() => new ProtobufListSplitter(() => undefined).write(longVarint)).toThrow(/longer than 10 bytes/);
   });

@@ -100,6 +100,8 @@ export class ListSplitter {
       if (this.depth === 0) this.outside(c, i === 0 ? chunk : undefined);
       else if (this.depth === 1 && c === COLON) this.key = this.lastTopString;
       else if (this.depth === 1 && c === COMMA) this.key = '';
+      // Go writes a nil slice as null: `"items":null` is an empty list.
+      else if (this.depth === 1 && c === 0x6e && this.key === 'items') this.sawItems = true;
       if (c === QUOTE) {
         this.inString = true;
         if (this.depth === 1) {

@@ -93,6 +93,9 @@ export class ProtobufListSplitter {
       const inList = this.where === 'list';
       if (!inList && field.number === 2 && field.wire === LEN) {
         // The envelope's `raw`: the List itself, read field by field rather than held whole.
+        // Go writes typeMeta first; a `Status` (or any other kind) in `raw` is not a list.
+        if (!this.kind.endsWith('List'))
+          throw new ProtobufError(`the answer is ${this.kind ? `a ${this.kind}` : 'an object of no kind'}, not a list`);
         at = field.bodyAt;
         this.listLeft = field.length;
         this.sawList = true;
