@@ -4,9 +4,11 @@
 // A ConfigMap holds at most 1 MiB, and client-side `kubectl apply` stores the whole object in its
 // 256 KiB last-applied annotation (binaryData as base64, 4/3 of the bytes). The bundles are 1.6 to
 // 2 MB, most of it @kubernetes/client-node's generated models, so each is brotli-compressed (to
-// about 12 %) and split into PARTS ConfigMaps of at most MAX_PART bytes each;
-// deploy/base/runtime/load.mjs joins and decompresses them in the pod.
+// about 12 %) and split into PARTS ConfigMaps of at most MAX_PART bytes each, the first of which
+// also holds manifest.json (the part count, the bundle's size and SHA-256);
+// deploy/base/runtime/load.mjs checks the parts against it, joins and decompresses them in the pod.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
@@ -17,7 +19,10 @@ export const PARTS = 2;
 export const MAX_PART = 180 * 1024;
 export const BUNDLES_DIR = 'deploy/base/bundles';
 
-/** Compresses dist/<fn>/index.mjs into deploy/base/bundles/<fn>/index.mjs.br.<i>; returns the sizes. */
+/**
+ * Compresses dist/<fn>/index.mjs into deploy/base/bundles/<fn>/index.mjs.br.<i> and writes
+ * manifest.json beside them (what the loader checks before it imports anything); returns the sizes.
+ */
 export function packBundles(functions, { dist = 'dist', out = BUNDLES_DIR } = {}) {
   rmSync(out, { recursive: true, force: true });
   const sizes = {};
@@ -39,9 +44,18 @@ export function packBundles(functions, { dist = 'dist', out = BUNDLES_DIR } = {}
     mkdirSync(join(out, fn), { recursive: true });
     for (let i = 0; i < PARTS; i++)
       writeFileSync(join(out, fn, `index.mjs.br.${i}`), packed.subarray(i * size, (i + 1) * size));
+    writeFileSync(join(out, fn, MANIFEST), `${JSON.stringify(bundleManifest(fn, code))}\n`);
     sizes[fn] = { bundle: code.length, compressed: packed.length, part: size };
   }
   return sizes;
+}
+
+/** The manifest kustomize puts into a function's first bundle ConfigMap, beside part 0. */
+export const MANIFEST = 'manifest.json';
+
+/** What the loader checks: the number of parts, and the decompressed bundle's size and SHA-256. */
+export function bundleManifest(fn, code) {
+  return { function: fn, parts: PARTS, bytes: code.length, sha256: createHash('sha256').update(code).digest('hex') };
 }
 
 /** What `npm run build` renders: the default install, and the one that also serves metrics.k8s.io. */

@@ -3,12 +3,14 @@
  * What every function's entry point does before and after its work: `--help`, `--version`,
  * reading the settings once (every problem in one `config_invalid` line, exit 2), the JSON logger
  * with the secrets it must never print, and exit codes: problems only the operator can fix (a
- * missing or malformed kubeconfig, no cluster, a 401, a refused connection to the API server, a
- * file a setting names that is not there) end in one line with a hint and exit 2, like settings.
+ * missing or malformed kubeconfig, no cluster, a 401, an API server that refuses or never answers,
+ * an InfluxDB nothing answers at (collect without a spool), a file a setting names that is not
+ * there) end in one line with a hint and exit 2, like settings.
  * Entry files stay a few lines long.
  */
 import { helpText, type SettingsTable } from '#shared/config/settings';
 import { ConfigError, asError, fileProblem } from '#shared/errors';
+import { InfluxUnreachableError, influxProblem } from '#shared/influx/unreachable';
 import { kubeProblem } from '#shared/kube/kube-errors';
 import { createLogger, type Level, type Logger } from '#shared/log';
 
@@ -83,7 +85,8 @@ export function runOnce<C>(spec: EntrySpec<C>, run: (config: C, log: Logger) => 
  * what the operator must fix (kubeProblem, fileProblem), 1 for anything else.
  */
 export function failed(log: Logger, event: string, err: unknown): number {
-  const problem = kubeProblem(err) ?? fileProblem(err);
+  if (err instanceof InfluxUnreachableError && err.reported) return EXIT_CONFIG;
+  const problem = kubeProblem(err) ?? influxProblem(err) ?? fileProblem(err);
   if (problem) {
     log.error(problem.event, { error: problem.error, hint: problem.hint });
     return EXIT_CONFIG;

@@ -42,6 +42,8 @@ export class InfluxError extends Error {
   constructor(
     message: string,
     readonly status?: number,
+    /** The socket's error code when no answer came (ECONNREFUSED, ENOTFOUND, …); not `code`, which the log appends to the message. */
+    readonly socketCode?: string,
   ) {
     super(message);
     this.name = 'InfluxError';

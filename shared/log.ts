@@ -2,12 +2,22 @@
  * @module log
  * One JSON line per event on stdout, with stable keys: `time` (RFC 3339), `level`, `fn`, `event`,
  * then the event's own fields. Operators grep and ship these; keys never change per call site.
+ * An event field can never shadow the logger's own keys: a filter on `level=error` must see every
+ * error, whatever a call site names its fields. A field with an own key's name is kept under
+ * `field_<name>` (`level` → `field_level`), so nothing is lost either.
  */
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
-export type Fields = Record<string, unknown>;
+
+/** The keys every line starts with; the logger alone writes them. */
+export const OWN_KEYS = ['time', 'level', 'fn', 'event'] as const;
+type OwnKey = (typeof OWN_KEYS)[number];
+
+/** An event's fields; a literal own key is a type error (and renamed at run time if it slips through a spread). */
+export type Fields = Record<string, unknown> & { [K in OwnKey]?: never };
 
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const OWN = new Set<string>(OWN_KEYS);
 
 export interface Logger {
   debug(event: string, fields?: Fields): void;
@@ -32,9 +42,11 @@ export function createLogger(opts: LoggerOptions): Logger {
   const secrets = (opts.secrets ?? []).filter((s) => s.length >= 4);
   const emit = (level: Level, event: string, fields: Fields = {}): void => {
     if (ORDER[level] < min) return;
-    let line = JSON.stringify({ time: new Date().toISOString(), level, fn: opts.fn, event, ...fields }, replaceErrors);
-    for (const secret of secrets) line = line.split(secret).join('[redacted]');
-    sink(line);
+    const line: Record<string, unknown> = { time: new Date().toISOString(), level, fn: opts.fn, event };
+    for (const [key, value] of Object.entries(fields)) line[fieldKey(key, line)] = value;
+    let text = JSON.stringify(line, replaceErrors);
+    for (const secret of secrets) text = text.split(secret).join('[redacted]');
+    sink(text);
   };
   return {
     debug: (e, f) => emit('debug', e, f),
@@ -42,6 +54,14 @@ export function createLogger(opts: LoggerOptions): Logger {
     warn: (e, f) => emit('warn', e, f),
     error: (e, f) => emit('error', e, f),
   };
+}
+
+/** The key a field is written under: its own, or `field_<key>` (then `field_<key>_2`, …) where taken. */
+function fieldKey(key: string, line: Record<string, unknown>): string {
+  if (!OWN.has(key) && !Object.hasOwn(line, key)) return key;
+  let out = `field_${key}`;
+  for (let i = 2; Object.hasOwn(line, out); i++) out = `field_${key}_${i}`;
+  return out;
 }
 
 /** Errors serialise as their message (and code), never as `{}` or a stack trace. */

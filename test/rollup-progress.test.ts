@@ -60,7 +60,12 @@ describe('rollup progress per measurement', () => {
     expect(perLevel(first, 'statements')).toEqual([measurements, measurements - 1]);
     const failed = logs.filter((l) => l['event'] === 'rollup_statement_failed');
     expect(failed).toHaveLength(1);
-    expect(failed[0]).toMatchObject({ level: '5m', measurement: FAILING, to: new Date(end + 5 * MIN).toISOString() });
+    expect(failed[0]).toMatchObject({
+      level: 'error',
+      rollupLevel: '5m',
+      measurement: FAILING,
+      to: new Date(end + 5 * MIN).toISOString(),
+    });
     expect(String(failed[0]?.['error'])).toMatch(/field type conflict/);
     expect(String(failed[0]?.['hint'])).toMatch(/write-timeout.*ROLLUP_TYPES/);
     const progress = await readProgress(c.client, LEVELS);

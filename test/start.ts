@@ -3,8 +3,9 @@
  * the collector, the rollup (1-minute and 5-minute levels) and the events export every 15 s (one
  * summary line per run each); the query service on a free loopback port, with the page at `/`,
  * and behind the simulated API server's aggregation layer so `kubectl top` works. Prints a banner once everything is up.
- * With KUBECONFIG and INFLUX_URL both set it works on that cluster and InfluxDB instead; one
- * without the other exits 2. Ctrl-C stops every process and removes every temp file it made.
+ * KUBECONFIG and INFLUX_URL in the environment are left alone (the demo uses its own);
+ * `npm start -- --real-cluster` works on their cluster and InfluxDB instead, and exits 2 naming
+ * the one missing. Ctrl-C stops every process and removes every temp file it made.
  */
 import { ConfigError } from '#shared/errors';
 import { createLogger } from '#shared/log';
@@ -13,7 +14,7 @@ import { startEmbedded } from '#test/start/embedded';
 import { Lifecycle } from '#test/start/lifecycle';
 import { startQuery } from '#test/start/query';
 import { START_ROLLUP_ENV, startSchedule } from '#test/start/schedule';
-import { externalTargets } from '#test/start/targets';
+import { demoEnv, externalTargets, REAL_CLUSTER_FLAG } from '#test/start/targets';
 
 const log = createLogger({ fn: 'start' });
 const EXIT_CONFIG = 2;
@@ -21,7 +22,7 @@ const EXIT_CONFIG = 2;
 async function main(): Promise<void> {
   let external: ReturnType<typeof externalTargets>;
   try {
-    external = externalTargets(process.env);
+    external = externalTargets(process.env, process.argv.slice(2));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     log.error('config_invalid', { problems: err.problems });
@@ -34,10 +35,14 @@ async function main(): Promise<void> {
     const env: Record<string, string | undefined> = {
       INTERVAL: '15s',
       ...START_ROLLUP_ENV,
-      ...process.env,
+      ...(local ? demoEnv(process.env) : process.env),
       ...local?.env,
     };
-    const schedule = startSchedule(env, () => local?.tick());
+    const schedule = startSchedule(
+      env,
+      () => local?.tick(),
+      () => life.stoppingNow,
+    );
     life.onStop('schedule', () => schedule.stop());
     const query = await startQuery(life, env, local?.sim);
     await schedule.first;
@@ -51,6 +56,11 @@ async function main(): Promise<void> {
         : `cluster from KUBECONFIG (${external?.kubeconfig})`,
       tempDir: life.root,
       ...(local ? { kubeconfig: local.sim.kubeconfigPath } : {}),
+      ...(local && process.env['KUBECONFIG']
+        ? {
+            note: `Your KUBECONFIG is left alone; \`npm start -- ${REAL_CLUSTER_FLAG}\` collects its cluster into INFLUX_URL.`,
+          }
+        : {}),
     };
     log.info('ready', facts);
     process.stderr.write(banner(facts));

@@ -134,6 +134,126 @@ describe('GET /api/v1/ui/events goes through the guard (MODEL_AUTH=delegated)', 
   });
 });
 
+describe('GET /api/v1/ui/nodes, pods and workloads: the page’s latest numbers', () => {
+  const truth = () => f.collected.sim.truth;
+  const MILLI = 1e6;
+
+  it('nodes: kubectl’s exact usage (the working set), requests and allocatable', async () => {
+    const a = await answer(f.app, '/api/v1/ui/nodes', ADMIN);
+    expect(a.status).toBe(200);
+    expect(a.json.items).toEqual(
+      truth().nodes.map((n) => ({
+        name: n.name,
+        cpuNanocores: n.cpuMillicores * MILLI,
+        memoryBytes: n.memory.workingSetBytes,
+        cpu: {
+          request: n.pods.flatMap((p) => p.containers).reduce((s, c) => s + c.requests.cpuMillicores, 0),
+          allocatable: n.allocatableAmounts.cpuMillicores,
+        },
+        memory: {
+          request: n.pods.flatMap((p) => p.containers).reduce((s, c) => s + c.requests.memoryBytes, 0),
+          allocatable: n.allocatableAmounts.memoryBytes,
+        },
+      })),
+    );
+  });
+
+  it('pods: every container’s exact usage, of a namespace or of one node', async () => {
+    const node = truth().nodes[1];
+    const a = await answer(f.app, `/api/v1/ui/pods?node=${node?.name}`, ADMIN);
+    expect(a.status).toBe(200);
+    const expected = (node?.pods ?? []).map((p) => ({
+      namespace: p.namespace,
+      name: p.name,
+      containers: p.containers
+        .map((c) => ({
+          name: c.name,
+          usage: { cpuNanocores: c.cpuMillicores * MILLI, memoryBytes: c.memory.workingSetBytes },
+        }))
+        .sort((x, y) => x.name.localeCompare(y.name)),
+    }));
+    const key = (p: { namespace: string; name: string }) => `${p.namespace}/${p.name}`;
+    expect([...a.json.items].sort((x, y) => key(x).localeCompare(key(y)))).toEqual(
+      expected.sort((x, y) => key(x).localeCompare(key(y))),
+    );
+    const ns0 = await answer(f.app, '/api/v1/ui/namespaces/ns-0/pods', ADMIN);
+    expect(ns0.json.items.map(key).sort()).toEqual(
+      truth()
+        .nodes.flatMap((n) => n.pods)
+        .filter((p) => p.namespace === 'ns-0')
+        .map(key)
+        .sort(),
+    );
+  });
+
+  it('workloads: each workload’s usage, requests and limits summed over its pods', async () => {
+    const a = await answer(f.app, '/api/v1/ui/namespaces/ns-1/workloads', ADMIN);
+    expect(a.status).toBe(200);
+    const sums = new Map<string, number[]>();
+    for (const p of truth()
+      .nodes.flatMap((n) => n.pods)
+      .filter((x) => x.namespace === 'ns-1')) {
+      const k = `${p.workload?.kind}/${p.workload?.name}`;
+      const s = sums.get(k) ?? [0, 0, 0, 0, 0, 0];
+      s[0] = (s[0] ?? 0) + p.cpuMillicores;
+      s[3] = (s[3] ?? 0) + p.memory.workingSetBytes;
+      for (const c of p.containers) {
+        s[1] = (s[1] ?? 0) + c.requests.cpuMillicores;
+        s[2] = (s[2] ?? 0) + c.limits.cpuMillicores;
+        s[4] = (s[4] ?? 0) + c.requests.memoryBytes;
+        s[5] = (s[5] ?? 0) + c.limits.memoryBytes;
+      }
+      sums.set(k, s);
+    }
+    const got = new Map(
+      a.json.items.map((w: { kind: string; name: string; cpu: any; memory: any }) => [
+        `${w.kind}/${w.name}`,
+        [w.cpu.usage, w.cpu.request, w.cpu.limit, w.memory.usage, w.memory.request, w.memory.limit],
+      ]),
+    );
+    expect(got).toEqual(sums);
+    expect(a.json.items.every((w: { namespace: string }) => w.namespace === 'ns-1')).toBe(true);
+  });
+
+  it('the cluster’s working set: the nodes’ added per collection', async () => {
+    const a = await answer(f.app, '/api/v1/ui/cluster/metrics/memory/working_set', ADMIN);
+    expect(a.status).toBe(200);
+    const total = truth().nodes.reduce((s, n) => s + n.memory.workingSetBytes, 0);
+    // Collected twice: two points, each every node's working set added.
+    expect(a.json.metrics.map((p: { value: number }) => p.value)).toEqual([total, total]);
+  });
+
+  it('go through the guard: a user with RBAC in one namespace reads that namespace only', async () => {
+    const viewer = { authorization: `Bearer ${VIEWER_TOKEN}` };
+    expect((await answer(f.app, '/api/v1/ui/nodes')).status).toBe(401);
+    expect((await answer(f.app, '/api/v1/ui/namespaces/ns-0/pods', viewer)).status).toBe(200);
+    expect((await answer(f.app, '/api/v1/ui/namespaces/ns-0/workloads', viewer)).status).toBe(200);
+    const nodes = await answer(f.app, '/api/v1/ui/nodes', viewer);
+    expect([nodes.status, nodes.json.error]).toEqual([
+      403,
+      'nodes.metrics.k8s.io is forbidden: User "viewer" cannot list resource "nodes" in API group "metrics.k8s.io" at the cluster scope',
+    ]);
+    for (const path of [
+      '/api/v1/ui/pods',
+      '/api/v1/ui/workloads',
+      '/api/v1/ui/namespaces/ns-1/pods',
+      '/api/v1/ui/cluster/metrics/memory/working_set',
+    ])
+      expect((await answer(f.app, path, viewer)).status, path).toBe(403);
+  });
+
+  it('bad parameters are 400s naming them; events narrow to the named objects', async () => {
+    const node = await answer(f.app, `/api/v1/ui/pods?node=${encodeURIComponent("a'b")}`, ADMIN);
+    expect([node.status, node.json.error]).toEqual([400, expect.stringMatching(/^invalid parameter node:/)]);
+    const object = await answer(f.app, `/api/v1/ui/events?object=${encodeURIComponent('x,a"b')}`, ADMIN);
+    expect([object.status, object.json.error]).toEqual([400, expect.stringMatching(/^invalid parameter object:/)]);
+    const one = await answer(f.app, '/api/v1/ui/events?object=pod-1-1', ADMIN);
+    expect(one.json.items.map((e: { reason: string }) => e.reason)).toEqual(['BackOff']);
+    const other = await answer(f.app, '/api/v1/ui/namespaces/ns-0/events?object=pod-0-0,pod-0-1', ADMIN);
+    expect(other.json.items.map((e: { reason: string }) => e.reason)).toEqual(['Started']);
+  });
+});
+
 describe('the built bundle serves the page from itself', () => {
   it('dist/query/index.mjs answers /ui and its files, byte for byte', async () => {
     const [queryPort, httpPort] = [await freePort(), await freePort()];
@@ -164,12 +284,16 @@ describe('the built bundle serves the page from itself', () => {
       expect(await (await fetch(`${base}/ui`)).text()).toBe(
         readFileSync(`${PROJECT_DIR}/functions/query/ui/index.html`, 'utf8'),
       );
-      expect(await (await fetch(`${base}/ui/page.js`)).text()).toBe(
-        readFileSync(`${PROJECT_DIR}/functions/query/ui/page.js`, 'utf8'),
-      );
-      expect(await (await fetch(`${base}/ui/uplot.js`)).text()).toBe(
-        readFileSync(`${PROJECT_DIR}/node_modules/uplot/dist/uPlot.iife.min.js`, 'utf8'),
-      );
+      // Every file of the page (its modules, styles, uPlot), as ui/assets.json lists them.
+      const assets = JSON.parse(readFileSync(`${PROJECT_DIR}/functions/query/ui/assets.json`, 'utf8')) as Record<
+        string,
+        { file: string }
+      >;
+      expect(Object.keys(assets)).toContain('/ui/view-overview.js');
+      for (const [path, asset] of Object.entries(assets))
+        expect(await (await fetch(`${base}${path}`)).text(), path).toBe(
+          readFileSync(`${PROJECT_DIR}/${asset.file}`, 'utf8'),
+        );
     } finally {
       proc.kill('SIGTERM');
       await exited;

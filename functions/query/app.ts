@@ -18,6 +18,7 @@ import { modelWorkloadRoutes } from './routes/model-workloads';
 import { dashboardApiRoutes } from './routes/dashboard-api';
 import { uiRoutes } from './routes/ui';
 import { uiEventsRoutes } from './routes/ui-events';
+import { uiUsageRoutes } from './routes/ui-usage';
 
 /**
  * @param deps InfluxDB, clock, settings, logger, metrics; `metricsApi` and the settings'
@@ -38,7 +39,8 @@ export function createApp(deps: QueryDeps): Hono {
   if (deps.settings.modelApi) app.route('/', modelWorkloadRoutes(deps));
   if (deps.settings.modelApi) app.route('/', modelApiRoutes(deps));
   // The page reads the model API: it exists where the model API does.
-  if (deps.settings.modelApi) app.route('/', uiEventsRoutes(deps)).route('/', uiRoutes());
+  if (deps.settings.modelApi)
+    app.route('/', uiEventsRoutes(deps)).route('/', uiUsageRoutes(deps)).route('/', uiRoutes());
   if (deps.settings.dashboardApi) app.route('/', dashboardApiRoutes(deps));
   app.notFound((c) => errorAnswer(c, 404, 'NotFound', 'the server could not find the requested resource'));
   app.onError((err, c) => answerError(err, c));

@@ -6,7 +6,9 @@
  * scraper APIs. SIGTERM: not ready, finish what is in flight, exit 0. Exit 2: bad configuration.
  */
 import { readInfluxAuth } from '#shared/config/common';
+import { readWithTlsFiles, tlsFileProblems } from '#shared/config/tls-files';
 import { configInvalid, failed, prepare } from '#shared/entry';
+import { ConfigError } from '#shared/errors';
 import { InfluxClient, routePackageLogs } from '#shared/influx/client';
 import { createLogger } from '#shared/log';
 import { QueryMetrics } from '#shared/query/self-metrics';
@@ -24,7 +26,7 @@ async function main(argv: string[]): Promise<number | undefined> {
       fn: 'query',
       title: 'heapless query: metrics.k8s.io, Heapster’s model API and the Dashboard scraper API, served from InfluxDB',
       settings: querySettings,
-      read: readQueryConfig,
+      read: readWithTlsFiles(readQueryConfig, querySettings),
       logLevel: (c) => c.logLevel,
       secrets: (c) => [c.influxPassword, c.influxToken, ...startToken(c.queryAuthTokenFile)],
     },
@@ -42,12 +44,19 @@ async function main(argv: string[]): Promise<number | undefined> {
   });
   let draining = false;
   let https: Listener | undefined;
+  // Every problem in one line: the TLS files' and the auth's (which needs the Kubernetes API).
+  const problems = tlsFileProblems(config);
   let auth: QueryAuth;
   try {
     // A new front-proxy CA reaches the HTTPS port's TLS context; before the port exists, `tls` below takes it.
     auth = await startAuth(config, log, (ca) => https && setClientCa(https, ca));
   } catch (err) {
-    return configInvalid('query', err);
+    if (!(err instanceof ConfigError)) throw err;
+    return configInvalid('query', new ConfigError([...err.problems, ...problems]));
+  }
+  if (problems.length > 0) {
+    auth.stop();
+    return configInvalid('query', new ConfigError(problems));
   }
   const deps = {
     influx,
@@ -80,6 +89,16 @@ async function main(argv: string[]): Promise<number | undefined> {
         host: config.httpListenHost,
       }),
     );
+  // Before 'listening' is logged: a SIGTERM sent as soon as that line is read (a test, a
+  // supervisor) must drain, not meet Node's default action and kill the process.
+  const stop = (signal: string): void => {
+    draining = true;
+    auth.stop();
+    log.info('shutdown', { signal, timeoutMs: config.shutdownTimeout });
+    void closeAll(listeners, config.shutdownTimeout).then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
   log.info('listening', {
     https: config.queryPort,
     host: config.listenHost,
@@ -92,14 +111,6 @@ async function main(argv: string[]): Promise<number | undefined> {
     modelAuth: config.modelAuth,
     staticToken: Boolean(config.queryAuthTokenFile),
   });
-  const stop = (signal: string): void => {
-    draining = true;
-    auth.stop();
-    log.info('shutdown', { signal, timeoutMs: config.shutdownTimeout });
-    void closeAll(listeners, config.shutdownTimeout).then(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
   return undefined;
 }
 

@@ -30,6 +30,8 @@ import { bucketsOf, inShard, type Shard } from '#shared/collect/shard';
 import { collectNode, countFailure, encodeAll, type PipelineContext } from '#shared/collect/node-pipeline';
 import { RunBudget, reserveMs } from '#shared/collect/budget';
 import { defaultMaxBodyBytes } from '#shared/scrape/body-cap';
+import { InfluxUnreachableError, influxProblem, noAnswer } from '#shared/influx/unreachable';
+import { logWriteFailed } from '#shared/collect/write-failed';
 
 export interface CollectDeps {
   log: Logger;
@@ -137,6 +139,8 @@ async function collectWithin(
       return listFailed(client, config, { stats, timeMs, shard, startedMono, spool }, err);
     });
   const [{ nodes, pods }, prev] = await Promise.all([listing, preparing]);
+  // Said at once (prepareInflux); thrown once the listing is done, whose own failure wins.
+  if (prev instanceof InfluxUnreachableError) throw prev;
   const writer = new Writer(client, {
     batchSize: config.influxBatchSize,
     maxInFlight: config.influxConcurrency,
@@ -298,6 +302,7 @@ function report(log: Logger, config: CollectConfig, o: Outcome): number {
     ...summary(stats),
     ...(writeFailed ? { writeErrors: errors } : {}),
   });
+  if (writeFailed) logWriteFailed(log, config, stats, errors);
   return writeFailed || o.terminated || (stats.nodes > 0 && stats.nodesOk === 0) ? 1 : 0;
 }
 
@@ -347,15 +352,15 @@ interface Prepare {
 }
 
 /**
- * Database, spool replay and previous counters. An unreachable InfluxDB does not stop the run:
- * it still scrapes, and what it cannot write goes to the spool (without previous counters this
- * run simply has no rates).
+ * Database, spool replay and previous counters. An unreachable InfluxDB does not stop a run with
+ * a spool: it still scrapes, and what it cannot write goes to the spool (without previous
+ * counters this run simply has no rates). Without one, nothing could be kept: the run ends.
  */
 async function prepareInflux(
   client: InfluxClient,
   config: CollectConfig,
   p: Prepare,
-): Promise<Map<string, PackedState>> {
+): Promise<Map<string, PackedState> | InfluxUnreachableError> {
   try {
     if (config.influxCreateDb) await client.ensureDatabase(config.influxRetention);
     if (p.spool) {
@@ -369,6 +374,7 @@ async function prepareInflux(
     p.stats.stateReadMs = Math.round(performance.now() - t0);
     return prev;
   } catch (err) {
+    if (!p.spool && noAnswer(err)) return reportedAtOnce(p.log, new InfluxUnreachableError(config.influxUrl, err));
     p.log.error('influx_unavailable', {
       error: asError(err),
       url: config.influxUrl,
@@ -378,6 +384,13 @@ async function prepareInflux(
     });
     return new Map();
   }
+}
+
+function reportedAtOnce(log: Logger, err: InfluxUnreachableError): InfluxUnreachableError {
+  const problem = influxProblem(err);
+  if (problem) log.error(problem.event, { error: problem.error, hint: problem.hint });
+  err.reported = true;
+  return err;
 }
 
 async function writeRunPoint(

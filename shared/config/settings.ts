@@ -5,7 +5,7 @@
  * Reading validates everything once and throws one ConfigError listing every problem.
  */
 import { ConfigError } from '#shared/errors';
-import type { Parser } from '#shared/config/parsers';
+import { bool, type Parser } from '#shared/config/parsers';
 
 export interface Setting<T> {
   env: string;
@@ -29,7 +29,11 @@ export function flagName(env: string): string {
   return '--' + env.toLowerCase().replace(/_/g, '-');
 }
 
-/** Parses `--name=value`, `--name value` and bare boolean `--name` into env-style keys. */
+/**
+ * Parses `--name=value`, `--name value` and bare boolean `--name` into env-style keys. A bare
+ * flag means `true` only for a true/false setting; any other flag without a value is a problem
+ * naming the flag (`--influx-url needs a value`), not the value "true" failing its parser.
+ */
 export function parseArgv(
   argv: readonly string[],
   table: SettingsTable,
@@ -53,7 +57,8 @@ export function parseArgv(
     const next = argv[i + 1];
     if (inline !== undefined) values[setting.env] = inline;
     else if (next !== undefined && !next.startsWith('--')) values[setting.env] = argv[++i] as string;
-    else values[setting.env] = 'true';
+    else if (setting.parse === bool) values[setting.env] = 'true';
+    else problems.push(`${rawName} needs a value: ${rawName}=<value> or ${rawName} <value> (${setting.env})`);
   }
   return { values, problems, help };
 }

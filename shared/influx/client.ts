@@ -201,7 +201,8 @@ export function toInfluxError(err: unknown, what: string): InfluxError {
   if (err instanceof HttpError)
     return new InfluxError(`${what}: HTTP ${err.statusCode} ${err.body ?? err.message}`.trim(), err.statusCode);
   const e = err as NodeJS.ErrnoException;
-  return new InfluxError(`${what}: ${e?.message ?? String(err)}${e?.code ? ` (${e.code})` : ''}`);
+  const code = e?.code ?? (e?.name === 'RequestTimedOutError' ? 'ETIMEDOUT' : undefined);
+  return new InfluxError(`${what}: ${e?.message ?? String(err)}${e?.code ? ` (${e.code})` : ''}`, undefined, code);
 }
 
 /**

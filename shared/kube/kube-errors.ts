@@ -2,7 +2,8 @@
  * @module kube/kube-errors
  * Kubernetes-side problems an operator must fix, told apart from bugs and passing faults: a
  * kubeconfig that is missing or malformed (named), no cluster at all, credentials the API server
- * rejects (401: authentication, which RBAC cannot fix), an API server that refuses connections.
+ * rejects (401: authentication, which RBAC cannot fix), an API server that refuses connections
+ * or accepts them and never answers (the same problem: it cannot be used; the hint names which).
  * Each becomes one log line with a hint and exit code 2 (shared/entry.ts), like a bad setting.
  */
 import { ApiServerError } from '#shared/errors';
@@ -83,7 +84,25 @@ export function kubeProblem(err: unknown): OperatorProblem | undefined {
       error: `the API server refused the connection (${firstLine(refused.message)})`,
       hint: 'check the server address in the kubeconfig (or KUBERNETES_SERVICE_HOST/PORT in a pod) and that the API server is running',
     };
+  const timedOut = chain.find(isTimeout) as Error | undefined;
+  if (timedOut)
+    return {
+      event: 'kube_unreachable',
+      error: `the API server accepted the connection but did not answer in time (${firstLine(timedOut.message)})`,
+      hint:
+        'a timeout, not RBAC: check the server address in the kubeconfig (or KUBERNETES_SERVICE_HOST/PORT in a pod) ' +
+        'points at a healthy API server (not a firewall or proxy that holds connections); if it is only slow, raise API_TIMEOUT',
+    };
   return undefined;
+}
+
+/**
+ * A list that ran out of API_TIMEOUT: kube/paging and kube/stream-list say so in their message
+ * ("listing nodes timed out after 10000 ms"); the abort under it is a TimeoutError.
+ */
+function isTimeout(e: unknown): boolean {
+  if ((e as { name?: unknown })?.name === 'TimeoutError') return true;
+  return e instanceof ApiServerError && / timed out after \d+ ms/.test(e.message);
 }
 
 function causes(err: unknown): unknown[] {

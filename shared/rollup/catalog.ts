@@ -10,10 +10,13 @@ import { isMetricMeasurement, metricOf, rollupField } from '#shared/families/rol
 import type { Schema } from '#shared/encode/line-protocol';
 import type { Level } from '#shared/rollup/levels';
 import type { MeasurementPlan } from '#shared/rollup/statements';
+import { redoReachMs } from '#shared/rollup/late';
 
 /** A plan with, per field, whether its stored values are integers (for writing rows back). */
 export interface Plan extends MeasurementPlan {
   intFields: ReadonlySet<string>;
+  /** How far back its points can be stamped when written (OOM kills); 0 for most (rollup/late). */
+  redoMs: number;
 }
 
 /**
@@ -79,6 +82,7 @@ export async function readPlans(client: InfluxClient, rawRp: string, schema: Sch
       measurement,
       fields: fields.map((f) => rollupField(metricOf(measurement, f.name, schema), f.name)),
       intFields: new Set(fields.filter((f) => f.type === 'integer').map((f) => f.name)),
+      redoMs: redoReachMs(fields.map((f) => metricOf(measurement, f.name, schema))),
       tagKeys: (tags.get(measurement) ?? []).map((r) => String(r[0])),
     });
   }

@@ -60,6 +60,7 @@ export async function rollLevel(job: LevelJob): Promise<{ stats: LevelStats; cut
     const sourceDoneMs = source.level ? doneFor(progress, source.level.name, plan.measurement) : undefined;
     const options: DueOptions = {
       ...job.due,
+      redoMs: plan.redoMs,
       // A coarser level reads only what the finer level did for this measurement (nothing yet: none).
       ...(source.level ? { sourceDoneMs: sourceDoneMs ?? -level.windowMs } : {}),
     };
@@ -81,13 +82,13 @@ export async function rollLevel(job: LevelJob): Promise<{ stats: LevelStats; cut
     };
     try {
       if (!(await rollMeasurement(job, plan, range, stats))) return { stats, cut: true };
-      await writeProgress(job.client, level, range.toMs, plan.measurement);
+      await writeProgress(job.client, level, range.toMs, plan.measurement, job.due.nowMs);
       markDone(progress, level.name, plan.measurement, range.toMs);
       stats.measurements++;
     } catch (err) {
       stats.failed++;
       job.log.error('rollup_statement_failed', {
-        level: level.name,
+        rollupLevel: level.name,
         measurement: plan.measurement,
         from: new Date(range.fromMs).toISOString(),
         to: new Date(range.toMs).toISOString(),

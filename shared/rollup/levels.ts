@@ -54,19 +54,26 @@ export interface DueOptions {
   backfillMs: number;
   /** The level this one is computed from is done up to here (undefined: the raw points). */
   sourceDoneMs?: number;
+  /**
+   * Points stamped up to this long before the run that writes them (OOM kills): the windows done
+   * within that reach, plus one window for the rollup's own interval, are redone (rollup/late).
+   */
+  redoMs?: number;
 }
 
 /**
  * The windows due: from the level's progress (or the backfill) up to the last window that ended
- * `delayMs` ago and whose source is complete, at most `maxWindows`, oldest first, so a run after
- * missed runs catches up in bounded steps.
+ * `delayMs` ago and whose source is complete, at most `maxWindows` new ones, oldest first, so a
+ * run after missed runs catches up in bounded steps; with `redoMs`, also the done windows within
+ * that reach (valid while the rollup runs at least once a window of this level).
  */
 export function dueWindows(level: Level, doneMs: number | undefined, o: DueOptions): Due {
   const w = level.windowMs;
   const floor = (ms: number): number => Math.floor(ms / w) * w;
   let end = floor(o.nowMs - o.delayMs);
   if (o.sourceDoneMs !== undefined) end = Math.min(end, floor(o.sourceDoneMs));
-  const from = doneMs !== undefined ? floor(doneMs) : floor(o.nowMs - o.backfillMs);
-  const to = Math.min(end, from + o.maxWindows * w);
-  return { fromMs: from, toMs: Math.max(from, to) };
+  const start = doneMs !== undefined ? floor(doneMs) : floor(o.nowMs - o.backfillMs);
+  const to = Math.min(end, start + o.maxWindows * w);
+  const from = doneMs !== undefined && o.redoMs ? Math.min(start, floor(o.nowMs - o.redoMs) - w) : start;
+  return { fromMs: from, toMs: Math.max(start, to) };
 }

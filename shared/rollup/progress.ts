@@ -2,8 +2,9 @@
  * @module rollup/progress
  * How far each measurement of each level is rolled up lives in InfluxDB: measurement
  * `heapless_rollup`, tags `level` and `measurement`, field `done` = end of the last window done,
- * epoch ms, stamped at that time, in the level's own retention policy so it lasts as long as the
- * rollups it describes. Per measurement, so a statement that fails or a run cut by its deadline
+ * epoch ms, stamped at the run's time (older versions: at the done time; either way the latest
+ * write is the one that counts, so late points can set it back), in the level's own retention
+ * policy so it lasts as long as the rollups it describes. Per measurement, so a statement that fails or a run cut by its deadline
  * loses only the measurement it was on: the ones done before stay done.
  * A point without a `measurement` tag is how older versions kept one progress per level: it
  * stands for every measurement that has no progress of its own, so an upgrade redoes and skips
@@ -63,19 +64,27 @@ export function markDone(progress: Progress, level: string, measurement: string,
   progress.set(level, p);
 }
 
+/** Sets the in-memory progress back (late points: rollup/late). */
+export function setDone(progress: Progress, level: string, measurement: string, doneMs: number): void {
+  const p = progress.get(level) ?? { byMeasurement: new Map() };
+  p.byMeasurement.set(measurement, doneMs);
+  progress.set(level, p);
+}
+
 /**
  * Records that `measurement` of `level` is done up to `doneMs` (without a measurement: the whole
- * level, as older versions did; the bench uses it to mark windows it does not measure). Throws
- * unless InfluxDB stored it.
+ * level, as older versions did; the bench uses it to mark windows it does not measure), stamped
+ * at `stampMs` (the run's time; default `doneMs`). Throws unless InfluxDB stored it.
  */
 export async function writeProgress(
   client: InfluxClient,
   level: Level,
   doneMs: number,
   measurement?: string,
+  stampMs = doneMs,
 ): Promise<void> {
   const tags = `level=${escapeTag(level.name)}${measurement ? `,${MEASUREMENT_TAG}=${escapeTag(measurement)}` : ''}`;
-  const status = await client.postBody(`${PROGRESS_MEASUREMENT},${tags} done=${doneMs}i ${doneMs}`, level.rp);
+  const status = await client.postBody(`${PROGRESS_MEASUREMENT},${tags} done=${doneMs}i ${stampMs}`, level.rp);
   if (status !== 204)
     throw new Error(
       `InfluxDB answered ${status} to the rollup progress of level ${level.name}${measurement ? `, ${measurement}` : ''}`,

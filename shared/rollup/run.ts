@@ -1,8 +1,9 @@
 /**
  * @module rollup/run
  * One rollup run: prepare the levels' retention policies → read what to roll up and how far each
- * measurement of each level got → for each level, finest first, each measurement's due windows
- * (bounded), its statements and its progress (rollup/level-run) → the run's own figures. Stateless
+ * measurement of each level got → set that back where late points arrived (rollup/late) → for
+ * each level, finest first, each measurement's due windows (bounded), its statements and its
+ * progress (rollup/level-run) → the run's own figures. Stateless
  * between runs: progress lives in InfluxDB, and a window done twice is written twice at the same
  * timestamps with the same values, so it overwrites and never double counts.
  * Exit code 0, or 1 when a statement failed (the next run redoes that measurement's range).
@@ -15,6 +16,7 @@ import { escapeTag } from '#shared/encode/escape';
 import type { Level } from '#shared/rollup/levels';
 import { preparePolicies, readPlans } from '#shared/rollup/catalog';
 import { readProgress } from '#shared/rollup/progress';
+import { catchLate } from '#shared/rollup/late';
 import { type LevelStats, rollLevel } from '#shared/rollup/level-run';
 import type { RollupConfig } from '#shared/rollup/settings';
 
@@ -29,6 +31,10 @@ export interface RollupStats {
   measurements: number;
   points: number;
   failedStatements: number;
+  /** Where late points (a replayed spool) were found: the first window redone for them. */
+  lateFromMs?: number;
+  /** Progress of (level, measurement) pairs set back to redo late points. */
+  rewound: number;
   /** The deadline stopped the run; the measurements it did not reach are done by the next. */
   cut: boolean;
   durationMs: number;
@@ -42,7 +48,15 @@ export interface RollupResult {
 export async function runRollup(config: RollupConfig, deps: RollupDeps): Promise<RollupResult> {
   const started = Date.now();
   const nowMs = (deps.now ?? Date.now)();
-  const stats: RollupStats = { levels: [], measurements: 0, points: 0, failedStatements: 0, cut: false, durationMs: 0 };
+  const stats: RollupStats = {
+    levels: [],
+    measurements: 0,
+    points: 0,
+    failedStatements: 0,
+    rewound: 0,
+    cut: false,
+    durationMs: 0,
+  };
   // A statement over hours of a large cluster's points runs long: it gets the run's whole budget.
   const client = new InfluxClient({
     url: config.influxUrl,
@@ -58,6 +72,22 @@ export async function runRollup(config: RollupConfig, deps: RollupDeps): Promise
       readProgress(client, config.rollupLevels),
     ]);
     stats.measurements = plans.length;
+    const late = await catchLate(client, {
+      rawRp,
+      levels: config.rollupLevels,
+      measurements: plans.map((p) => p.measurement),
+      progress,
+      nowMs,
+      delayMs: config.rollupDelay,
+      lookbackMs: config.rollupLateLookback,
+    });
+    Object.assign(stats, late);
+    if (late.lateFromMs !== undefined)
+      deps.log.info('rollup_late_points', {
+        from: new Date(late.lateFromMs).toISOString(),
+        rewound: late.rewound,
+        hint: 'collect runs arrived after their windows were rolled up (a replayed spool): those windows are redone',
+      });
     let source: { rp: string; level?: Level } = { rp: rawRp };
     for (const level of config.rollupLevels) {
       const r = await rollLevel({
@@ -103,6 +133,7 @@ function encodeRollupRun(s: RollupStats, timeMs: number): string {
     `measurements=${s.measurements}i`,
     `points=${s.points}i`,
     `failed_statements=${s.failedStatements}i`,
+    `rewound=${s.rewound}i`,
     `cut=${s.cut}`,
     `duration_ms=${s.durationMs}i`,
   ];

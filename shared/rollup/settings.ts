@@ -60,6 +60,14 @@ export const rollupSettings = {
     default: '1h',
     parse: duration(0, 400 * 86_400_000),
   }),
+  rollupLateLookback: setting({
+    env: 'ROLLUP_LATE_LOOKBACK',
+    help:
+      'how far back points that arrive late (the collector’s spool replayed after an outage) are still rolled ' +
+      'up: the windows that got them are redone; the raw retention is the most that helps (0s: never)',
+    default: '7d',
+    parse: duration(0, 400 * 86_400_000),
+  }),
   runDeadline: setting({
     env: 'RUN_DEADLINE',
     help: 'a run starts no new statement after this long; what it did not finish the next run does',

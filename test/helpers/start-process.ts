@@ -1,12 +1,14 @@
 /**
  * @module test/helpers/start-process
- * `npm start`'s real entry (test/start.ts under tsx) in its own process group, as a terminal runs
- * it, with TMPDIR pointed at a folder of the test's own: whatever it leaves behind is in there.
- * `interrupt()` sends SIGINT to the whole group, as Ctrl-C does.
+ * `npm start` itself (npm, its shell, node with tsx's loader running test/start.ts) in its own
+ * process group, as a terminal runs it, with TMPDIR pointed at a folder of the test's own:
+ * whatever it leaves behind is in there. `interrupt()` sends SIGINT to the whole group, as Ctrl-C
+ * does; npm exits at once (130), so `stopped()` waits until every process of the group is gone.
+ * npm runs with --silent so stdout holds only the JSON lines.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_DIR } from '#test/helpers/paths';
 
@@ -25,10 +27,10 @@ export interface StartProcess {
   cleanup(): void;
 }
 
-export function spawnStart(env: Record<string, string | undefined> = {}): StartProcess {
+export function spawnStart(env: Record<string, string | undefined> = {}, args: string[] = []): StartProcess {
   const tmp = mkdtempSync(join(tmpdir(), 'heapless-starttest-'));
   const { KUBECONFIG: _k, INFLUX_URL: _i, ...inherited } = process.env;
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'test/start.ts'], {
+  const proc = spawn('npm', ['start', '--silent', ...(args.length > 0 ? ['--', ...args] : [])], {
     cwd: PROJECT_DIR,
     env: { ...inherited, TMPDIR: tmp, ...env },
     detached: true,
@@ -38,7 +40,10 @@ export function spawnStart(env: Record<string, string | undefined> = {}): StartP
   let err = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  // As a shell reports it: killed by a signal is 128 + its number (npm dies of Ctrl-C's SIGINT: 130).
+  const exited = new Promise<number | null>((resolve) =>
+    proc.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + constants.signals[signal] : null))),
+  );
   const group = (signal: NodeJS.Signals): void => {
     try {
       process.kill(-(proc.pid as number), signal);

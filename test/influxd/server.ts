@@ -115,7 +115,8 @@ export async function startInfluxd(): Promise<InfluxdServer> {
   };
   const halt = async (): Promise<void> => {
     const p = proc;
-    if (!p || p.exitCode !== null) return;
+    // Exited by itself, or by a signal (a terminal's Ctrl-C reaches the whole process group).
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise<void>((r) => p.once('exit', () => r()));
     p.kill('SIGTERM');
     const timer = setTimeout(() => p.kill('SIGKILL'), 5_000);

@@ -15,6 +15,7 @@ import { fixtureNodeObject, type FixtureNode } from '#test/sim/fixtures';
 import { generatedNodeObject, generatedPodObject } from '#test/sim/generated-objects';
 import { renderGeneratedSummary } from '#test/sim/generated-summary';
 import { ownedObjects } from '#test/sim/generated-owners';
+import { fixtureOwners } from '#test/sim/fixture-owners';
 
 type Json = Record<string, unknown>;
 
@@ -76,8 +77,11 @@ export function apiData(state: ClusterState): ApiData {
     resourceVersion: () => String(state.resourceVersion()),
     nodes: concatSources([generatedNodes(state), fixtureNodes(state)]),
     pods: allPods(state),
-    replicaSets: arraySource(ownedObjects(state.truth.nodes, 'ReplicaSet')),
-    jobs: arraySource(ownedObjects(state.truth.nodes, 'Job')),
+    replicaSets: arraySource([
+      ...ownedObjects(state.truth.nodes, 'ReplicaSet'),
+      ...fixtureOwners(fixturePods(state), 'ReplicaSet'),
+    ]),
+    jobs: arraySource([...ownedObjects(state.truth.nodes, 'Job'), ...fixtureOwners(fixturePods(state), 'Job')]),
     namespaces: () => namespaces,
     events: state.events,
     extraApiGroups: state.extraApiGroups,

@@ -13,6 +13,8 @@ export interface BannerFacts {
   /** What runs: `simulated cluster: 4 nodes, 12 pods` or `cluster from KUBECONFIG`. */
   cluster: string;
   tempDir: string;
+  /** A line about the user's own KUBECONFIG, left alone by the demo. */
+  note?: string;
 }
 
 const INFLUXQL =
@@ -34,6 +36,7 @@ export function banner(f: BannerFacts): string {
     `  Model API  curl -s '${f.pageUrl}/api/v1/model/metrics/cpu/usage_rate'`,
     '',
     `Ctrl-C to stop (stops every process it started and removes ${f.tempDir}).`,
+    ...(f.note ? [f.note] : []),
     '',
   ];
   return lines.join('\n');

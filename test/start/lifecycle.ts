@@ -68,8 +68,13 @@ export class Lifecycle {
         this.log.warn('stop_failed', { what, error });
       }
     }
-    rmSync(this.root, { recursive: true, force: true });
-    this.log.info('stopped', { reason, removed: this.root });
+    try {
+      // Retried: a child stopped a moment ago may still be closing files in it.
+      rmSync(this.root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      this.log.info('stopped', { reason, removed: this.root });
+    } catch (error) {
+      this.log.error('temp_left', { error, tempDir: this.root, hint: `remove it by hand: rm -rf ${this.root}` });
+    }
     process.exit(code);
   }
 }

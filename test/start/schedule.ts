@@ -5,14 +5,17 @@
  * `"fn":"rollup","event":"rollup_run"`, `"fn":"events","event":"run"`). The rollup runs after the
  * collector, so on the first tick the collector has created the database and its raw default
  * policy before the rollup reads it. A run still going when the next is due is skipped
- * (`protect`), as `concurrencyPolicy: Forbid` does.
+ * (`protect`), as `concurrencyPolicy: Forbid` does. Once Ctrl-C has come, a run still going
+ * loses the simulator and influxd under it (the terminal's SIGINT reaches influxd too): its
+ * warnings and errors then say nothing the user must act on, and are dropped (its summary stays).
  */
 import { Cron } from 'croner';
 import { readCollectConfig } from '#shared/collect/settings';
 import { runCollect } from '#shared/collect/run';
 import { readEventsConfig } from '#shared/events/events-settings';
 import { runEvents } from '#shared/events/run';
-import { createLogger } from '#shared/log';
+import { failed } from '#shared/entry';
+import { createLogger, type Logger } from '#shared/log';
 import { readRollupConfig } from '#shared/rollup/settings';
 import { runRollup } from '#shared/rollup/run';
 
@@ -32,41 +35,63 @@ export interface Schedule {
   stop(): void;
 }
 
-export function startSchedule(env: Record<string, string | undefined>, beforeRun: () => void): Schedule {
+export function startSchedule(
+  env: Record<string, string | undefined>,
+  beforeRun: () => void,
+  stopping: () => boolean = () => false,
+): Schedule {
   const collectConfig = readCollectConfig(env, []);
   const eventsConfig = readEventsConfig(env, []);
-  const collectLog = createLogger({
-    fn: 'collect',
-    level: collectConfig.logLevel,
-    secrets: [collectConfig.influxPassword, collectConfig.influxToken],
-  });
-  const eventsLog = createLogger({
-    fn: 'events',
-    level: eventsConfig.logLevel,
-    secrets: [eventsConfig.influxPassword, eventsConfig.influxToken],
-  });
+  const collectLog = quietWhen(
+    stopping,
+    createLogger({
+      fn: 'collect',
+      level: collectConfig.logLevel,
+      secrets: [collectConfig.influxPassword, collectConfig.influxToken],
+    }),
+  );
+  const eventsLog = quietWhen(
+    stopping,
+    createLogger({
+      fn: 'events',
+      level: eventsConfig.logLevel,
+      secrets: [eventsConfig.influxPassword, eventsConfig.influxToken],
+    }),
+  );
   const rollupConfig = readRollupConfig(env, []);
-  const rollupLog = createLogger({
-    fn: 'rollup',
-    level: rollupConfig.logLevel,
-    secrets: [rollupConfig.influxPassword, rollupConfig.influxToken],
-  });
+  const rollupLog = quietWhen(
+    stopping,
+    createLogger({
+      fn: 'rollup',
+      level: rollupConfig.logLevel,
+      secrets: [rollupConfig.influxPassword, rollupConfig.influxToken],
+    }),
+  );
   const collectThenRollup = async (): Promise<void> => {
+    // As the CronJobs' entries log them: an operator's problem (kubeconfig, API server, InfluxDB) with its hint.
     await runCollect(collectConfig, { log: collectLog }).catch((error: unknown) =>
-      collectLog.error('run_failed', { error }),
+      failed(collectLog, 'run_failed', error),
     );
-    await runRollup(rollupConfig, { log: rollupLog }).catch((error: unknown) =>
-      rollupLog.error('run_failed', { error }),
-    );
+    await runRollup(rollupConfig, { log: rollupLog }).catch((error: unknown) => failed(rollupLog, 'run_failed', error));
   };
   const once = async (): Promise<void> => {
     beforeRun();
     await Promise.all([
       collectThenRollup(),
-      runEvents(eventsConfig, { log: eventsLog }).catch((error: unknown) => eventsLog.error('run_failed', { error })),
+      runEvents(eventsConfig, { log: eventsLog }).catch((error: unknown) => failed(eventsLog, 'run_failed', error)),
     ]);
   };
   const seconds = Math.max(1, Math.round(collectConfig.interval / 1000));
   const job = new Cron(`*/${seconds} * * * * *`, { protect: true }, once);
   return { first: once(), stop: () => job.stop() };
+}
+
+/** Drops warnings and errors once `stopping()` holds; debug and info lines (a run's summary) stay. */
+function quietWhen(stopping: () => boolean, log: Logger): Logger {
+  return {
+    debug: (e, f) => log.debug(e, f),
+    info: (e, f) => log.info(e, f),
+    warn: (e, f) => void (stopping() || log.warn(e, f)),
+    error: (e, f) => void (stopping() || log.error(e, f)),
+  };
 }

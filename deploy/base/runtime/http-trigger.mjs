@@ -16,9 +16,10 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 
 function log(level, event, fields = {}) {
-  process.stdout.write(
-    JSON.stringify({ time: new Date().toISOString(), level, fn: 'http-trigger', event, ...fields }) + '\n',
-  );
+  const line = { time: new Date().toISOString(), level, fn: 'http-trigger', event };
+  // As in shared/log.ts: no field replaces the line's own keys; a clash is kept as field_<key>.
+  for (const [key, value] of Object.entries(fields)) line[Object.hasOwn(line, key) ? `field_${key}` : key] = value;
+  process.stdout.write(JSON.stringify(line) + '\n');
 }
 
 function reply(res, status, body) {

@@ -4,7 +4,8 @@
  * hour, at most `limit` (default 50). Both schemas are read: `events` (withfields: the event's
  * words are tags, the message a field) and `log/events` (heapster: the whole event as JSON).
  * Under /api/, so the guard checks it as the model API (MODEL_AUTH): the namespaced path is a
- * `list pods` in that namespace, the other one in every namespace.
+ * `list pods` in that namespace, the other one in every namespace. `object` (names, comma
+ * separated) narrows to the events about those objects: a drill-down view's node, workload or pod.
  */
 import { Hono, type Context } from 'hono';
 import { HEAPSTER_MEASUREMENT, WITHFIELDS_MEASUREMENT } from '#shared/events/encode';
@@ -12,7 +13,7 @@ import { ident, timeLiteral } from '#shared/influx/influxql';
 import { runStatement, type QueryDeps } from '#shared/query/deps';
 import { ParamError } from '#shared/query/errors';
 import { forEachRow, num, str } from '#shared/query/rows';
-import { objectName } from '#shared/query/validate';
+import { objectName, objectNames } from '#shared/query/validate';
 import { tagEquals } from '#shared/query/where';
 
 export interface UiEvent {
@@ -50,6 +51,8 @@ function limitParam(raw: string | undefined): number {
 
 async function latest(c: Context, deps: QueryDeps, namespace: string | undefined): Promise<Response> {
   const limit = limitParam(c.req.query('limit'));
+  const rawObjects = c.req.query('object');
+  const objects = rawObjects === undefined ? undefined : objectNames('object', rawObjects);
   const endMs = deps.now();
   const scope = [`time >= ${timeLiteral(endMs - WINDOW_MS)}`, `time <= ${timeLiteral(endMs)}`];
   if (deps.settings.clusterName) scope.push(tagEquals('cluster_name', deps.settings.clusterName));
@@ -58,7 +61,10 @@ async function latest(c: Context, deps: QueryDeps, namespace: string | undefined
   const withfields = await runStatement(
     c,
     deps,
-    statement(WITHFIELDS_MEASUREMENT, namespace ? [tagEquals('namespace_name', namespace)] : []),
+    statement(WITHFIELDS_MEASUREMENT, [
+      ...(namespace ? [tagEquals('namespace_name', namespace)] : []),
+      ...(objects ? [`(${objects.map((o) => tagEquals('object_name', o)).join(' OR ')})`] : []),
+    ]),
   );
   const events: UiEvent[] = [];
   forEachRow(withfields, ({ cell }) =>
@@ -74,7 +80,7 @@ async function latest(c: Context, deps: QueryDeps, namespace: string | undefined
     }),
   );
   events.push(
-    ...(await heapsterEvents(c, deps, namespace, limit, (conditions, offset) =>
+    ...(await heapsterEvents(c, deps, { namespace, objects }, limit, (conditions, offset) =>
       statement(HEAPSTER_MEASUREMENT, conditions, offset),
     )),
   );
@@ -86,7 +92,8 @@ async function latest(c: Context, deps: QueryDeps, namespace: string | undefined
 const MAX_PAGES = 10;
 
 /**
- * The newest `limit` events of Heapster's schema, of one namespace when given. The namespace is
+ * The newest `limit` events of Heapster's schema, of one namespace and about some objects when
+ * given (the objects are checked here only, after reading: their names are inside the JSON too). The namespace is
  * inside the event's JSON (the schema has no tag for it), so InfluxDB selects the rows that name
  * it (`"namespace": "<ns>"`, outside any JSON string) before LIMIT, and the exact namespace is
  * checked here; should that drop rows of a full page, the next page is read.
@@ -94,7 +101,7 @@ const MAX_PAGES = 10;
 async function heapsterEvents(
   c: Context,
   deps: QueryDeps,
-  namespace: string | undefined,
+  { namespace, objects }: { namespace: string | undefined; objects: string[] | undefined },
   limit: number,
   statement: (conditions: string[], offset: number) => string,
 ): Promise<UiEvent[]> {
@@ -105,7 +112,8 @@ async function heapsterEvents(
     forEachRow(await runStatement(c, deps, statement(conditions, page * limit)), ({ cell }) => {
       rows++;
       const e = fromJson(isoTime(cell('time')), str(cell('value')), num(cell('count')));
-      if (e && (namespace === undefined || e.namespace === namespace)) events.push(e);
+      if (e && (namespace === undefined || e.namespace === namespace) && (!objects || objects.includes(e.object)))
+        events.push(e);
     });
     if (rows < limit) break;
   }
