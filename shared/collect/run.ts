@@ -260,6 +260,7 @@ async function listFailed(
   const { stats, shard } = run;
   stats.listFailed = true;
   stats.durationMs = Math.round(performance.now() - run.startedMono);
+  stats.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const tags: Record<string, string> = shard.count > 1 ? { shard: String(shard.index) } : {};
   const line = encodeRunStats('collect', stats, run.timeMs, config.clusterName, tags);
   await writeRunPoint(client, line, Date.now() + 1_000, run.spool).catch(() => undefined);
