@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health';
 import { metricsApiRoutes } from './routes/metrics-api';
 import { modelApiRoutes } from './routes/model-api';
 import { modelWorkloadRoutes } from './routes/model-workloads';
+import { recommendationRoutes } from './routes/recommendations';
 import { dashboardApiRoutes } from './routes/dashboard-api';
 import { uiRoutes } from './routes/ui';
 import { uiEventsRoutes } from './routes/ui-events';
@@ -36,6 +37,7 @@ export function createApp(deps: QueryDeps): Hono {
     app.use('/api/*', deps.guard);
   }
   if (deps.metricsApi) app.route('/', metricsApiRoutes(deps));
+  if (deps.settings.modelApi) app.route('/', recommendationRoutes(deps));
   if (deps.settings.modelApi) app.route('/', modelWorkloadRoutes(deps));
   if (deps.settings.modelApi) app.route('/', modelApiRoutes(deps));
   // The page reads the model API: it exists where the model API does.

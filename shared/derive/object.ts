@@ -9,6 +9,7 @@ import type { Family } from '#shared/families/family';
 import { FAMILY_BY_NAME, type FamilyName } from '#shared/families/catalogue';
 import { COUNTERS, DIRECT, FILESYSTEM, RATES, sampleTimeMs, type StatsView } from '#shared/derive/sources';
 import { ratePerSecond, type RateContext } from '#shared/derive/rates';
+import { SAMPLED_TAGS } from '#shared/derive/series';
 
 export interface ObjectInput {
   type: ObjectType;
@@ -91,7 +92,7 @@ export function deriveObject(input: ObjectInput): ObjectOutput {
   for (const row of plan.direct) add(samples, row.family, row.read(stats));
   const state = counterState(stats);
   const ctx: RateContext = { prev: input.prev, startMs: stats.startTimeMs, maxGapMs: input.maxGapMs };
-  add(samples, plan.cpuRate, cpuMillicores(ctx, stats, state.c['cpu']));
+  addCpuRate(samples, plan.cpuRate, ctx, stats, state.c['cpu']);
   for (const row of plan.rates) add(samples, row.family, ratePerSecond(ctx, row.counter, state.c[row.counter]));
   for (const [resourceId, fs] of stats.filesystems) {
     // One tags object per filesystem, so encode builds its tag set once for all five families.
@@ -101,12 +102,23 @@ export function deriveObject(input: ObjectInput): ObjectOutput {
   return { series: { tags: input.tags, samples }, state };
 }
 
-/** The kubelet's own instantaneous rate when it has one; otherwise from the cumulative counter. */
-function cpuMillicores(ctx: RateContext, s: StatsView, cpu: [number, number] | undefined): number | undefined {
-  if (s.cpu?.usageNanoCores !== undefined) return s.cpu.usageNanoCores / 1e6;
+/**
+ * CPU usage in millicores: the mean since the previous run, Δ`usageCoreNanoSeconds` ÷ Δt, so
+ * bursts between two runs count in full. Only without a usable previous reading (the first run,
+ * a restart, a gap over RATE_MAX_GAP) is it the kubelet's `usageNanoCores`, the mean of about the
+ * last 10 s, tagged `sampled=true` so readers can leave it out.
+ */
+function addCpuRate(
+  out: Sample[],
+  family: Family | undefined,
+  ctx: RateContext,
+  s: StatsView,
+  cpu: [number, number] | undefined,
+): void {
   const perSecond = ratePerSecond(ctx, 'cpu', cpu);
   // core·ns per second ÷ 1e6 = millicores.
-  return perSecond === undefined ? undefined : perSecond / 1e6;
+  if (perSecond !== undefined) add(out, family, perSecond / 1e6);
+  else if (s.cpu?.usageNanoCores !== undefined) add(out, family, s.cpu.usageNanoCores / 1e6, SAMPLED_TAGS);
 }
 
 /** This run's counter readings, [sample time ms, value], kept for the next run's rates. */

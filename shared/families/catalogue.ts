@@ -38,9 +38,13 @@ export const FAMILIES = [
     kind: 'gauge',
     int: false,
     unit: 'millicores',
+    labels: ['sampled'],
     types: {
-      ...all4(`${OWN('cpu.usageNanoCores')} ÷ 1e6; else ${RATE('cpu/usage')}`, SUM_CONTAINERS),
-      ns: 'sum over the namespace’s pods',
+      ...all4(
+        `the mean since the previous run: ${RATE('cpu/usage')}, ÷ 1e6; without one, ${OWN('cpu.usageNanoCores')} (the mean of about the last 10 s) ÷ 1e6, tagged sampled=true`,
+        SUM_CONTAINERS,
+      ),
+      ns: 'sum over the namespace’s pods (each pod’s value as written, a sampled one included)',
       workload: WORKLOAD,
       cluster: 'sum over nodes (includes system overhead, as Heapster’s dashboards summed it)',
     },

@@ -8,6 +8,7 @@
  * The values are exactly those of the `cpu/usage_rate` and `memory/working_set` points of the
  * same run (integers rounded as line protocol writes them), so either source answers alike.
  */
+import { SAMPLED_TAGS } from '#shared/derive/series';
 import type { NodeBatch, Sample, Series } from '#shared/derive/types';
 import { escapeTag, quoteString } from '#shared/encode/escape';
 import { fieldValue } from '#shared/encode/line-protocol';
@@ -72,7 +73,8 @@ function nodeFields(node: Series | undefined): string {
 }
 
 function sample(samples: readonly Sample[], family: string): Sample | undefined {
-  return samples.find((x) => x.family.name === family && !x.tags);
+  // A sampled CPU rate (first run, restart) is still the object's reading: kubectl top shows it.
+  return samples.find((x) => x.family.name === family && (!x.tags || x.tags === SAMPLED_TAGS));
 }
 
 /** The value as InfluxDB stores it (integers rounded), or null. */

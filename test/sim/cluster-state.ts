@@ -16,6 +16,7 @@ import { generatedNodeObject, generatedPodObject } from '#test/sim/generated-obj
 import { renderGeneratedSummary } from '#test/sim/generated-summary';
 import { ownedObjects } from '#test/sim/generated-owners';
 import { fixtureOwners } from '#test/sim/fixture-owners';
+import { settleOomKills } from '#test/sim/varying-usage';
 
 type Json = Record<string, unknown>;
 
@@ -64,6 +65,7 @@ export function createClusterState(
 /** The `/stats/summary` body of node `name` at the simulated now. */
 export function renderSummary(state: ClusterState, name: string): string {
   const now = state.clock.nowMs();
+  settle(state);
   const generated = state.generated.get(name);
   if (generated) return renderGeneratedSummary(generated, now);
   const fixture = state.fixtures.get(name);
@@ -122,10 +124,19 @@ function allPods(state: ClusterState): ListSource {
   };
 }
 
+/** Varying usage: containers OOM-killed by now restart, and their pods get a new resourceVersion. */
+function settle(state: ClusterState): void {
+  for (const pod of settleOomKills(state.truth.nodes, state.clock.nowMs()))
+    state.podVersions.set(pod.uid, state.nextResourceVersion());
+}
+
 function generatedPods(state: ClusterState, nodes: NodeTruth[]): ListSource {
   const perNode = nodes[0]?.pods.length ?? 0;
   return {
-    size: () => nodes.length * perNode,
+    size: () => {
+      settle(state);
+      return nodes.length * perNode;
+    },
     at(i) {
       const node = nodes[Math.floor(i / perNode)]!;
       const pod = node.pods[i % perNode]!;

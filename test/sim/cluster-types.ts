@@ -44,6 +44,14 @@ export interface SimOptions {
   apiProtobuf?: boolean;
   /** Paged list answers are written in pieces of this many bytes (default: whole), e.g. 1. */
   apiPieceBytes?: number;
+  /**
+   * `constant` (default): every gauge and rate is constant, as most tests want. `varying`: daily
+   * cycles, noise, bursts, a leak and an OOM-killed container (sim/varying-usage), exact truth
+   * through sim/usage-truth.
+   */
+  usage?: 'constant' | 'varying';
+  /** Seed of the varying usage's phases (default 1). */
+  seed?: number;
   /** API groups listed by `GET /apis` (and served under `/apis/<name>` when they have a handler). */
   extraApiGroups?: ApiGroupExtension[];
 }

@@ -20,6 +20,7 @@ import type { SimCluster, SimNodeInfo, SimOptions } from '#test/sim/cluster-type
 import { createClock, wholeSecondMs } from '#test/sim/clock';
 import { kubeletAddresses } from '#test/sim/addresses';
 import { generateNodes } from '#test/sim/generated';
+import { addVaryingUsage } from '#test/sim/varying-usage';
 import { loadFixtureNode, type FixtureNode } from '#test/sim/fixtures';
 import { apiData, createClusterState, renderSummary, type ClusterState } from '#test/sim/cluster-state';
 import { createKubeletTls } from '#test/sim/kubelet-tls';
@@ -69,6 +70,7 @@ function buildTruth(opts: SimOptions, startTimeMs: number, fixtures: FixtureNode
     namespaces,
     startTimeMs,
   });
+  if (opts.usage === 'varying') addVaryingUsage(nodes, opts.seed ?? 1, startTimeMs);
   const names = [...nodes.map((n) => n.name), ...fixtures.map((f) => f.name)];
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
   if (duplicate) throw new Error(`two simulated nodes are named ${duplicate}`);

@@ -13,7 +13,8 @@ import type {
   UsageTruth,
   VolumeTruth,
 } from '#test/sim/truth';
-import { counterAt, cpuCoreNanoSecondsAt, rfc3339 } from '#test/sim/clock';
+import { counterAt, rfc3339 } from '#test/sim/clock';
+import { cpuCounterAt, memoryAt, usageNanoCoresAt } from '#test/sim/usage-truth';
 
 type Json = Record<string, unknown>;
 
@@ -69,18 +70,19 @@ function containerStats(c: ContainerTruth, nowMs: number): Json {
 function usageBlocks(u: UsageTruth, startMs: number, nowMs: number): Json {
   const time = rfc3339(nowMs);
   const memory: Json = { time };
-  if (u.memory.availableBytes !== undefined) memory['availableBytes'] = u.memory.availableBytes;
+  const m = memoryAt(u, nowMs);
+  if (m.availableBytes !== undefined) memory['availableBytes'] = m.availableBytes;
   Object.assign(memory, {
-    usageBytes: u.memory.usageBytes,
-    workingSetBytes: u.memory.workingSetBytes,
-    rssBytes: u.memory.rssBytes,
+    usageBytes: m.usageBytes,
+    workingSetBytes: m.workingSetBytes,
+    rssBytes: m.rssBytes,
     pageFaults: counterAt(u.pageFaultsPerSecond, startMs, nowMs),
     majorPageFaults: counterAt(u.majorPageFaultsPerSecond, startMs, nowMs),
   });
   const cpu: Json = {
     time,
-    usageNanoCores: u.cpuMillicores * 1e6,
-    usageCoreNanoSeconds: cpuCoreNanoSecondsAt(u.cpuMillicores, startMs, nowMs),
+    usageNanoCores: usageNanoCoresAt(u, startMs, nowMs),
+    usageCoreNanoSeconds: cpuCounterAt(u, startMs, nowMs),
   };
   const blocks: Json = { cpu, memory };
   if (u.pressure) {

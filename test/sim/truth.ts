@@ -3,9 +3,11 @@
  * Ground truth of the generated workload: the constant parameters every payload is computed
  * from, so a test can work out the exact expected value of any metric at any simulated time.
  *
- * Gauges are constant. Every cumulative counter of an object with start time `s` reads
+ * By default gauges are constant. Every cumulative counter of an object with start time `s` reads
  * `counterAt(rate, s, now)` (see sim/clock): rate × whole seconds elapsed since `s`.
  * CPU: `usageNanoCores = cpuMillicores × 1e6`, `usageCoreNanoSeconds = cpuCoreNanoSecondsAt(…)`.
+ * With `usage: 'varying'` (sim/varying-usage) CPU and the working set follow `varying` instead,
+ * and sim/usage-truth reads any object's exact values at any instant.
  */
 
 /** Filesystem gauges as in the kubelet's FsStats (bytes, inode counts). */
@@ -53,10 +55,30 @@ export interface SwapTruth {
   availableBytes?: number;
 }
 
+/**
+ * Usage that changes with time. The CPU counter is the exact integral of the usage curve, so the
+ * true mean over any interval is Δcounter ÷ Δt (sim/usage-truth).
+ */
+export interface VaryingUsage {
+  /** CPU time used in (fromMs, toMs], millicore·seconds (closed form, exact). */
+  cpuUsed(fromMs: number, toMs: number): number;
+  /** Memory gauges at an instant. */
+  memoryAt(nowMs: number): MemoryTruth;
+}
+
+/** A container OOM-killed every `periodMs`: kill k happens at `firstStartMs + k × periodMs`. */
+export interface OomKillTruth {
+  firstStartMs: number;
+  periodMs: number;
+  restartsBefore: number;
+}
+
 /** Usage shared by nodes, pods and containers. */
 export interface UsageTruth {
-  /** Constant CPU usage in millicores. */
+  /** Constant CPU usage in millicores (with `varying`: the curve's base). */
   cpuMillicores: number;
+  /** Set when the simulator runs with varying usage; then it overrides cpuMillicores and memory. */
+  varying?: VaryingUsage;
   memory: MemoryTruth;
   pageFaultsPerSecond: number;
   majorPageFaultsPerSecond: number;
@@ -97,6 +119,8 @@ export interface ContainerTruth extends UsageTruth {
   spec: { requests: Record<string, string>; limits: Record<string, string> };
   requests: ResourceAmounts;
   limits: ResourceAmounts;
+  /** Varying usage only: the working set leaks up to the limit, and the kernel kills it. */
+  oomKills?: OomKillTruth;
 }
 
 export interface VolumeTruth {

@@ -24,6 +24,8 @@ export async function startEmbedded(life: Lifecycle): Promise<Embedded> {
       startCluster({
         nodes: 3,
         podsPerNode: 4,
+        // Daily cycles, noise, bursts, a leak and an OOM-killed container, not flat lines.
+        usage: 'varying',
         fixtureNodes: ['summary_k8s-1.35.0_minikube-containerd_nri-kubernetes.json'],
       }),
       (s) => () => s.stop(),

@@ -14,6 +14,7 @@ import {
 } from './compute';
 import { heapsterClusterDashboard, heapsterPodsDashboard } from './heapster';
 import { eventsDashboard, selfDashboard } from './operations';
+import { rightSizingDashboard } from './rightsizing';
 import type { Json } from './panels';
 
 export function buildDashboards(): Record<string, Json> {
@@ -28,6 +29,7 @@ export function buildDashboards(): Record<string, Json> {
     'heapster-pods.json': heapsterPodsDashboard(),
     'heapless-events.json': eventsDashboard(),
     'heapless-self.json': selfDashboard(),
+    'heapless-rightsizing.json': rightSizingDashboard(),
   };
 }
 

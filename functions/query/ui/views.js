@@ -8,13 +8,14 @@
 import * as node from './view-node.js';
 import * as overview from './view-overview.js';
 import * as pod from './view-pod.js';
+import * as rightsizing from './view-rightsizing.js';
 import * as workload from './view-workload.js';
 
 /** @typedef {import('./state.js').State} State */
 /** @typedef {{ title: string, mount(root: HTMLElement, s: State): { load(s: State): Promise<unknown> } }} View */
 
 /** @type {Record<string, View>} */
-export const VIEWS = { overview, node, workload, pod };
+export const VIEWS = { overview, node, workload, pod, rightsizing };
 
 /** Header links, in order. */
-export const NAV = ['overview'];
+export const NAV = ['overview', 'rightsizing'];

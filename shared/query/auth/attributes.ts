@@ -72,10 +72,14 @@ function metricsResource(resource: 'nodes' | 'pods', namespace: string, name: st
  * - `…/namespaces/<ns>/pods/<pod>…` → get pods `<pod>` in `<ns>`; `…/namespaces/<ns>…` → list pods in `<ns>`
  *   (the scraper's empty namespace segment is `default`);
  * - `…/nodes/<node>…` → get nodes `<node>`; `…/nodes` → list nodes;
- * - the cluster and the namespace list → list pods in every namespace (they sum or name them all).
+ * - the cluster and the namespace list → list pods in every namespace (they sum or name them all);
+ * - `…/recommendations?namespace=<ns>` → list pods in `<ns>`.
  */
-export function modelApiAttributes(path: string): Attributes {
+export function modelApiAttributes(path: string, namespaceQuery?: string): Attributes {
   const parts = path.split('/').slice(4);
+  // Right-sizing across workloads reads one namespace when `?namespace=` names it.
+  if (parts[0] === 'recommendations' && parts.length === 1 && namespaceQuery)
+    return metricsResource('pods', namespaceQuery, undefined);
   const at = (i: number): string | undefined => parts[i];
   // A comma-separated list of names (`/nodes/a,b/…`, the scraper's pod lists) reads as a list.
   const res = (resource: 'nodes' | 'pods', namespace: string, raw: string | undefined): Attributes =>

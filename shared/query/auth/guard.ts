@@ -58,7 +58,7 @@ export function authGuard(opts: GuardOptions): MiddlewareHandler {
       c,
       opts,
       bearer,
-      metrics ? metricsApiAttributes(c.req.path) : modelApiAttributes(c.req.path),
+      metrics ? metricsApiAttributes(c.req.path) : modelApiAttributes(c.req.path, c.req.query('namespace')),
     );
     return verdict ?? next();
   };

@@ -1,0 +1,188 @@
+/**
+ * @module query/recommend-query
+ * What right-sizing reads from InfluxDB, per workload and container name: the container's mean
+ * CPU per pod and 5-minute window (the 5-minute rollup level up to where the rollup got, then raw
+ * points grouped into 5-minute windows), its largest working set, its latest requests and limits,
+ * and its OOM kills. CPU points tagged `sampled=true` (a 10 s sample, not a mean) are left out.
+ * Every value is validated by the route, then quoted here.
+ */
+import type { QueryResult } from '#shared/influx/client';
+import { ident, literal, timeLiteral } from '#shared/influx/influxql';
+import { forEachRow, num, str } from '#shared/query/rows';
+import { tagEquals } from '#shared/query/where';
+import { WINDOW_MS, type ContainerData } from '#shared/query/recommend';
+
+/** The name under which a namespace's bare pods are grouped (not a valid Kubernetes name: no clash). */
+export const BARE_PODS = '_bare';
+
+export interface Selection {
+  namespaces?: readonly string[];
+  kind?: string;
+  name?: string;
+  clusterName?: string | undefined;
+}
+
+/** One workload's containers, by container name. */
+export interface WorkloadData {
+  namespace: string;
+  kind: string;
+  name: string;
+  containers: Map<string, ContainerData>;
+  /** Pods with data in the workload's latest window: its current replicas. */
+  latestPods: Set<string>;
+  latestWindowMs: number;
+}
+
+const WORKLOAD_TAGS = ['namespace_name', 'workload_kind', 'workload_name'];
+const BY_CONTAINER = [...WORKLOAD_TAGS, 'container_name'].map(ident).join(',');
+const BY_POD_CONTAINER = [...WORKLOAD_TAGS, 'pod_name', 'container_name'].map(ident).join(',');
+
+function conditions(sel: Selection, startMs: number, endMs: number, endExclusive = false): string {
+  const parts = [tagEquals('type', 'pod_container')];
+  if (sel.namespaces?.length === 1) parts.push(tagEquals('namespace_name', sel.namespaces[0]!));
+  else if (sel.namespaces && sel.namespaces.length > 1)
+    parts.push(`(${sel.namespaces.map((n) => tagEquals('namespace_name', n)).join(' OR ')})`);
+  if (sel.kind) parts.push(tagEquals('workload_kind', sel.kind));
+  if (sel.name && sel.name !== BARE_PODS) parts.push(tagEquals('workload_name', sel.name));
+  if (sel.clusterName) parts.push(tagEquals('cluster_name', sel.clusterName));
+  parts.push(`time >= ${timeLiteral(startMs)}`, `time ${endExclusive ? '<' : '<='} ${timeLiteral(endMs)}`);
+  return `WHERE ${parts.join(' AND ')}`;
+}
+
+const NOT_SAMPLED = `${ident('sampled')} != ${literal('true')}`;
+const from = (rp: string | undefined, m: string): string => (rp ? `${ident(rp)}.${ident(m)}` : ident(m));
+
+/** How far the rollup's 5-minute level got for the two measurements read from it. */
+export function progressStatement(rp: string, levelName: string): string {
+  return `SELECT last(${ident('done')}) FROM ${ident(rp)}.${ident('heapless_rollup')} WHERE ${tagEquals('level', levelName)} GROUP BY ${ident('measurement')}`;
+}
+
+export interface Ranges {
+  startMs: number;
+  endMs: number;
+  /** The 5-minute level's policy, and where it ends per measurement (undefined: raw only). */
+  rp?: string | undefined;
+  cpuDoneMs?: number | undefined;
+  memoryDoneMs?: number | undefined;
+  /** Where the raw points begin (end − INFLUX_RETENTION); OOM kills before it are read from the level. */
+  rawFromMs?: number | undefined;
+}
+
+/** The statements, in the order foldRecommendationData takes their results. */
+export function recommendationStatements(sel: Selection, r: Ranges): string[] {
+  const split = (doneMs: number | undefined): number =>
+    r.rp && doneMs !== undefined ? Math.min(Math.max(doneMs, r.startMs), r.endMs) : r.startMs;
+  const [cpuSplit, memSplit] = [split(r.cpuDoneMs), split(r.memoryDoneMs)];
+  const cpu = 'cpu/usage_rate';
+  const ws = 'memory/working_set';
+  const current = ['cpu/request', 'cpu/limit', 'memory/request', 'memory/limit'].map(ident).join(',');
+  const whole = conditions(sel, r.startMs, r.endMs);
+  const out = [
+    `SELECT ${ident('value')} FROM ${from(r.rp, cpu)} ${conditions(sel, r.startMs, cpuSplit, true)} AND ${NOT_SAMPLED}` +
+      ` GROUP BY ${BY_POD_CONTAINER}`,
+    `SELECT mean(${ident('value')}) FROM ${ident(cpu)} ${conditions(sel, cpuSplit, r.endMs)} AND ${NOT_SAMPLED}` +
+      ` GROUP BY time(5m),${BY_POD_CONTAINER}`,
+    `SELECT max(${ident('value_max')}) FROM ${from(r.rp, ws)} ${conditions(sel, r.startMs, memSplit, true)} GROUP BY ${BY_CONTAINER}`,
+    `SELECT max(${ident('value')}) FROM ${ident(ws)} ${conditions(sel, memSplit, r.endMs)} GROUP BY ${BY_CONTAINER}`,
+    `SELECT last(${ident('value')}) FROM ${current} ${whole} GROUP BY ${BY_CONTAINER}`,
+    `SELECT count(${ident('value')}) FROM ${ident('restart/oom_kill')} ${whole} GROUP BY ${BY_CONTAINER}`,
+  ];
+  // A window starts on a 5-minute boundary: the level counts the kills before it, raw points the rest.
+  const rawFrom = Math.ceil((r.rawFromMs ?? r.startMs) / WINDOW_MS) * WINDOW_MS;
+  if (r.rp && rawFrom > r.startMs) {
+    out[5] = `SELECT count(${ident('value')}) FROM ${ident('restart/oom_kill')} ${conditions(sel, rawFrom, r.endMs)} GROUP BY ${BY_CONTAINER}`;
+    out.push(
+      `SELECT sum(${ident('value_count')}) FROM ${from(r.rp, 'restart/oom_kill')} ${conditions(sel, r.startMs, rawFrom, true)}` +
+        ` GROUP BY ${BY_CONTAINER}`,
+    );
+  } else out.push('');
+  // Without a level, the first and third read nothing (an empty range): skip the round trip.
+  return r.rp ? out : out.map((s, i) => (i === 0 || i === 2 ? '' : s));
+}
+
+type Results = ReadonlyArray<QueryResult | undefined>;
+
+/** Folds the statements' results into workloads; bare pods of a namespace are one workload. */
+export function foldRecommendationData(results: Results): Map<string, WorkloadData> {
+  const workloads = new Map<string, WorkloadData>();
+  const container = (tags: Readonly<Record<string, string>>): ContainerData => {
+    const w = workloadOf(workloads, tags);
+    const name = tags['container_name'] ?? '';
+    let c = w.containers.get(name);
+    if (!c) w.containers.set(name, (c = emptyContainer(name)));
+    return c;
+  };
+  for (const result of [results[0], results[1]])
+    forEachRow(result, ({ tags, cell }) => {
+      const value = num(cell('value') ?? cell('mean'));
+      const time = num(cell('time'));
+      if (value === undefined || time === undefined) return;
+      const c = container(tags);
+      c.cpuWindows.push(value);
+      c.pods.add(tags['pod_name'] ?? '');
+      c.firstWindowMs = Math.min(c.firstWindowMs, time);
+      c.lastWindowMs = Math.max(c.lastWindowMs, time);
+      noteLatest(workloadOf(workloads, tags), tags['pod_name'] ?? '', time);
+    });
+  for (const result of [results[2], results[3]])
+    forEachRow(result, ({ tags, cell }) => {
+      const value = num(cell('max'));
+      const c = workloads.has(keyOf(tags)) ? container(tags) : undefined;
+      if (value !== undefined && c) c.maxWorkingSetBytes = Math.max(c.maxWorkingSetBytes ?? 0, value);
+    });
+  forEachRow(results[4], ({ measurement, tags, cell }) => {
+    const value = num(cell('last'));
+    if (value === undefined || !workloads.has(keyOf(tags))) return;
+    const c = container(tags);
+    if (measurement === 'cpu/request') c.cpuRequest = value;
+    else if (measurement === 'cpu/limit') c.cpuLimit = value;
+    else if (measurement === 'memory/request') c.memoryRequest = value;
+    else if (measurement === 'memory/limit') c.memoryLimit = value;
+  });
+  for (const result of [results[5], results[6]])
+    forEachRow(result, ({ tags, cell }) => {
+      if (workloads.has(keyOf(tags))) container(tags).oomKills += num(cell('count') ?? cell('sum')) ?? 0;
+    });
+  return workloads;
+}
+
+function keyOf(tags: Readonly<Record<string, string>>): string {
+  const kind = str(tags['workload_kind']);
+  const name = kind === 'Pod' ? BARE_PODS : str(tags['workload_name']);
+  return `${str(tags['namespace_name'])}\u0000${kind}\u0000${name}`;
+}
+
+function workloadOf(workloads: Map<string, WorkloadData>, tags: Readonly<Record<string, string>>): WorkloadData {
+  const key = keyOf(tags);
+  let w = workloads.get(key);
+  if (!w) {
+    const [namespace = '', kind = '', name = ''] = key.split('\u0000');
+    w = { namespace, kind, name, containers: new Map(), latestPods: new Set(), latestWindowMs: -Infinity };
+    workloads.set(key, w);
+  }
+  return w;
+}
+
+function noteLatest(w: WorkloadData, pod: string, time: number): void {
+  if (time > w.latestWindowMs) {
+    w.latestWindowMs = time;
+    w.latestPods = new Set([pod]);
+  } else if (time === w.latestWindowMs) w.latestPods.add(pod);
+}
+
+function emptyContainer(name: string): ContainerData {
+  return {
+    name,
+    cpuWindows: [],
+    pods: new Set(),
+    firstWindowMs: Infinity,
+    lastWindowMs: -Infinity,
+    maxWorkingSetBytes: undefined,
+    oomKills: 0,
+  };
+}
+
+/** Aligns a range's start down to a 5-minute window, as the rollup and `GROUP BY time(5m)` do. */
+export function alignStart(ms: number): number {
+  return Math.floor(ms / WINDOW_MS) * WINDOW_MS;
+}

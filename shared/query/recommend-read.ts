@@ -1,0 +1,157 @@
+/**
+ * @module query/recommend-read
+ * Reads what right-sizing needs for a selection of workloads over `[end − window, end]` and turns
+ * it into recommendations: one round trip for the rollup's progress, one for the data.
+ */
+import type { Context } from 'hono';
+import { InfluxError } from '#shared/errors';
+import type { QueryResult } from '#shared/influx/client';
+import type { QueryDeps } from '#shared/query/deps';
+import { parseDurationMs } from '#shared/config/parsers';
+import { ParamError } from '#shared/query/errors';
+import { retentionMs } from '#shared/query/resolution';
+import { recommend, WINDOW_MS, type Recommendation } from '#shared/query/recommend';
+import {
+  alignStart,
+  foldRecommendationData,
+  progressStatement,
+  recommendationStatements,
+  type Ranges,
+  type Selection,
+  type WorkloadData,
+} from '#shared/query/recommend-query';
+import { forEachRow, num, str } from '#shared/query/rows';
+
+export const DEFAULT_WINDOW = '7d';
+
+export interface WorkloadRecommendation {
+  namespace: string;
+  kind: string;
+  name: string;
+  /** Pods in the workload's latest window: its current replicas. */
+  replicas: number;
+  /** Σ over containers of (request − recommended) × replicas; negative = short. */
+  reclaimableMillicores: number;
+  reclaimableBytes: number;
+  containers: Recommendation[];
+}
+
+export interface RecommendationSet {
+  window: string;
+  start: string;
+  end: string;
+  workloads: WorkloadRecommendation[];
+}
+
+/** The `window` parameter: a duration of at least 5 minutes, at most what the history keeps. */
+export function windowParam(deps: QueryDeps, raw: string | undefined): { text: string; ms: number } {
+  const text = raw === undefined || raw === '' ? DEFAULT_WINDOW : raw;
+  let ms: number;
+  try {
+    ms = parseDurationMs(text);
+  } catch {
+    throw new ParamError('window', 'expected a duration such as 1d or 7d');
+  }
+  const kept = keptMs(deps);
+  if (ms < WINDOW_MS || ms > kept)
+    throw new ParamError(
+      'window',
+      `expected a duration from 5m to ${Math.floor(kept / 86_400_000)}d (what the history keeps)`,
+    );
+  return { text, ms };
+}
+
+function fiveMinuteLevel(deps: QueryDeps) {
+  if (!deps.settings.rollupTypes.includes('pod_container')) return undefined;
+  return deps.settings.rollupLevels.find((l) => l.windowMs === WINDOW_MS);
+}
+
+function keptMs(deps: QueryDeps): number {
+  const level = fiveMinuteLevel(deps);
+  return Math.max(retentionMs(deps.settings.influxRetention), level ? retentionMs(level.retention) : 0);
+}
+
+export async function readRecommendations(
+  c: Context,
+  deps: QueryDeps,
+  sel: Selection,
+  window: { text: string; ms: number },
+): Promise<RecommendationSet> {
+  const endMs = deps.now();
+  const ranges: Ranges = {
+    startMs: alignStart(endMs - window.ms),
+    endMs,
+    rawFromMs: endMs - retentionMs(deps.settings.influxRetention),
+    ...(await rollupReach(deps)),
+  };
+  const statements = recommendationStatements(sel, ranges);
+  const results = await runAll(c, deps, statements);
+  const workloads = [...foldRecommendationData(results).values()].map(toWorkload);
+  workloads.sort(
+    (a, b) => b.reclaimableMillicores - a.reclaimableMillicores || b.reclaimableBytes - a.reclaimableBytes,
+  );
+  return {
+    window: window.text,
+    start: new Date(ranges.startMs).toISOString(),
+    end: new Date(endMs).toISOString(),
+    workloads,
+  };
+}
+
+function toWorkload(w: WorkloadData): WorkloadRecommendation {
+  const containers = [...w.containers.values()]
+    .filter((c) => c.cpuWindows.length > 0)
+    .map(recommend)
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const replicas = w.latestPods.size;
+  const sum = (pick: (r: Recommendation) => number | null) =>
+    containers.reduce((total, r) => total + (pick(r) ?? 0), 0) * replicas;
+  return {
+    namespace: w.namespace,
+    kind: w.kind,
+    name: w.name,
+    replicas,
+    reclaimableMillicores: sum((r) => r.cpu.differenceMillicores),
+    reclaimableBytes: sum((r) => r.memory.differenceBytes),
+    containers,
+  };
+}
+
+/** Where the 5-minute level ends for CPU and working set; nothing when there is no such level. */
+async function rollupReach(deps: QueryDeps): Promise<Partial<Ranges>> {
+  const level = fiveMinuteLevel(deps);
+  if (!level) return {};
+  let result: QueryResult | undefined;
+  try {
+    [result] = await deps.influx.query(progressStatement(level.rp, level.name));
+  } catch (err) {
+    if (err instanceof InfluxError && /not found/.test(err.message)) return {};
+    throw err;
+  }
+  const done = new Map<string, number>();
+  forEachRow(result, ({ tags, cell }) => {
+    const v = num(cell('last'));
+    if (v !== undefined) done.set(str(tags['measurement']), v);
+  });
+  const levelWide = done.get('');
+  const cpuDoneMs = done.get('cpu/usage_rate') ?? levelWide;
+  const memoryDoneMs = done.get('memory/working_set') ?? levelWide;
+  if (cpuDoneMs === undefined && memoryDoneMs === undefined) return {};
+  return { rp: level.rp, cpuDoneMs, memoryDoneMs };
+}
+
+/** Runs the statements in one request; an empty one gets no result. A missing database is empty. */
+async function runAll(c: Context, deps: QueryDeps, statements: string[]): Promise<Array<QueryResult | undefined>> {
+  const sent = statements.filter((s) => s !== '');
+  const started = performance.now();
+  let results: QueryResult[] = [];
+  try {
+    results = await deps.influx.query(sent.join('; '));
+  } catch (err) {
+    if (!(err instanceof InfluxError && /database not found/.test(err.message))) throw err;
+  } finally {
+    deps.metrics.influxLatency.observe({ route: c.req.routePath }, (performance.now() - started) / 1000);
+  }
+  let next = 0;
+  return statements.map((s) => (s === '' ? undefined : results[next++]));
+}
