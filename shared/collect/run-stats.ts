@@ -31,6 +31,8 @@ export interface RunStats {
   spoolDroppedPoints: number;
   /** Lines InfluxDB rejected as invalid. */
   badPoints: number;
+  /** The listing failed (the run ends before any point but this one). */
+  listFailed: boolean;
   /** Time to list the shard's nodes, pods and their owners from the API server (ms, wall). */
   listMs: number;
   /** Time to read the previous run's counters from InfluxDB. */
@@ -58,6 +60,7 @@ export function newRunStats(): RunStats {
     influxWaitMs: 0,
     spoolDroppedPoints: 0,
     badPoints: 0,
+    listFailed: false,
     listMs: 0,
     stateReadMs: 0,
     maxPayloadsHeld: 0,
@@ -98,6 +101,7 @@ export function encodeRunStats(
     `influx_wait_ms=${s.influxWaitMs}i`,
     `spool_dropped_points=${s.spoolDroppedPoints}i`,
     `bad_points=${s.badPoints}i`,
+    `list_failed=${s.listFailed ? 1 : 0}i`,
     `list_ms=${s.listMs}i`,
     `state_read_ms=${s.stateReadMs}i`,
     `max_payloads_held=${s.maxPayloadsHeld}i`,

@@ -124,20 +124,25 @@ async function collectWithin(
   // Listing and InfluxDB's preparation are independent: side by side, they shorten the time to
   // the first kubelet request. A failed listing still ends the run before any of its points.
   const listStarted = performance.now();
-  const [{ nodes, pods }, prev] = await Promise.all([
-    listShard(kc, config, shard, log, budget.signal).finally(() => {
+  const preparing = prepareInflux(client, config, {
+    log,
+    stats,
+    replayer,
+    replayUntilMs: Date.now() + replayFirstMs(runDeadlineMs),
+    since: timeMs - maxGapMs - config.interval,
+    before: timeMs,
+    buckets: shard.count > 1 ? bucketsOf(shard) : undefined,
+  });
+  const listing = listShard(kc, config, shard, log, budget.signal)
+    .finally(() => {
       stats.listMs = Math.round(performance.now() - listStarted);
-    }),
-    prepareInflux(client, config, {
-      log,
-      stats,
-      replayer,
-      replayUntilMs: Date.now() + replayFirstMs(runDeadlineMs),
-      since: timeMs - maxGapMs - config.interval,
-      before: timeMs,
-      buckets: shard.count > 1 ? bucketsOf(shard) : undefined,
-    }),
-  ]);
+    })
+    .catch(async (err: unknown) => {
+      // The run's point goes to the database the preparation creates: wait for it.
+      await preparing.catch(() => undefined);
+      return listFailed(client, config, { stats, timeMs, shard, startedMono, spool }, err);
+    });
+  const [{ nodes, pods }, prev] = await Promise.all([listing, preparing]);
   // Said at once (prepareInflux); thrown once the listing is done, whose own failure wins.
   if (prev instanceof InfluxUnreachableError) throw prev;
   const writer = new Writer(client, {
@@ -230,7 +235,7 @@ async function listShard(
   log: Logger,
   signal: AbortSignal,
 ): Promise<{ nodes: NodeInfo[]; pods: Map<string, PodInfo> }> {
-  const opts = { pageSize: config.pageSize, timeoutMs: config.apiTimeout, signal };
+  const opts = { pageSize: config.pageSize, timeoutMs: config.apiTimeout, signal, log };
   const lists = await createListClient(kc, LIST_CONCURRENCY);
   const onShard = (node: string | undefined): boolean => node !== undefined && inShard(node, shard);
   // Never rejects (a failed owner listing falls back to direct owners), so it can wait unobserved.
@@ -251,6 +256,27 @@ async function listShard(
   if (unresolved.count > 0)
     log.warn('workload_unresolved', { ...unresolved, hint: 'these pods were tagged with their direct owner' });
   return { nodes, pods: new Map(pods.map((p) => [`${p.namespace}/${p.name}`, p])) };
+}
+
+/**
+ * A failed listing ends the run before any point but the run's own, written with
+ * `list_failed=1` so that a dashboard or alert sees the run; then the error goes on to the entry
+ * point, which logs it once with its hint and sets the exit code.
+ */
+async function listFailed(
+  client: InfluxClient,
+  config: CollectConfig,
+  run: { stats: RunStats; timeMs: number; shard: Shard; startedMono: number; spool: Spool | undefined },
+  err: unknown,
+): Promise<never> {
+  const { stats, shard } = run;
+  stats.listFailed = true;
+  stats.durationMs = Math.round(performance.now() - run.startedMono);
+  stats.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const tags: Record<string, string> = shard.count > 1 ? { shard: String(shard.index) } : {};
+  const line = encodeRunStats('collect', stats, run.timeMs, config.clusterName, tags);
+  await writeRunPoint(client, line, Date.now() + 1_000, run.spool).catch(() => undefined);
+  throw err;
 }
 
 /** Field-selected pod LISTs in flight at once (a sharded run). */
