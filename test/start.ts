@@ -44,6 +44,8 @@ async function main(): Promise<void> {
       () => life.stoppingNow,
     );
     life.onStop('schedule', () => schedule.stop());
+    // Ctrl-C while the simulator or influxd was starting: start nothing more.
+    if (life.stoppingNow) return;
     const query = await startQuery(life, env, local?.sim);
     await schedule.first;
     if (life.stoppingNow) return;

@@ -79,6 +79,20 @@ export class Lifecycle {
   }
 }
 
+/**
+ * Drops warnings and errors once `stopping()` holds: what a component says while it is being
+ * stopped under it (a run cut short, an API server gone) is not a problem to report. Debug and
+ * info lines (a run's summary) stay.
+ */
+export function quietWhen(stopping: () => boolean, log: Logger): Logger {
+  return {
+    debug: (e, f) => log.debug(e, f),
+    info: (e, f) => log.info(e, f),
+    warn: (e, f) => void (stopping() || log.warn(e, f)),
+    error: (e, f) => void (stopping() || log.error(e, f)),
+  };
+}
+
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -17,7 +17,7 @@ import { closeAll, listen } from '#shared/query/server';
 import { readQueryConfig } from '#shared/query/settings';
 import { aggregate } from '#test/sim/aggregator';
 import type { SimCluster } from '#test/sim/cluster';
-import type { Lifecycle } from '#test/start/lifecycle';
+import { type Lifecycle, quietWhen } from '#test/start/lifecycle';
 import { createApp } from '../../functions/query/app';
 
 export interface QueryService {
@@ -33,11 +33,14 @@ export async function startQuery(
   sim: SimCluster | undefined,
 ): Promise<QueryService> {
   const config = readQueryConfig({ MODEL_AUTH: 'none', ...env, LISTEN_HOST: '127.0.0.1' });
-  const log = createLogger({
-    fn: 'query',
-    level: config.logLevel,
-    secrets: [config.influxPassword, config.influxToken],
-  });
+  const log = quietWhen(
+    () => life.stoppingNow,
+    createLogger({
+      fn: 'query',
+      level: config.logLevel,
+      secrets: [config.influxPassword, config.influxToken],
+    }),
+  );
   routePackageLogs(log);
   // On a real cluster metrics.k8s.io is not served here (its API server cannot reach this port).
   const auth = await startAuth(sim ? config : { ...config, queryAuth: 'none' }, log);

@@ -15,7 +15,8 @@ import { runCollect } from '#shared/collect/run';
 import { readEventsConfig } from '#shared/events/events-settings';
 import { runEvents } from '#shared/events/run';
 import { failed } from '#shared/entry';
-import { createLogger, type Logger } from '#shared/log';
+import { createLogger } from '#shared/log';
+import { quietWhen } from '#test/start/lifecycle';
 import { readRollupConfig } from '#shared/rollup/settings';
 import { runRollup } from '#shared/rollup/run';
 
@@ -84,14 +85,4 @@ export function startSchedule(
   const seconds = Math.max(1, Math.round(collectConfig.interval / 1000));
   const job = new Cron(`*/${seconds} * * * * *`, { protect: true }, once);
   return { first: once(), stop: () => job.stop() };
-}
-
-/** Drops warnings and errors once `stopping()` holds; debug and info lines (a run's summary) stay. */
-function quietWhen(stopping: () => boolean, log: Logger): Logger {
-  return {
-    debug: (e, f) => log.debug(e, f),
-    info: (e, f) => log.info(e, f),
-    warn: (e, f) => void (stopping() || log.warn(e, f)),
-    error: (e, f) => void (stopping() || log.error(e, f)),
-  };
 }
