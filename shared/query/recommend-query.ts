@@ -11,6 +11,8 @@ import { ident, literal, timeLiteral } from '#shared/influx/influxql';
 import { forEachRow, num, str } from '#shared/query/rows';
 import { tagEquals } from '#shared/query/where';
 import { WINDOW_MS, type ContainerData } from '#shared/query/recommend';
+import { readRowsStatement } from '#shared/rollup/rightsizing-run';
+import { parseRow, type RightsizingRow, type Span, segments } from '#shared/rollup/rightsizing';
 
 /** The name under which a namespace's bare pods are grouped (not a valid Kubernetes name: no clash). */
 export const BARE_PODS = '_bare';
@@ -37,14 +39,20 @@ const WORKLOAD_TAGS = ['namespace_name', 'workload_kind', 'workload_name'];
 const BY_CONTAINER = [...WORKLOAD_TAGS, 'container_name'].map(ident).join(',');
 const BY_POD_CONTAINER = [...WORKLOAD_TAGS, 'pod_name', 'container_name'].map(ident).join(',');
 
-function conditions(sel: Selection, startMs: number, endMs: number, endExclusive = false): string {
-  const parts = [tagEquals('type', 'pod_container')];
+/** The selection's tag conditions, each preceded by ` AND ` (the right-sizing rows carry no `type`). */
+function selectionFilter(sel: Selection): string {
+  const parts: string[] = [];
   if (sel.namespaces?.length === 1) parts.push(tagEquals('namespace_name', sel.namespaces[0]!));
   else if (sel.namespaces && sel.namespaces.length > 1)
     parts.push(`(${sel.namespaces.map((n) => tagEquals('namespace_name', n)).join(' OR ')})`);
   if (sel.kind) parts.push(tagEquals('workload_kind', sel.kind));
   if (sel.name && sel.name !== BARE_PODS) parts.push(tagEquals('workload_name', sel.name));
   if (sel.clusterName) parts.push(tagEquals('cluster_name', sel.clusterName));
+  return parts.map((p) => ` AND ${p}`).join('');
+}
+
+function conditions(sel: Selection, startMs: number, endMs: number, endExclusive = false): string {
+  const parts = [`${tagEquals('type', 'pod_container')}${selectionFilter(sel)}`];
   parts.push(`time >= ${timeLiteral(startMs)}`, `time ${endExclusive ? '<' : '<='} ${timeLiteral(endMs)}`);
   return `WHERE ${parts.join(' AND ')}`;
 }
@@ -66,10 +74,46 @@ export interface Ranges {
   memoryDoneMs?: number | undefined;
   /** Where the raw points begin (end − INFLUX_RETENTION); OOM kills before it are read from the level. */
   rawFromMs?: number | undefined;
+  /** The right-sizing rows' policy and how far each span is done (rollup/rightsizing); preferred when set. */
+  rowsRp?: string | undefined;
+  rowsDone?: Partial<Record<Span, number>> | undefined;
+}
+
+/** Where the right-sizing rows end (the raw points take over); undefined without rows. */
+function rowsEnd(r: Ranges): number | undefined {
+  const done = r.rowsDone?.['5m'];
+  if (!r.rowsRp || done === undefined) return undefined;
+  return Math.min(Math.max(alignStart(done), r.startMs), alignStart(r.endMs));
+}
+
+/**
+ * From the right-sizing rows up to where they end, raw points after: the rows' statements come
+ * after the seven of recommendationStatements, the level's are empty.
+ */
+function rowsStatements(sel: Selection, r: Ranges, split: number): string[] {
+  const cpu = ident('cpu/usage_rate');
+  const ws = ident('memory/working_set');
+  const current = ['cpu/request', 'cpu/limit', 'memory/request', 'memory/limit'].map(ident).join(',');
+  const tail = conditions(sel, split, r.endMs);
+  const rows = segments(r.startMs, split, r.rowsDone ?? {}).map((g) =>
+    readRowsStatement(r.rowsRp!, g.span, g.fromMs, g.toMs, selectionFilter(sel)),
+  );
+  return [
+    '',
+    `SELECT mean(${ident('value')}) FROM ${cpu} ${tail} AND ${NOT_SAMPLED} GROUP BY time(5m),${BY_POD_CONTAINER}`,
+    '',
+    `SELECT max(${ident('value')}) FROM ${ws} ${tail} GROUP BY ${BY_CONTAINER}`,
+    `SELECT last(${ident('value')}) FROM ${current} ${conditions(sel, r.startMs, r.endMs)} GROUP BY ${BY_CONTAINER}`,
+    `SELECT count(${ident('value')}) FROM ${ident('restart/oom_kill')} ${tail} GROUP BY ${BY_CONTAINER}`,
+    '',
+    ...rows,
+  ];
 }
 
 /** The statements, in the order foldRecommendationData takes their results. */
 export function recommendationStatements(sel: Selection, r: Ranges): string[] {
+  const rowsTo = rowsEnd(r);
+  if (rowsTo !== undefined) return rowsStatements(sel, r, rowsTo);
   const split = (doneMs: number | undefined): number =>
     r.rp && doneMs !== undefined ? Math.min(Math.max(doneMs, r.startMs), r.endMs) : r.startMs;
   const [cpuSplit, memSplit] = [split(r.cpuDoneMs), split(r.memoryDoneMs)];
@@ -112,6 +156,9 @@ export function foldRecommendationData(results: Results): Map<string, WorkloadDa
     if (!c) w.containers.set(name, (c = emptyContainer(name)));
     return c;
   };
+  // The right-sizing rows first: the raw tail's working set counts only for containers with CPU.
+  for (const result of results.slice(7))
+    forEachRow(result, ({ tags, cell }) => foldRow(container(tags), workloadOf(workloads, tags), parseRow(cell)));
   for (const result of [results[0], results[1]])
     forEachRow(result, ({ tags, cell }) => {
       const value = num(cell('value') ?? cell('mean'));
@@ -144,6 +191,19 @@ export function foldRecommendationData(results: Results): Map<string, WorkloadDa
       if (workloads.has(keyOf(tags))) container(tags).oomKills += num(cell('count') ?? cell('sum')) ?? 0;
     });
   return workloads;
+}
+
+function foldRow(c: ContainerData, w: WorkloadData, row: RightsizingRow): void {
+  const h = (c.cpuHistogram ??= new Map());
+  for (const [k, n] of row.cpu) h.set(k, (h.get(k) ?? 0) + n);
+  for (const p of row.pods) c.pods.add(p);
+  if (Number.isFinite(row.firstMs)) {
+    c.firstWindowMs = Math.min(c.firstWindowMs, row.firstMs);
+    c.lastWindowMs = Math.max(c.lastWindowMs, row.lastMs);
+    for (const p of row.lastPods) noteLatest(w, p, row.lastMs);
+  }
+  if (row.wsMax !== undefined) c.maxWorkingSetBytes = Math.max(c.maxWorkingSetBytes ?? 0, row.wsMax);
+  c.oomKills += row.oom;
 }
 
 function keyOf(tags: Readonly<Record<string, string>>): string {

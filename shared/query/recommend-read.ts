@@ -10,7 +10,7 @@ import type { QueryDeps } from '#shared/query/deps';
 import { parseDurationMs } from '#shared/config/parsers';
 import { ParamError } from '#shared/query/errors';
 import { retentionMs } from '#shared/query/resolution';
-import { recommend, WINDOW_MS, type Recommendation } from '#shared/query/recommend';
+import { cpuWindowCount, recommend, WINDOW_MS, type Recommendation } from '#shared/query/recommend';
 import {
   alignStart,
   foldRecommendationData,
@@ -21,6 +21,8 @@ import {
   type WorkloadData,
 } from '#shared/query/recommend-query';
 import { forEachRow, num, str } from '#shared/query/rows';
+import { SPANS, type Span } from '#shared/rollup/rightsizing';
+import { progressKey } from '#shared/rollup/rightsizing-run';
 
 export const DEFAULT_WINDOW = '7d';
 
@@ -61,8 +63,8 @@ export function windowParam(deps: QueryDeps, raw: string | undefined): { text: s
   return { text, ms };
 }
 
+/** The 5-minute level: it holds the right-sizing rows, and the containers' rollups when ROLLUP_TYPES keeps them. */
 function fiveMinuteLevel(deps: QueryDeps) {
-  if (!deps.settings.rollupTypes.includes('pod_container')) return undefined;
   return deps.settings.rollupLevels.find((l) => l.windowMs === WINDOW_MS);
 }
 
@@ -86,7 +88,7 @@ export async function readRecommendations(
   };
   const statements = recommendationStatements(sel, ranges);
   const results = await runAll(c, deps, statements);
-  const workloads = [...foldRecommendationData(results).values()].map(toWorkload);
+  const workloads = [...foldRecommendationData(results).values()].map(toWorkload).filter((w) => w.containers.length);
   workloads.sort(
     (a, b) => b.reclaimableMillicores - a.reclaimableMillicores || b.reclaimableBytes - a.reclaimableBytes,
   );
@@ -100,7 +102,7 @@ export async function readRecommendations(
 
 function toWorkload(w: WorkloadData): WorkloadRecommendation {
   const containers = [...w.containers.values()]
-    .filter((c) => c.cpuWindows.length > 0)
+    .filter((c) => cpuWindowCount(c) > 0)
     .map(recommend)
     .sort((a, b) => a.name.localeCompare(b.name));
   const replicas = w.latestPods.size;
@@ -133,9 +135,16 @@ async function rollupReach(deps: QueryDeps): Promise<Partial<Ranges>> {
     const v = num(cell('last'));
     if (v !== undefined) done.set(str(tags['measurement']), v);
   });
+  const rowsDone: Partial<Record<Span, number>> = {};
+  for (const span of SPANS) {
+    const v = done.get(progressKey(span));
+    if (v !== undefined) rowsDone[span] = v;
+  }
+  if (rowsDone['5m'] !== undefined) return { rowsRp: level.rp, rowsDone };
   const levelWide = done.get('');
   const cpuDoneMs = done.get('cpu/usage_rate') ?? levelWide;
   const memoryDoneMs = done.get('memory/working_set') ?? levelWide;
+  if (!deps.settings.rollupTypes.includes('pod_container')) return {};
   if (cpuDoneMs === undefined && memoryDoneMs === undefined) return {};
   return { rp: level.rp, cpuDoneMs, memoryDoneMs };
 }

@@ -19,6 +19,7 @@ import { readProgress } from '#shared/rollup/progress';
 import { catchLate } from '#shared/rollup/late';
 import { type LevelStats, rollLevel } from '#shared/rollup/level-run';
 import type { RollupConfig } from '#shared/rollup/settings';
+import { rollRightsizing } from '#shared/rollup/rightsizing-run';
 
 export interface RollupDeps {
   log: Logger;
@@ -113,6 +114,24 @@ export async function runRollup(config: RollupConfig, deps: RollupDeps): Promise
       stats.cut = r.cut;
       if (r.cut) break;
       source = { rp: level.rp, level };
+    }
+    const fiveMinutes = config.rollupLevels.find((l) => l.windowMs === 300_000);
+    if (!stats.cut && fiveMinutes) {
+      const oom = plans.find((p) => p.measurement === 'restart/oom_kill');
+      stats.points += await rollRightsizing({
+        client,
+        level: fiveMinutes,
+        rawRp,
+        progress,
+        due: {
+          nowMs,
+          delayMs: config.rollupDelay,
+          maxWindows: config.rollupMaxWindows,
+          backfillMs: config.rollupBackfill,
+          ...(oom?.redoMs ? { redoMs: oom.redoMs } : {}),
+        },
+        deadline: started + config.runDeadline,
+      });
     }
   } catch (err) {
     error = asError(err);
