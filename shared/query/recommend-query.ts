@@ -74,46 +74,52 @@ export interface Ranges {
   memoryDoneMs?: number | undefined;
   /** Where the raw points begin (end − INFLUX_RETENTION); OOM kills before it are read from the level. */
   rawFromMs?: number | undefined;
-  /** The right-sizing rows' policy and how far each span is done (rollup/rightsizing); preferred when set. */
+  /** The right-sizing rows' policy, where they begin, and how far each span is done (rollup/rightsizing). */
   rowsRp?: string | undefined;
+  rowsFromMs?: number | undefined;
   rowsDone?: Partial<Record<Span, number>> | undefined;
 }
 
-/** Where the right-sizing rows end (the raw points take over); undefined without rows. */
-function rowsEnd(r: Ranges): number | undefined {
+/** Where the right-sizing rows begin and end within the range (raw points after); undefined without rows. */
+function rowsSpan(r: Ranges): { fromMs: number; toMs: number } | undefined {
   const done = r.rowsDone?.['5m'];
-  if (!r.rowsRp || done === undefined) return undefined;
-  return Math.min(Math.max(alignStart(done), r.startMs), alignStart(r.endMs));
+  if (!r.rowsRp || done === undefined || r.rowsFromMs === undefined) return undefined;
+  const clamp = (ms: number): number => Math.min(Math.max(alignStart(ms), r.startMs), alignStart(r.endMs));
+  const fromMs = clamp(Math.ceil(r.rowsFromMs / WINDOW_MS) * WINDOW_MS);
+  return { fromMs, toMs: Math.max(fromMs, clamp(done)) };
 }
 
 /**
- * From the right-sizing rows up to where they end, raw points after: the rows' statements come
- * after the seven of recommendationStatements, the level's are empty.
+ * With right-sizing rows: before they begin, the seven statements of levelStatements (the range
+ * cut there; all empty when the rows cover the start); then the raw tail after the rows end (CPU,
+ * working set, OOM kills: results 7–9); then the rows' own statements (10 on), the fewest span
+ * windows. The requests and limits are read over the whole range.
  */
-function rowsStatements(sel: Selection, r: Ranges, split: number): string[] {
-  const cpu = ident('cpu/usage_rate');
-  const ws = ident('memory/working_set');
+function rowsStatements(sel: Selection, r: Ranges, rows: { fromMs: number; toMs: number }): string[] {
+  const before = rows.fromMs > r.startMs ? levelStatements(sel, { ...r, endMs: rows.fromMs - 1 }) : Array(7).fill('');
   const current = ['cpu/request', 'cpu/limit', 'memory/request', 'memory/limit'].map(ident).join(',');
-  const tail = conditions(sel, split, r.endMs);
-  const rows = segments(r.startMs, split, r.rowsDone ?? {}).map((g) =>
+  before[4] = `SELECT last(${ident('value')}) FROM ${current} ${conditions(sel, r.startMs, r.endMs)} GROUP BY ${BY_CONTAINER}`;
+  const tail = conditions(sel, rows.toMs, r.endMs);
+  const read = segments(rows.fromMs, rows.toMs, r.rowsDone ?? {}).map((g) =>
     readRowsStatement(r.rowsRp!, g.span, g.fromMs, g.toMs, selectionFilter(sel)),
   );
   return [
-    '',
-    `SELECT mean(${ident('value')}) FROM ${cpu} ${tail} AND ${NOT_SAMPLED} GROUP BY time(5m),${BY_POD_CONTAINER}`,
-    '',
-    `SELECT max(${ident('value')}) FROM ${ws} ${tail} GROUP BY ${BY_CONTAINER}`,
-    `SELECT last(${ident('value')}) FROM ${current} ${conditions(sel, r.startMs, r.endMs)} GROUP BY ${BY_CONTAINER}`,
+    ...before,
+    `SELECT mean(${ident('value')}) FROM ${ident('cpu/usage_rate')} ${tail} AND ${NOT_SAMPLED} GROUP BY time(5m),${BY_POD_CONTAINER}`,
+    `SELECT max(${ident('value')}) FROM ${ident('memory/working_set')} ${tail} GROUP BY ${BY_CONTAINER}`,
     `SELECT count(${ident('value')}) FROM ${ident('restart/oom_kill')} ${tail} GROUP BY ${BY_CONTAINER}`,
-    '',
-    ...rows,
+    ...read,
   ];
 }
 
 /** The statements, in the order foldRecommendationData takes their results. */
 export function recommendationStatements(sel: Selection, r: Ranges): string[] {
-  const rowsTo = rowsEnd(r);
-  if (rowsTo !== undefined) return rowsStatements(sel, r, rowsTo);
+  const rows = rowsSpan(r);
+  return rows ? rowsStatements(sel, r, rows) : levelStatements(sel, r);
+}
+
+/** Without rows: the 5-minute level's container rollups (when kept) and raw points after. */
+function levelStatements(sel: Selection, r: Ranges): string[] {
   const split = (doneMs: number | undefined): number =>
     r.rp && doneMs !== undefined ? Math.min(Math.max(doneMs, r.startMs), r.endMs) : r.startMs;
   const [cpuSplit, memSplit] = [split(r.cpuDoneMs), split(r.memoryDoneMs)];
@@ -157,9 +163,9 @@ export function foldRecommendationData(results: Results): Map<string, WorkloadDa
     return c;
   };
   // The right-sizing rows first: the raw tail's working set counts only for containers with CPU.
-  for (const result of results.slice(7))
+  for (const result of results.slice(10))
     forEachRow(result, ({ tags, cell }) => foldRow(container(tags), workloadOf(workloads, tags), parseRow(cell)));
-  for (const result of [results[0], results[1]])
+  for (const result of [results[0], results[1], results[7]])
     forEachRow(result, ({ tags, cell }) => {
       const value = num(cell('value') ?? cell('mean'));
       const time = num(cell('time'));
@@ -171,7 +177,7 @@ export function foldRecommendationData(results: Results): Map<string, WorkloadDa
       c.lastWindowMs = Math.max(c.lastWindowMs, time);
       noteLatest(workloadOf(workloads, tags), tags['pod_name'] ?? '', time);
     });
-  for (const result of [results[2], results[3]])
+  for (const result of [results[2], results[3], results[8]])
     forEachRow(result, ({ tags, cell }) => {
       const value = num(cell('max'));
       const c = workloads.has(keyOf(tags)) ? container(tags) : undefined;
@@ -186,7 +192,7 @@ export function foldRecommendationData(results: Results): Map<string, WorkloadDa
     else if (measurement === 'memory/request') c.memoryRequest = value;
     else if (measurement === 'memory/limit') c.memoryLimit = value;
   });
-  for (const result of [results[5], results[6]])
+  for (const result of [results[5], results[6], results[9]])
     forEachRow(result, ({ tags, cell }) => {
       if (workloads.has(keyOf(tags))) container(tags).oomKills += num(cell('count') ?? cell('sum')) ?? 0;
     });

@@ -22,7 +22,7 @@ import {
 } from '#shared/query/recommend-query';
 import { forEachRow, num, str } from '#shared/query/rows';
 import { SPANS, type Span } from '#shared/rollup/rightsizing';
-import { progressKey } from '#shared/rollup/rightsizing-run';
+import { FROM_KEY, PROGRESS_LEVEL, progressKey } from '#shared/rollup/rightsizing-run';
 
 export const DEFAULT_WINDOW = '7d';
 
@@ -119,34 +119,46 @@ function toWorkload(w: WorkloadData): WorkloadRecommendation {
   };
 }
 
-/** Where the 5-minute level ends for CPU and working set; nothing when there is no such level. */
+/**
+ * Where the 5-minute level ends for CPU and working set (when it keeps containers), and where the
+ * right-sizing rows begin and end; nothing when there is no such level.
+ */
 async function rollupReach(deps: QueryDeps): Promise<Partial<Ranges>> {
   const level = fiveMinuteLevel(deps);
   if (!level) return {};
-  let result: QueryResult | undefined;
-  try {
-    [result] = await deps.influx.query(progressStatement(level.rp, level.name));
-  } catch (err) {
-    if (err instanceof InfluxError && /not found/.test(err.message)) return {};
-    throw err;
-  }
-  const done = new Map<string, number>();
-  forEachRow(result, ({ tags, cell }) => {
-    const v = num(cell('last'));
-    if (v !== undefined) done.set(str(tags['measurement']), v);
+  // Two requests: influxd answers the second statement of one "not executed" when the first found no policy.
+  const results = await Promise.all([level.name, PROGRESS_LEVEL].map((name) => progressOf(deps, level.rp, name)));
+  const [done, rows] = results.map((result) => {
+    const out = new Map<string, number>();
+    forEachRow(result, ({ tags, cell }) => {
+      const v = num(cell('last'));
+      if (v !== undefined) out.set(str(tags['measurement']), v);
+    });
+    return out;
   });
+  const out: Partial<Ranges> = {};
   const rowsDone: Partial<Record<Span, number>> = {};
   for (const span of SPANS) {
-    const v = done.get(progressKey(span));
+    const v = rows?.get(progressKey(span));
     if (v !== undefined) rowsDone[span] = v;
   }
-  if (rowsDone['5m'] !== undefined) return { rowsRp: level.rp, rowsDone };
+  if (rowsDone['5m'] !== undefined && rows?.has(FROM_KEY))
+    Object.assign(out, { rowsRp: level.rp, rowsDone, rowsFromMs: rows.get(FROM_KEY) });
+  if (!done || !deps.settings.rollupTypes.includes('pod_container')) return out;
   const levelWide = done.get('');
   const cpuDoneMs = done.get('cpu/usage_rate') ?? levelWide;
   const memoryDoneMs = done.get('memory/working_set') ?? levelWide;
-  if (!deps.settings.rollupTypes.includes('pod_container')) return {};
-  if (cpuDoneMs === undefined && memoryDoneMs === undefined) return {};
-  return { rp: level.rp, cpuDoneMs, memoryDoneMs };
+  if (cpuDoneMs === undefined && memoryDoneMs === undefined) return out;
+  return { ...out, rp: level.rp, cpuDoneMs, memoryDoneMs };
+}
+
+async function progressOf(deps: QueryDeps, rp: string, levelName: string): Promise<QueryResult | undefined> {
+  try {
+    return (await deps.influx.query(progressStatement(rp, levelName)))[0];
+  } catch (err) {
+    if (err instanceof InfluxError && /not found/.test(err.message)) return undefined;
+    throw err;
+  }
 }
 
 /** Runs the statements in one request; an empty one gets no result. A missing database is empty. */

@@ -39,26 +39,42 @@ export interface RightsizingJob {
 }
 
 const LINES_PER_WRITE = 5_000;
+/**
+ * The `level` tag of the rows' progress (`heapless_rollup,level=rightsizing,measurement=heapless_rightsizing/5m`):
+ * apart from the levels', so no level-wide point of an older version stands for it.
+ */
+export const PROGRESS_LEVEL = 'rightsizing';
 export const progressKey = (span: Span): string => `${RIGHTSIZING}/${span}`;
+/** Where the rows begin (their first run's first window): before it the routes read what they read without rows. */
+export const FROM_KEY = `${RIGHTSIZING}/from`;
+
+/** The rows' progress entries, as a pseudo-level of the 5-minute one (its policy, its window). */
+export function progressLevel(fiveMinutes: Level): Level {
+  return { ...fiveMinutes, name: PROGRESS_LEVEL };
+}
 const BY = ROW_TAGS.map(ident).join(',');
 
 /** Rolls each span up in turn; the points written. Throws when a statement or write failed. */
 export async function rollRightsizing(job: RightsizingJob): Promise<number> {
   let points = 0;
   let sourceDone: number | undefined;
+  const level = progressLevel(job.level);
   for (const [i, span] of SPANS.entries()) {
     const spanLevel: Level = { ...job.level, name: span, windowMs: SPAN_MS[span] };
     const key = progressKey(span);
     const options: DueOptions = { ...job.due, ...(i > 0 ? { sourceDoneMs: sourceDone ?? -SPAN_MS[span] } : {}) };
-    const due = dueWindows(spanLevel, doneFor(job.progress, job.level.name, key), options);
+    const done = doneFor(job.progress, level.name, key);
+    const due = dueWindows(spanLevel, done, options);
     if (due.toMs > due.fromMs) {
       if (Date.now() >= job.deadline) return points;
       const rows = i === 0 ? await fromRaw(job, due.fromMs, due.toMs) : await fromSpan(job, SPANS[i - 1]!, span, due);
       points += await writeRows(job, span, rows);
-      await writeProgress(job.client, job.level, due.toMs, key, job.due.nowMs);
-      markDone(job.progress, job.level.name, key, due.toMs);
+      if (i === 0 && done === undefined && doneFor(job.progress, level.name, FROM_KEY) === undefined)
+        await writeProgress(job.client, level, due.fromMs, FROM_KEY, job.due.nowMs);
+      await writeProgress(job.client, level, due.toMs, key, job.due.nowMs);
+      markDone(job.progress, level.name, key, due.toMs);
     }
-    sourceDone = doneFor(job.progress, job.level.name, key);
+    sourceDone = doneFor(job.progress, level.name, key);
   }
   return points;
 }
