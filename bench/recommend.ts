@@ -191,12 +191,21 @@ async function timed(app: ReturnType<typeof createApp>, path: string): Promise<{
 async function timeStatements(client: InfluxClient, endMs: number): Promise<void> {
   const { recommendationStatements } = await import('#shared/query/recommend-query');
   const startMs = endMs - windows * WINDOW_MS;
-  const ranges = { startMs, endMs: endMs + 1_000, rp: 'heapless_5m', cpuDoneMs: endMs, memoryDoneMs: endMs };
+  const level = { rp: 'heapless_5m', cpuDoneMs: endMs, memoryDoneMs: endMs };
+  const done = {
+    '5m': endMs,
+    '1h': Math.floor(endMs / 3_600_000) * 3_600_000,
+    '1d': Math.floor(endMs / 86_400_000) * 86_400_000,
+  };
+  const rows = { rowsRp: 'heapless_5m', rowsFromMs: startMs, rowsDone: done };
+  const ranges = { startMs, endMs: endMs + 1_000, ...(values.source === 'level' ? level : rows) };
   for (const [i, q] of recommendationStatements({}, ranges).entries()) {
     const started = performance.now();
+    if (q === '') continue;
     const [r] = await client.query(q);
     const rows = (r?.series ?? []).reduce((n, x) => n + x.values.length, 0);
-    console.error(JSON.stringify({ statement: i, ms: Math.round(performance.now() - started), rows }));
+    const text = JSON.stringify(r).length;
+    console.error(JSON.stringify({ statement: i, ms: Math.round(performance.now() - started), rows, bytes: text }));
   }
 }
 
