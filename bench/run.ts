@@ -17,6 +17,7 @@ import { measureBaselines } from '#bench/baselines';
 import { measureQueries } from '#bench/queries';
 import { collectFlags } from '#test/helpers/collect-bundle';
 import { readSim } from '#bench/sim-reader';
+import { measuredUsage } from '#bench/process-usage';
 import type { Schema } from '#shared/encode/line-protocol';
 
 const BUNDLE = `${PROJECT_DIR}/dist/collect/index.mjs`;
@@ -121,7 +122,8 @@ async function measured(
   schema: Schema,
   withRates: boolean,
 ): Promise<Record<string, unknown>> {
-  const shards = await collectOnce(sim, influx, s, schema);
+  // influxd's own cost over the collect run alone (the baselines after it write into it too).
+  const { result: shards, usage: influxd } = await measuredUsage(influx.pid, () => collectOnce(sim, influx, s, schema));
   const firstRequest = sim.requests.firstKubeletRequestAtMs;
   const wall = shards.reduce((a, r) => a + r.wallSeconds, 0);
   const cpu = shards.reduce((a, r) => a + r.cpuSeconds, 0);
@@ -136,7 +138,11 @@ async function measured(
     cpuMicrosPerPoint: round((cpu * 1e6) / Math.max(1, points)),
     peakRssMb: Math.max(...shards.map((r) => r.peakRssMb)),
     pointsPerSecond: Math.round(points / wall),
+    influxdCpuSeconds: influxd.cpuSeconds,
+    influxdPeakRssMb: influxd.peakRssMb,
     nodesFailed: shards.reduce((a, r) => a + Number(r.run['nodesFailed']), 0),
+    nodesCut: shards.reduce((a, r) => a + Number(r.run['nodesCut'] ?? 0), 0),
+    overflowPoints: shards.reduce((a, r) => a + Number(r.run['overflowPoints'] ?? 0), 0),
     failedPoints: shards.reduce((a, r) => a + Number(r.run['failedPoints']) + Number(r.run['spooledPoints']), 0),
     listMs: Math.max(...shards.map((r) => Number(r.run['listMs']))),
     stateReadMs: Math.max(...shards.map((r) => Number(r.run['stateReadMs']))),

@@ -91,6 +91,11 @@ export function failed(log: Logger, event: string, err: unknown): number {
     log.error(problem.event, { error: problem.error, hint: problem.hint });
     return EXIT_CONFIG;
   }
-  log.error(event, { error: asError(err), errorName: asError(err).name });
+  const hint = (err as { hint?: unknown } | undefined)?.hint;
+  log.error(event, {
+    error: asError(err),
+    errorName: asError(err).name,
+    ...(typeof hint === 'string' ? { hint } : {}),
+  });
   return 1;
 }

@@ -192,6 +192,8 @@ export interface PodInfo {
   uid: string;
   nodeName?: string;
   labels: Record<string, string>;
+  /** Labels dropped beyond the per-pod cap (decode/labels); absent when none were. */
+  labelsDropped?: number;
   containers: ContainerSpec[];
   /** The controller ownerReference (`kind`, `name`), as listed; undefined for a bare pod. */
   owner?: OwnerRef;

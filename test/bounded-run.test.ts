@@ -22,6 +22,10 @@ describe('RUN_DEADLINE bounds the whole run', () => {
     expect(wallMs).toBeLessThan(6_000 + 2_500);
     expect(result.stats.nodesOk).toBe(11);
     expect(result.stats.failures).toEqual({ deadline: 1 });
+    // A node the run never scraped is reported like a lost point. Before the fix: exit 0, no nodesCut.
+    expect(result.stats.nodesCut).toBe(1);
+    expect(result.exitCode).toBe(1);
+    expect(c.logs.find((l) => l['event'] === 'run')).toMatchObject({ nodesCut: 1 });
     const failed = c.logs.find((l) => l['event'] === 'node_failed');
     expect(failed).toMatchObject({ node: 'node-1', reason: 'deadline' });
   });
@@ -38,6 +42,12 @@ describe('RUN_DEADLINE bounds the whole run', () => {
     expect(result.stats).toMatchObject({ failedPoints: 0, spooledPoints: 0 });
     expect(result.stats.points).toBe(await pointsAt(c.client, result.timeMs));
     const [run] = await rows(c.client, 'SELECT * FROM "heapless_run"');
-    expect(run).toMatchObject({ points: result.stats.points, spooled_points: 0, failed_points: 0, failed_deadline: 1 });
+    expect(run).toMatchObject({
+      points: result.stats.points,
+      spooled_points: 0,
+      failed_points: 0,
+      failed_deadline: 1,
+      nodes_cut: 1,
+    });
   });
 });

@@ -32,4 +32,30 @@ describe('ListSplitter', () => {
     cut.write(text.subarray(0, text.length - 10));
     expect(() => cut.end()).toThrow(/before its closing bracket/);
   });
+
+  it.each([
+    ['an HTML page', '<!doctype html><html></html>', /not a JSON object but text starting with "<"/],
+    ['gzip', '\x1f\x8b\x08\x00', /not a JSON object but gzip/],
+    [
+      'a Status',
+      '{"kind":"Status","status":"Failure","message":"etcd is gone","code":500}',
+      /a Status, not a list: etcd is gone/,
+    ],
+    ['an object without items', '{"kind":"PodList","metadata":{}}', /a PodList, not a list/],
+    ['an empty body', '', /empty, not a list/],
+    ['bytes after the list', '{"kind":"PodList","items":[]} x', /more bytes follow the list/],
+  ])('%s is not a list', (_, body, error) => {
+    const s = new ListSplitter(() => undefined);
+    expect(() => {
+      s.write(Buffer.from(body, 'latin1'));
+      s.end();
+    }).toThrow(error);
+  });
+
+  it('"items": null (a nil slice, as Go writes it) is an empty list', () => {
+    const s = new ListSplitter(() => undefined);
+    s.write(Buffer.from('{"kind":"PodList","metadata":{"resourceVersion":"7"},"items":null}'));
+    expect(() => s.end()).not.toThrow();
+    expect(s.items).toBe(0);
+  });
 });

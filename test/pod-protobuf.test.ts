@@ -7,7 +7,7 @@ import { ProtobufListSplitter } from '#shared/kube/protobuf-list-splitter';
 import { createListClient } from '#shared/kube/stream-list';
 import { loadKubeConfig } from '#shared/kube/config';
 import type { PodInfo } from '#shared/model';
-import { encodePod, podListHead, podListItem } from '#test/sim/pod-protobuf';
+import { encodePod, kubernetesProto, podListBody, podListBodyWhole } from '#test/sim/pod-protobuf';
 import { startCluster, type SimCluster } from '#test/sim/cluster';
 import { FIXTURES_DIR } from '#test/helpers/paths';
 
@@ -23,14 +23,7 @@ function realPods(file: string): Json[] {
 }
 
 function listBytes(pods: Json[], meta: { resourceVersion: string; continue?: string }): Buffer {
-  const items = pods.map((p) => podListItem(encodePod(p)));
-  return Buffer.concat([
-    podListHead(
-      items.reduce((n, b) => n + b.length, 0),
-      meta,
-    ),
-    ...items,
-  ]);
+  return podListBody(pods, meta);
 }
 
 describe('a Pod read from its protobuf encoding', () => {
@@ -98,6 +91,77 @@ describe('a Pod read from its protobuf encoding', () => {
   });
 });
 
+/** A pod whose one container last terminated at `finishedAt` (JSON; null is Go's zero time). */
+function terminatedAt(finishedAt: string | null): Json {
+  return {
+    metadata: { name: 'p', namespace: 'n', uid: 'u', creationTimestamp: null },
+    spec: { containers: [{ name: 'c', image: 'i' }] },
+    status: {
+      containerStatuses: [
+        {
+          name: 'c',
+          restartCount: 1,
+          lastState: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', finishedAt } },
+        },
+      ],
+    },
+  };
+}
+
+describe('times as a Go API server writes them', () => {
+  const last = (pod: Json) => decodePodProtobuf(encodePod(pod))?.containers[0]?.lastTermination;
+
+  it('a zero time (finishedAt: null) is an empty message, read as unset like the JSON', () => {
+    const pod = terminatedAt(null);
+    const status = kubernetesProto().lookupType('k8s.io.api.core.v1.Pod').decode(encodePod(pod)).toJSON() as {
+      status: { containerStatuses: Array<{ lastState: { terminated: Json } }> };
+    };
+    expect(status.status.containerStatuses[0]?.lastState.terminated['finishedAt']).toEqual({});
+    expect(last(pod)).toEqual({ reason: 'ContainerStatusUnknown', exitCode: 137 });
+    expect(decodePodProtobuf(encodePod(pod))).toEqual(decodePod(pod));
+  });
+
+  it('a time before 1970 reads as the JSON reads it (unset), not as 1.8e22', () => {
+    const pod = terminatedAt('1969-07-20T20:17:40Z');
+    expect(last(pod)?.finishedAtMs).toBeUndefined();
+    expect(decodePodProtobuf(encodePod(pod))).toEqual(decodePod(pod));
+  });
+
+  it('nanos are written and read', () => {
+    const pod = terminatedAt('2026-11-30T06:00:01.25Z');
+    expect(last(pod)?.finishedAtMs).toBe(Date.parse('2026-11-30T06:00:01.25Z'));
+  });
+});
+
+describe('the simulator writes what a Go API server writes', () => {
+  const Pod = () => kubernetesProto().lookupType('k8s.io.api.core.v1.Pod');
+
+  it('non-pointer fields even empty, pointer fields only when set, zero times as empty messages', () => {
+    const decoded = Pod().decode(encodePod(terminatedAt(null))) as unknown as {
+      metadata: Json;
+      spec: { containers: Json[] };
+    };
+    // ObjectMeta: generateName, selfLink, resourceVersion are non-pointer strings; generation an int64.
+    for (const f of ['generateName', 'selfLink', 'resourceVersion', 'generation', 'creationTimestamp'])
+      expect(Object.hasOwn(decoded.metadata, f), f).toBe(true);
+    expect(Object.hasOwn(decoded.metadata, 'deletionGracePeriodSeconds')).toBe(false);
+    expect(Object.hasOwn(decoded.spec.containers[0] as Json, 'restartPolicy')).toBe(false);
+    expect(Object.hasOwn(decoded.spec.containers[0] as Json, 'resources')).toBe(true);
+  });
+
+  it.each(REAL_PODS)('the streamed PodList of %s is the one protobufjs encodes in one piece', (file) => {
+    const pods = realPods(file);
+    const meta = { resourceVersion: '42', continue: 'abc' };
+    const body = podListBody(pods, meta);
+    expect(body.equals(podListBodyWhole(pods, meta))).toBe(true);
+    expect(body.subarray(-4)).toEqual(Buffer.from([0x1a, 0x00, 0x22, 0x00]));
+  });
+
+  it('refuses a JSON key the official .proto does not have, instead of inventing a field', () => {
+    expect(() => encodePod({ metadata: { name: 'p', madeUp: 1 } })).toThrow(/ObjectMeta has no field madeUp/);
+  });
+});
+
 describe('ProtobufListSplitter', () => {
   const pods = realPods(REAL_PODS[0] as string);
   const body = listBytes(pods, { resourceVersion: '42', continue: 'eyJvZmZzZXQiOjJ9' });
@@ -120,15 +184,35 @@ describe('ProtobufListSplitter', () => {
     const cut = new ProtobufListSplitter(() => undefined);
     cut.write(body.subarray(0, body.length - 10));
     expect(() => cut.end()).toThrow(/ended before its last item/);
+    const cutTail = new ProtobufListSplitter(() => undefined);
+    cutTail.write(body.subarray(0, body.length - 3));
+    expect(() => cutTail.end()).toThrow(/ended before its last item/);
     expect(() => new ProtobufListSplitter(() => undefined).write(Buffer.from('{"kind":"PodList"}'))).toThrow(/magic/);
+    // Magic and typeMeta (PodList) as in a real body, then a List and an item of 256 MiB each.
+    const typeHeader = body.subarray(0, 6 + (body[5] as number));
     const huge = Buffer.concat([
-      Buffer.from('k8s\0', 'latin1'),
+      typeHeader,
       Buffer.from([0x12, 0x80, 0x80, 0x80, 0x80, 0x01, 0x12, 0x80, 0x80, 0x80, 0x80, 0x01]),
     ]);
-    expect(() => new ProtobufListSplitter(() => undefined).write(huge)).toThrow(/bound/);
+    expect(() => new ProtobufListSplitter(() => undefined).write(huge)).toThrow(/past the end of the list/);
     const magic = Buffer.from('k8s\0', 'latin1');
     const badWire = Buffer.concat([magic, Buffer.from([0x0f, 0x00])]);
     expect(() => new ProtobufListSplitter(() => undefined).write(badWire)).toThrow(/wire type 7/);
+    const root = kubernetesProto();
+    const status = root.lookupType('k8s.io.apimachinery.pkg.apis.meta.v1.Status');
+    const statusBody = Buffer.concat([
+      magic,
+      root
+        .lookupType('k8s.io.apimachinery.pkg.runtime.Unknown')
+        .encode({
+          typeMeta: { apiVersion: 'v1', kind: 'Status' },
+          raw: status.encode({ metadata: {}, status: 'Failure', message: 'etcd is gone', code: 500 }).finish(),
+          contentEncoding: '',
+          contentType: '',
+        })
+        .finish(),
+    ]);
+    expect(() => new ProtobufListSplitter(() => undefined).write(statusBody)).toThrow(/a Status, not a list/);
     const longVarint = Buffer.concat([magic, Buffer.from([0x0a, ...Array(11).fill(0xff)])]);
     expect(() => new ProtobufListSplitter(() => undefined).write(longVarint)).toThrow(/longer than 10 bytes/);
   });
@@ -169,6 +253,27 @@ describe('listing pods from the simulated API server', () => {
     expect(proto.fromProtobuf).toHaveLength(21);
     expect(proto.fromProtobuf).toEqual(plain.fromJson);
     expect(proto.fromProtobuf.some((p) => p.containers.some((c) => c.lastTermination))).toBe(true);
+  });
+
+  it.each([
+    ['protobuf', true],
+    ['JSON', false],
+  ])('lists the same pods in %s when the server writes 1 byte at a time', async (_, protobuf) => {
+    const dribble = await startCluster({
+      nodes: 3,
+      podsPerNode: 7,
+      namespaces: 3,
+      startTimeMs: START,
+      apiPieceBytes: 1,
+      apiProtobuf: protobuf,
+    });
+    try {
+      const r = await list(dribble, 10, true);
+      expect(protobuf ? r.fromJson : r.fromProtobuf).toHaveLength(0);
+      expect(protobuf ? r.fromProtobuf : r.fromJson).toEqual((await list(sim, 500, false)).fromJson);
+    } finally {
+      await dribble.stop();
+    }
   });
 
   it('reads JSON from a server that does not send protobuf', async () => {

@@ -100,6 +100,29 @@ describe('spool bytes and temp files', () => {
   });
 });
 
+describe('a spool shared while it is being filled', () => {
+  it("stays within SPOOL_MAX_BYTES counting the other run's bodies added since it last looked", () => {
+    const dir = folder();
+    const a = new Spool(dir, 3_000);
+    const b = new Spool(dir, 3_000);
+    // Bodies sort by the millisecond, then by each spool's own sequence: distinct milliseconds
+    // make the expected order certain.
+    const nextMs = (): void => {
+      const t = Date.now();
+      while (Date.now() === t);
+    };
+    a.add(bodyOf('a1', 10, 800), 10);
+    nextMs();
+    b.add(bodyOf('b1', 10, 800), 10);
+    b.add(bodyOf('b2', 10, 800), 10);
+    nextMs();
+    a.add(bodyOf('a2', 10, 800), 10);
+    expect(bytesIn(dir)).toBeLessThanOrEqual(3_000);
+    expect(a.figures.droppedPoints).toBe(10);
+    expect(a.entries().map((e) => a.read(e)?.slice(0, 7))).toEqual(['m,b=b1 ', 'm,b=b2 ', 'm,b=a2 ']);
+  });
+});
+
 describe('two runs sharing a spool', () => {
   let client: InfluxClient;
   beforeAll(async () => {
@@ -121,9 +144,9 @@ describe('two runs sharing a spool', () => {
     });
     // The second run's InfluxDB answers only once the first run has replayed (and deleted) everything.
     class Slow extends InfluxClient {
-      override async postBody(body: string): Promise<number> {
+      override async write(...args: Parameters<InfluxClient['write']>): ReturnType<InfluxClient['write']> {
         await first;
-        return super.postBody(body);
+        return super.write(...args);
       }
     }
     const slow = new Slow(client.options);

@@ -65,7 +65,8 @@ export async function collectNode(ctx: PipelineContext, node: NodeInfo): Promise
       });
       ctx.aggregator.add(batch);
       encodeAll(batch.series, ctx);
-      ctx.writer.push(encodeState(node.name, bucketOf(node.name), batch.state, ctx.timeMs));
+      // The counters take the writer's first lane: the next run reads them back for its rates.
+      ctx.writer.pushFirst(encodeState(node.name, bucketOf(node.name), batch.state, ctx.timeMs));
       ctx.writer.push(encodeUsage(batch, bucketOf(node.name), ctx.timeMs, ctx.config.clusterName));
       await ctx.writer.room();
     } finally {

@@ -9,17 +9,30 @@ export interface RunStats {
   nodesOk: number;
   /** Failed nodes by reason (`timeout`, `tls`, `http_5xx`, `invalid_json`, …). */
   failures: Record<string, number>;
+  /**
+   * Nodes the run itself did not scrape: cut by RUN_DEADLINE or SIGTERM (failures `deadline` and
+   * `terminated`). Counted like lost points: they fail the run.
+   */
+  nodesCut: number;
   points: number;
   bytes: number;
   failedPoints: number;
   /** Points kept in the spool because InfluxDB did not take them in time. */
   spooledPoints: number;
-  /** Points of earlier runs replayed from the spool by this run. */
+  /** Points sent to the spool because InfluxDB was slower than scraping; replayed from there. */
+  overflowPoints: number;
+  /** Points of earlier runs stored from the spool by this run (its own overflow counts in `points`). */
   replayedPoints: number;
+  /** Points still in the spool when the run ended, for the next run to replay. */
+  spoolBacklogPoints: number;
+  /** Time scrapers were held back waiting for InfluxDB, summed over them (ms; only without a spool). */
+  influxWaitMs: number;
   /** Points dropped because the spool was full (oldest first). */
   spoolDroppedPoints: number;
   /** Lines InfluxDB rejected as invalid. */
   badPoints: number;
+  /** The listing failed (the run ends before any point but this one). */
+  listFailed: boolean;
   /** Time to list the shard's nodes, pods and their owners from the API server (ms, wall). */
   listMs: number;
   /** Time to read the previous run's counters from InfluxDB. */
@@ -36,13 +49,18 @@ export function newRunStats(): RunStats {
     nodes: 0,
     nodesOk: 0,
     failures: {},
+    nodesCut: 0,
     points: 0,
     bytes: 0,
     failedPoints: 0,
     spooledPoints: 0,
+    overflowPoints: 0,
     replayedPoints: 0,
+    spoolBacklogPoints: 0,
+    influxWaitMs: 0,
     spoolDroppedPoints: 0,
     badPoints: 0,
+    listFailed: false,
     listMs: 0,
     stateReadMs: 0,
     maxPayloadsHeld: 0,
@@ -72,13 +90,18 @@ export function encodeRunStats(
     `nodes=${s.nodes}i`,
     `nodes_ok=${s.nodesOk}i`,
     `nodes_failed=${nodesFailed(s)}i`,
+    `nodes_cut=${s.nodesCut}i`,
     `points=${s.points}i`,
     `bytes=${s.bytes}i`,
     `failed_points=${s.failedPoints}i`,
     `spooled_points=${s.spooledPoints}i`,
+    `overflow_points=${s.overflowPoints}i`,
     `replayed_points=${s.replayedPoints}i`,
+    `spool_backlog_points=${s.spoolBacklogPoints}i`,
+    `influx_wait_ms=${s.influxWaitMs}i`,
     `spool_dropped_points=${s.spoolDroppedPoints}i`,
     `bad_points=${s.badPoints}i`,
+    `list_failed=${s.listFailed ? 1 : 0}i`,
     `list_ms=${s.listMs}i`,
     `state_read_ms=${s.stateReadMs}i`,
     `max_payloads_held=${s.maxPayloadsHeld}i`,

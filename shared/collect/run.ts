@@ -4,7 +4,10 @@
  * shard through the pipeline (collect/node-pipeline.ts) → namespace and cluster aggregates →
  * the run's own figures. RUN_DEADLINE bounds all of it (collect/budget.ts), and SIGTERM ends it
  * early the same way: stop scraping, write for TERM_GRACE, spool the rest, report.
- * Exit code 0 unless the write failed, every node failed, or the run was terminated.
+ * With a spool, scraping never waits for InfluxDB: what it cannot take in time overflows to the
+ * spool and is replayed in the writer's idle slots (influx/writer.ts).
+ * Exit code 0 unless the write failed or lost points, a node was cut by the deadline, every node
+ * failed, or the run was terminated.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '#shared/log';
@@ -22,7 +25,7 @@ import { InfluxClient, routePackageLogs } from '#shared/influx/client';
 import { Writer, type WriterStats } from '#shared/influx/writer';
 import { readStates, type PackedState } from '#shared/influx/state-store';
 import { Spool } from '#shared/influx/spool';
-import { replaySpool } from '#shared/influx/replay';
+import { Replayer, replayUntil } from '#shared/influx/replay';
 import { asError } from '#shared/errors';
 import { join } from 'node:path';
 import { encodeRunStats, newRunStats, nodesFailed, type RunStats } from '#shared/collect/run-stats';
@@ -116,31 +119,38 @@ async function collectWithin(
   const spool = config.spoolDir
     ? new Spool(shard.count > 1 ? join(config.spoolDir, `shard-${shard.index}`) : config.spoolDir, config.spoolMaxBytes)
     : undefined;
+  const replayer = spool ? new Replayer(client, spool) : undefined;
   const maxGapMs = config.rateMaxGap ?? Math.round(config.interval * 1.5);
   // Listing and InfluxDB's preparation are independent: side by side, they shorten the time to
   // the first kubelet request. A failed listing still ends the run before any of its points.
   const listStarted = performance.now();
-  const [{ nodes, pods }, prev] = await Promise.all([
-    listShard(kc, config, shard, log, budget.signal).finally(() => {
+  const preparing = prepareInflux(client, config, {
+    log,
+    stats,
+    replayer,
+    replayUntilMs: Date.now() + replayFirstMs(runDeadlineMs),
+    since: timeMs - maxGapMs - config.interval,
+    before: timeMs,
+    buckets: shard.count > 1 ? bucketsOf(shard) : undefined,
+  });
+  const listing = listShard(kc, config, shard, log, budget.signal)
+    .finally(() => {
       stats.listMs = Math.round(performance.now() - listStarted);
-    }),
-    prepareInflux(client, config, {
-      log,
-      stats,
-      spool,
-      deadlineMs,
-      since: timeMs - maxGapMs - config.interval,
-      before: timeMs,
-      buckets: shard.count > 1 ? bucketsOf(shard) : undefined,
-    }),
-  ]);
+    })
+    .catch(async (err: unknown) => {
+      // The run's point goes to the database the preparation creates: wait for it.
+      await preparing.catch(() => undefined);
+      return listFailed(client, config, { stats, timeMs, shard, startedMono, spool }, err);
+    });
+  const [{ nodes, pods }, prev] = await Promise.all([listing, preparing]);
   // Said at once (prepareInflux); thrown once the listing is done, whose own failure wins.
   if (prev instanceof InfluxUnreachableError) throw prev;
   const writer = new Writer(client, {
     batchSize: config.influxBatchSize,
     maxInFlight: config.influxConcurrency,
     deadlineMs,
-    ...(spool ? { spool } : {}),
+    ...(spool ? { spool, overflow: true } : {}),
+    ...(replayer ? { replayer } : {}),
   });
   onWriter(writer);
   const shardTags: Record<string, string> = shard.count > 1 ? { shard: String(shard.index) } : {};
@@ -176,32 +186,39 @@ async function collectWithin(
       count: skipped.length,
       reason: why,
       examples: skipped.slice(0, 5).map((n) => n.name),
-      hint:
-        why === 'deadline'
-          ? 'RUN_DEADLINE left no time for these nodes: raise KUBELET_CONCURRENCY, lower KUBELET_TIMEOUT, or shard'
-          : 'the next run collects them',
+      hint: why === 'terminated' ? 'the next run collects them' : deadlineHint(spool !== undefined, writer),
     });
   }
   encodeAll(ctx.aggregator.series(), ctx);
   const written = await writer.close();
+  const replayed = replayer?.figures;
+  stats.nodesCut = (stats.failures['deadline'] ?? 0) + (stats.failures['terminated'] ?? 0);
   Object.assign(stats, {
-    points: written.points,
-    bytes: written.bytes,
+    // This run's own points count as written whether they went straight in or through the spool.
+    points: written.points + (replayed?.ownPoints ?? 0),
+    bytes: written.bytes + (replayed?.ownBytes ?? 0),
     failedPoints: written.failedPoints,
     spooledPoints: written.spooledPoints,
-    badPoints: written.badPoints,
+    overflowPoints: written.overflowPoints,
+    replayedPoints: replayed?.replayedPoints ?? 0,
+    spoolBacklogPoints: replayed?.remainingPoints ?? 0,
+    influxWaitMs: written.waitedMs,
+    badPoints: written.badPoints + (replayed?.badPoints ?? 0),
     maxPayloadsHeld: ctx.held.max,
     spoolDroppedPoints: spool?.figures.droppedPoints ?? 0,
   });
+  if (replayed && (replayed.replayedPoints > 0 || replayed.remaining > 0 || replayed.error))
+    log.info('spool_replayed', { ...replayed });
   stats.durationMs = Math.round(performance.now() - startedMono);
   stats.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   // The run's own point gets a second of its own: past the deadline it would go to the spool.
-  const runWritten = await writeRunPoint(
-    client,
-    encodeRunStats('collect', stats, timeMs, config.clusterName, shardTags),
-    Date.now() + 1_000,
-    spool,
-  );
+  // While some of the run's points still wait in the spool, the point waits behind them: the
+  // rollup counts `heapless_run` points to find windows whose points arrived late (rollup/late).
+  const runLine = encodeRunStats('collect', stats, timeMs, config.clusterName, shardTags);
+  const runWritten =
+    spool && (replayer?.ownRemaining ?? 0) > 0
+      ? spoolRunPoint(spool, runLine)
+      : await writeRunPoint(client, runLine, Date.now() + 1_000, spool);
   const exitCode = report(log, config, { stats, written, runWritten, timeMs, shard, terminated: budget.terminated });
   return { exitCode, stats, timeMs };
 }
@@ -218,7 +235,7 @@ async function listShard(
   log: Logger,
   signal: AbortSignal,
 ): Promise<{ nodes: NodeInfo[]; pods: Map<string, PodInfo> }> {
-  const opts = { pageSize: config.pageSize, timeoutMs: config.apiTimeout, signal };
+  const opts = { pageSize: config.pageSize, timeoutMs: config.apiTimeout, signal, log };
   const lists = await createListClient(kc, LIST_CONCURRENCY);
   const onShard = (node: string | undefined): boolean => node !== undefined && inShard(node, shard);
   // Never rejects (a failed owner listing falls back to direct owners), so it can wait unobserved.
@@ -241,8 +258,44 @@ async function listShard(
   return { nodes, pods: new Map(pods.map((p) => [`${p.namespace}/${p.name}`, p])) };
 }
 
+/**
+ * A failed listing ends the run before any point but the run's own, written with
+ * `list_failed=1` so that a dashboard or alert sees the run; then the error goes on to the entry
+ * point, which logs it once with its hint and sets the exit code.
+ */
+async function listFailed(
+  client: InfluxClient,
+  config: CollectConfig,
+  run: { stats: RunStats; timeMs: number; shard: Shard; startedMono: number; spool: Spool | undefined },
+  err: unknown,
+): Promise<never> {
+  const { stats, shard } = run;
+  stats.listFailed = true;
+  stats.durationMs = Math.round(performance.now() - run.startedMono);
+  stats.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const tags: Record<string, string> = shard.count > 1 ? { shard: String(shard.index) } : {};
+  const line = encodeRunStats('collect', stats, run.timeMs, config.clusterName, tags);
+  await writeRunPoint(client, line, Date.now() + 1_000, run.spool).catch(() => undefined);
+  throw err;
+}
+
 /** Field-selected pod LISTs in flight at once (a sharded run). */
 const LIST_CONCURRENCY = 8;
+
+/**
+ * How long the spool is replayed before the previous counters are read (ms): a tenth of the
+ * deadline, at most 5 s. Counters an outage left in the spool then give rates; what is left is
+ * replayed in the writer's idle slots, so the replay never holds scraping back for longer.
+ */
+export function replayFirstMs(runDeadlineMs: number): number {
+  return Math.min(5_000, Math.round(runDeadlineMs / 10));
+}
+
+function deadlineHint(spooling: boolean, writer: Writer): string {
+  if (!spooling && writer.stats.waitedMs > 0)
+    return `scraping waited ${writer.stats.waitedMs} ms for InfluxDB: set SPOOL_DIR so that it never waits, or give InfluxDB more CPU`;
+  return 'RUN_DEADLINE left no time for these nodes: raise KUBELET_CONCURRENCY, lower KUBELET_TIMEOUT, or shard';
+}
 
 interface Outcome {
   stats: RunStats;
@@ -270,15 +323,17 @@ function report(log: Logger, config: CollectConfig, o: Outcome): number {
       hint: 'InfluxDB has been unreachable for long: the oldest spooled points were dropped; raise SPOOL_MAX_BYTES or restore InfluxDB',
     });
   const writeFailed = written.failedPoints > 0 || written.spooledPoints > 0 || errors.length > 0;
+  const lost = stats.spoolDroppedPoints > 0 || stats.nodesCut > 0;
   log.info('run', {
     runTime: new Date(o.timeMs).toISOString(),
     ...(o.shard.count > 1 ? { shard: `${o.shard.index}/${o.shard.count}` } : {}),
     ...(o.terminated ? { terminated: true } : {}),
+    spool: config.spoolDir ? 'on' : 'off: scraping waits while InfluxDB is slow; set SPOOL_DIR so that it never does',
     ...summary(stats),
     ...(writeFailed ? { writeErrors: errors } : {}),
   });
   if (writeFailed) logWriteFailed(log, config, stats, errors);
-  return writeFailed || o.terminated || (stats.nodes > 0 && stats.nodesOk === 0) ? 1 : 0;
+  return writeFailed || lost || o.terminated || (stats.nodes > 0 && stats.nodesOk === 0) ? 1 : 0;
 }
 
 function summary(s: RunStats): Record<string, unknown> {
@@ -286,12 +341,16 @@ function summary(s: RunStats): Record<string, unknown> {
     nodes: s.nodes,
     nodesOk: s.nodesOk,
     nodesFailed: nodesFailed(s),
+    nodesCut: s.nodesCut,
     failures: s.failures,
     points: s.points,
     bytes: s.bytes,
     failedPoints: s.failedPoints,
     spooledPoints: s.spooledPoints,
+    overflowPoints: s.overflowPoints,
     replayedPoints: s.replayedPoints,
+    spoolBacklogPoints: s.spoolBacklogPoints,
+    influxWaitMs: s.influxWaitMs,
     spoolDroppedPoints: s.spoolDroppedPoints,
     badPoints: s.badPoints,
     listMs: s.listMs,
@@ -319,8 +378,9 @@ function memory(): Record<string, number> {
 interface Prepare {
   log: Logger;
   stats: RunStats;
-  spool: Spool | undefined;
-  deadlineMs: number;
+  replayer: Replayer | undefined;
+  /** The replay before the counters are read stops here; the writer replays the rest. */
+  replayUntilMs: number;
   since: number;
   before: number;
   buckets: number[] | undefined;
@@ -338,22 +398,17 @@ async function prepareInflux(
 ): Promise<Map<string, PackedState> | InfluxUnreachableError> {
   try {
     if (config.influxCreateDb) await client.ensureDatabase(config.influxRetention);
-    if (p.spool) {
-      const replay = await replaySpool(client, p.spool, p.deadlineMs);
-      p.stats.replayedPoints = replay.replayedPoints;
-      p.stats.badPoints += replay.badPoints;
-      if (replay.replayedPoints > 0 || replay.remaining > 0) p.log.info('spool_replayed', { ...replay });
-    }
+    if (p.replayer) await replayUntil(p.replayer, p.replayUntilMs);
     const t0 = performance.now();
     const prev = await readStates(client, p.since, p.before, p.buckets);
     p.stats.stateReadMs = Math.round(performance.now() - t0);
     return prev;
   } catch (err) {
-    if (!p.spool && noAnswer(err)) return reportedAtOnce(p.log, new InfluxUnreachableError(config.influxUrl, err));
+    if (!p.replayer && noAnswer(err)) return reportedAtOnce(p.log, new InfluxUnreachableError(config.influxUrl, err));
     p.log.error('influx_unavailable', {
       error: asError(err),
       url: config.influxUrl,
-      hint: p.spool
+      hint: p.replayer
         ? 'collecting anyway; points that cannot be written go to SPOOL_DIR'
         : 'collecting anyway; set SPOOL_DIR to keep points InfluxDB cannot take',
     });
@@ -377,6 +432,29 @@ async function writeRunPoint(
   const w = new Writer(client, { batchSize: 1, maxInFlight: 1, deadlineMs, ...(spool ? { spool } : {}) });
   await w.write([line]);
   return w.close();
+}
+
+function spoolRunPoint(spool: Spool, line: string): WriterStats {
+  const stats: WriterStats = {
+    points: 0,
+    bytes: 0,
+    batches: 0,
+    failedPoints: 0,
+    spooledPoints: 1,
+    overflowPoints: 0,
+    waitedMs: 0,
+    badPoints: 0,
+    badLines: [],
+    errors: [],
+  };
+  try {
+    spool.add(line, 1);
+  } catch (err) {
+    stats.spooledPoints = 0;
+    stats.failedPoints = 1;
+    stats.errors.push(`spool: cannot keep the run's own point: ${asError(err).message}`);
+  }
+  return stats;
 }
 
 function fetcher(kc: KubeConfig, c: CollectConfig): Promise<FetchSummary> {

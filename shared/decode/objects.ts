@@ -6,6 +6,7 @@
 import type { ContainerSpec, NodeInfo, OwnedObject, OwnerRef, PodInfo, Resources, Termination } from '#shared/model';
 import { parseMillicores, parseQuantity } from '#shared/decode/quantity';
 import { arr, obj, text, timeMs } from '#shared/decode/fields';
+import { LabelsCap } from '#shared/decode/labels';
 
 type Obj = Record<string, unknown>;
 
@@ -50,12 +51,15 @@ export function decodePod(pod: unknown): PodInfo | undefined {
   );
   const nodeName = text(spec?.['nodeName']);
   const owner = controllerOf(meta?.['ownerReferences']);
+  const labels = new LabelsCap();
+  for (const [k, v] of Object.entries(obj(meta?.['labels']) ?? {})) if (typeof v === 'string') labels.add(k, v);
   return {
     name,
     namespace,
     uid: text(meta?.['uid']) ?? '',
     ...(nodeName ? { nodeName } : {}),
-    labels: stringMap(meta?.['labels']),
+    labels: labels.labels,
+    ...(labels.dropped > 0 ? { labelsDropped: labels.dropped } : {}),
     containers: arr(spec?.['containers'])
       .map(obj)
       .flatMap((c) => {

@@ -6,8 +6,9 @@
  * which never renumber (protobuf compatibility is part of the Kubernetes API's guarantees). Pure.
  */
 import type { ContainerSpec, PodInfo, Termination } from '#shared/model';
-import { ProtoCursor } from '#shared/decode/protobuf';
+import { ProtoCursor, VARINT } from '#shared/decode/protobuf';
 import { controllerOf, resources } from '#shared/decode/objects';
+import { LabelsCap } from '#shared/decode/labels';
 
 /** What decodePod reads of a container status. */
 interface Status {
@@ -45,7 +46,8 @@ export function decodePodProtobuf(buf: Buffer, start = 0, end = buf.length): Pod
     namespace: meta.namespace,
     uid: meta.uid,
     ...(spec?.nodeName ? { nodeName: spec.nodeName } : {}),
-    labels: meta.labels,
+    labels: meta.labels.labels,
+    ...(meta.labels.dropped > 0 ? { labelsDropped: meta.labels.dropped } : {}),
     containers,
     ...(owner ? { owner } : {}),
   };
@@ -55,7 +57,7 @@ interface Meta {
   name: string;
   namespace: string;
   uid: string;
-  labels: Record<string, string>;
+  labels: LabelsCap;
   owners: Array<{ kind: string; name: string; controller: boolean }>;
 }
 
@@ -66,7 +68,7 @@ interface Meta {
 
 /** `ObjectMeta`: name = 1, namespace = 3, uid = 5, labels = 11, ownerReferences = 13. */
 function objectMeta(m: ProtoCursor): Meta {
-  const out: Meta = { name: '', namespace: '', uid: '', labels: {}, owners: [] };
+  const out: Meta = { name: '', namespace: '', uid: '', labels: new LabelsCap(), owners: [] };
   const outer = m.enter();
   while (m.next()) {
     switch (m.field) {
@@ -80,7 +82,7 @@ function objectMeta(m: ProtoCursor): Meta {
         out.uid = m.string();
         break;
       case 11:
-        mapEntry(m, out.labels, false);
+        label(m, out.labels);
         break;
       case 13:
         out.owners.push(ownerReference(m));
@@ -107,17 +109,28 @@ function ownerReference(m: ProtoCursor): { kind: string; name: string; controlle
   return out;
 }
 
-/**
- * One `map<string, string>` entry (key = 1, value = 2) into `out`; with `quantity`, the value is a
- * `resource.Quantity` message whose text is its field 1.
- */
-function mapEntry(m: ProtoCursor, out: Record<string, string>, quantity: boolean): void {
+/** One `labels` entry (key = 1, value = 2), kept while the pod's cap allows. */
+function label(m: ProtoCursor, out: LabelsCap): void {
   let key = '';
   let value = '';
   const outer = m.enter();
   while (m.next()) {
     if (m.field === 1) key = m.string();
-    else if (m.field === 2) value = quantity ? quantityText(m) : m.string();
+    else if (m.field === 2) value = m.string();
+    else m.skip();
+  }
+  m.leave(outer);
+  if (key) out.add(key, value);
+}
+
+/** One `map<string, Quantity>` entry (key = 1, value = 2, a `resource.Quantity` whose text is its field 1). */
+function quantityEntry(m: ProtoCursor, out: Record<string, string>): void {
+  let key = '';
+  let value = '';
+  const outer = m.enter();
+  while (m.next()) {
+    if (m.field === 1) key = m.string();
+    else if (m.field === 2) value = quantityText(m);
     else m.skip();
   }
   m.leave(outer);
@@ -176,8 +189,8 @@ function resourceRequirements(
 ): void {
   const outer = m.enter();
   while (m.next()) {
-    if (m.field === 1) mapEntry(m, out.limits, true);
-    else if (m.field === 2) mapEntry(m, out.requests, true);
+    if (m.field === 1) quantityEntry(m, out.limits);
+    else if (m.field === 2) quantityEntry(m, out.requests);
     else m.skip();
   }
   m.leave(outer);
@@ -242,16 +255,21 @@ function terminatedState(m: ProtoCursor): Termination {
   return { reason: reason || 'Unknown', exitCode, ...(finishedAtMs !== undefined ? { finishedAtMs } : {}) };
 }
 
-/** A meta/v1 `Time`: seconds = 1, nanos = 2. */
-function timeMs(m: ProtoCursor): number {
+/**
+ * A meta/v1 `Time`: seconds = 1 (int64), nanos = 2. Go writes a zero time (`finishedAt: null`
+ * in JSON) as an empty message. As decodePod reads the JSON, a time not after 1970 (the zero
+ * time, or a clock that was never set) is unset: undefined.
+ */
+function timeMs(m: ProtoCursor): number | undefined {
   let seconds = 0;
   let nanos = 0;
   const outer = m.enter();
   while (m.next()) {
-    if (m.field === 1) seconds = m.uint();
-    else if (m.field === 2) nanos = m.int32();
+    if (m.field === 1 && m.wire === VARINT) seconds = m.int64();
+    else if (m.field === 2 && m.wire === VARINT) nanos = m.int32();
     else m.skip();
   }
   m.leave(outer);
-  return seconds * 1000 + Math.floor(nanos / 1e6);
+  const ms = seconds * 1000 + Math.floor(nanos / 1e6);
+  return ms > 0 ? ms : undefined;
 }

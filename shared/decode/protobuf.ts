@@ -55,8 +55,23 @@ export class ProtoCursor {
     throw new ProtobufError('a varint longer than 10 bytes');
   }
 
+  /**
+   * An int64 varint: a negative value (a time before 1970) arrives as 10 bytes of two's
+   * complement, which uint() would read as about 1.8e19.
+   */
+  int64(): number {
+    this.expectVarint();
+    const start = this.pos;
+    const value = this.uint();
+    if (this.pos - start < 10) return value;
+    let v = 0n;
+    for (let i = this.pos - 1; i >= start; i--) v = (v << 7n) | BigInt((this.buf[i] as number) & 0x7f);
+    return Number(BigInt.asIntN(64, v));
+  }
+
   /** An int32 varint: negative values arrive sign-extended to 10 bytes; the low 32 bits hold it. */
   int32(): number {
+    this.expectVarint();
     let low = 0;
     for (let i = 0; i < 10; i++) {
       if (this.pos >= this.end) throw new ProtobufError('a varint runs past the end of its message');
@@ -68,7 +83,13 @@ export class ProtoCursor {
   }
 
   bool(): boolean {
+    this.expectVarint();
     return this.uint() !== 0;
+  }
+
+  /** A scalar read from a field of another wire type would read its length as the value. */
+  private expectVarint(): void {
+    if (this.wire !== VARINT) throw new ProtobufError(`field ${this.field} is not a varint (wire type ${this.wire})`);
   }
 
   /**

@@ -28,7 +28,11 @@ export interface BisectOptions {
   retryDelaysMs?: readonly number[];
 }
 
-const MAX_REQUESTS = 256;
+/**
+ * One metric whose field type conflicts on every object (22 lines scattered through 700) takes
+ * about 250 requests to isolate; twice that leaves room and still bounds a hopeless body.
+ */
+const MAX_REQUESTS = 512;
 const RETRY_DELAYS_MS = [250, 1_000];
 
 /** 5xx, 429 and network errors pass; anything else (401, 403, 404) will not pass by waiting. */

@@ -14,6 +14,12 @@
  *   by one until the new one fits, so a run never loses all its points while older ones could go;
  * - two runs may share the folder (a manual Job next to the scheduled one): a body the other run
  *   replayed and deleted meanwhile is simply gone (`read` answers undefined), never an error.
+ *
+ * A run that overflows to the spool adds hundreds of bodies; sizing every file of the folder for
+ * each was quadratic. The folder is sized once, then tallied by this process's own adds and
+ * removes. It is sized again when its listing no longer matches the tally (another run added or
+ * removed a file, a temp file appeared) or when the tally says a body would not fit, so the bound
+ * holds on what the folder really holds.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,8 +55,14 @@ export const STALE_TEMP_MS = 60_000;
 const errno = (err: unknown): string | undefined => (err as NodeJS.ErrnoException | undefined)?.code;
 
 export class Spool {
-  private seq = 0;
+  /**
+   * Starts at random: two runs sharing the folder and overflowing hundreds of bodies a second
+   * would otherwise both name a body `<same ms>-000037-5000.lp`, and one would replace the other.
+   */
+  private seq = Math.floor(Math.random() * 1e6);
   private readonly io: SpoolIo;
+  /** The folder's bodies (oldest first) and bytes as last scanned, kept up to date by this process. */
+  private known: { entries: SpoolEntry[]; bytes: number } | undefined;
   readonly figures: SpoolFigures = { spooledPoints: 0, droppedPoints: 0, diskFullDrops: 0, staleTempFiles: 0 };
 
   constructor(
@@ -82,41 +94,59 @@ export class Spool {
 
   /**
    * Keeps a body, dropping the oldest ones if the spool would exceed its size or the disk is
-   * full. Throws only when the body cannot be kept even with every older body gone.
+   * full. Throws only when the body cannot be kept even with every older body gone. Returns the
+   * body's entry, or undefined when the body alone exceeds the cap (it is dropped, and counted).
    */
-  add(body: string | Uint8Array, lines: number): void {
+  add(body: string | Uint8Array, lines: number): SpoolEntry | undefined {
     const bytes = Buffer.byteLength(body);
     if (bytes > this.maxBytes) {
       this.figures.droppedPoints += lines;
-      return;
+      return undefined;
     }
-    const entries = this.entries();
-    let total = this.usedBytes();
-    while (total + bytes > this.maxBytes) {
-      const oldest = entries.shift();
+    let known = this.known;
+    if (!known || readdirSync(this.dir).length !== known.entries.length || known.bytes + bytes > this.maxBytes)
+      known = this.scan();
+    while (known.bytes + bytes > this.maxBytes) {
+      const oldest = known.entries[0];
       if (!oldest) break;
       this.drop(oldest);
-      total -= oldest.bytes;
     }
     const stamp = String(Date.now()).padStart(13, '0');
-    this.writeMakingRoom(`${stamp}-${this.nextSeq()}-${lines}.lp`, body, entries);
+    const entry = { name: `${stamp}-${this.nextSeq()}-${lines}.lp`, bytes, lines };
+    this.writeMakingRoom(entry.name, body, [...known.entries]);
+    known.entries.push(entry);
+    known.bytes += bytes;
     this.figures.spooledPoints += lines;
+    return entry;
+  }
+
+  private scan(): { entries: SpoolEntry[]; bytes: number } {
+    this.known = { entries: this.entries(), bytes: this.usedBytes() };
+    return this.known;
   }
 
   /** Replaces a body by the part of it still to be written, keeping its place in the order. */
-  replace(e: SpoolEntry, body: string, lines: number): void {
+  replace(e: SpoolEntry, body: string, lines: number): SpoolEntry {
     const stamp = NAME.exec(e.name)?.[1] ?? String(Date.now()).padStart(13, '0');
     const name = `${stamp}-${this.nextSeq()}-${lines}.lp`;
     if (name !== e.name) {
       this.writeMakingRoom(name, body, []);
       this.remove(e);
+      // Its place in the order changed hands: the next add scans again.
+      this.known = undefined;
     }
+    return { name, bytes: Buffer.byteLength(body), lines };
   }
 
   /** The body, or undefined when another run replayed and removed it meanwhile. */
   read(e: SpoolEntry): string | undefined {
+    return this.readBytes(e)?.toString('utf8');
+  }
+
+  /** The body as bytes, ready to send; undefined when another run replayed and removed it meanwhile. */
+  readBytes(e: SpoolEntry): Buffer | undefined {
     try {
-      return readFileSync(join(this.dir, e.name), 'utf8');
+      return readFileSync(join(this.dir, e.name));
     } catch (err) {
       if (errno(err) === 'ENOENT') return undefined;
       throw err;
@@ -125,6 +155,11 @@ export class Spool {
 
   remove(e: SpoolEntry): void {
     rmSync(join(this.dir, e.name), { force: true });
+    const known = this.known;
+    const at = known?.entries.findIndex((k) => k.name === e.name) ?? -1;
+    if (!known || at < 0) return;
+    known.bytes -= known.entries[at]?.bytes ?? 0;
+    known.entries.splice(at, 1);
   }
 
   private nextSeq(): string {

@@ -1,8 +1,13 @@
 /**
  * @module influx/writer
  * Line protocol into InfluxDB's `/write`, with what a short-lived run needs:
- * - backpressure: `write()` waits while `maxInFlight` bodies are queued or unanswered, so memory
- *   stays bounded however fast the scrapers produce;
+ * - bounded memory however fast the scrapers produce: at most `maxInFlight` bodies are queued or
+ *   unanswered. With `overflow` (a spool is set), a body sealed while they are all taken goes to
+ *   the spool at once and `room()` never waits, so scraping never waits for InfluxDB; the idle
+ *   request slots replay the spool (`replayer`), the run's own overflow included, until the
+ *   deadline. Without it (no spool), `room()` waits for a slot: scraping slows to InfluxDB's pace;
+ * - a lane for lines the next run must read back (the counters, `pushFirst`): sent before any
+ *   other body and never diverted to the spool, so a slow InfluxDB costs no rates;
  * - retries with backoff and jitter (network errors, 429, 5xx; Retry-After honoured) until the
  *   deadline, and bisecting of a body InfluxDB rejects (400/413) to store its good lines;
  * - an exact account at the deadline: a body InfluxDB answered 2xx is stored; every other body is
@@ -22,6 +27,7 @@
  */
 import type { InfluxClient } from '#shared/influx/client';
 import type { Spool } from '#shared/influx/spool';
+import type { Replayer } from '#shared/influx/replay';
 import { toInfluxError } from '#shared/influx/client';
 import { bisect } from '#shared/influx/bisect';
 import { splitLines } from '#shared/influx/lines';
@@ -37,6 +43,10 @@ export interface WriterOptions {
   rp?: string;
   /** Where bodies go that InfluxDB did not take before the deadline; without one they are lost (and counted). */
   spool?: Spool;
+  /** Bodies sealed while every slot is taken go to `spool` instead of holding the producer back. */
+  overflow?: boolean;
+  /** Replays spooled bodies in idle slots (and takes the overflowed ones); needs `overflow`. */
+  replayer?: Replayer;
 }
 
 export interface WriterStats {
@@ -45,8 +55,12 @@ export interface WriterStats {
   batches: number;
   /** Points not stored and not spooled. */
   failedPoints: number;
-  /** Points kept in the spool for the next run. */
+  /** Points kept in the spool for the next run: not stored before the deadline. */
   spooledPoints: number;
+  /** Points sent to the spool because every request slot was taken (InfluxDB slower than scraping). */
+  overflowPoints: number;
+  /** Time `room()` held producers back waiting for InfluxDB, summed over them (ms; 0 with `overflow`). */
+  waitedMs: number;
   /** Lines InfluxDB rejected as invalid (isolated by bisecting); the first few are in `badLines`. */
   badPoints: number;
   badLines: string[];
@@ -62,6 +76,8 @@ interface Body {
 
 /** A body's first buffer (5,000 lines of about 200 bytes); it doubles when long lines outgrow it. */
 const BODY_START_BYTES = 1 << 20;
+/** The first lane's bodies are sealed at this size: a node's counters are about 5 KB a line. */
+const FIRST_BODY_BYTES = 512 * 1024;
 
 const MIN_RETRY_MS = 250;
 const MAX_RETRY_MS = 5_000;
@@ -74,7 +90,11 @@ export const IN_FLIGHT_GRACE_MS = 1_000;
 export class Writer {
   /** The body being filled. Encoders write whole lines into it, then call `sealIfFull()`. */
   readonly body = new LineBuffer(BODY_START_BYTES);
+  private readonly first = new LineBuffer(64 * 1024);
+  private readonly firstQueue: Body[] = [];
   private readonly queue: Body[] = [];
+  /** Spooled bodies being replayed right now (each takes a request slot). */
+  private replaying = 0;
   private readonly inFlight = new Set<Body>();
   private readonly retrying = new Map<Body, NodeJS.Timeout>();
   private readonly stop = new AbortController();
@@ -89,6 +109,8 @@ export class Writer {
     batches: 0,
     failedPoints: 0,
     spooledPoints: 0,
+    overflowPoints: 0,
+    waitedMs: 0,
     badPoints: 0,
     badLines: [],
     errors: [],
@@ -121,6 +143,16 @@ export class Writer {
     this.sealIfFull();
   }
 
+  /**
+   * Appends one line to the first lane: sent before every other body, never overflowed to the
+   * spool (the counters the next run reads back; a few KB a node, so the lane's memory stays small).
+   */
+  pushFirst(line: string): void {
+    this.first.text(line);
+    this.first.end();
+    if (this.first.lines >= this.opts.batchSize || this.first.byteLength >= FIRST_BODY_BYTES) this.sealFirst();
+  }
+
   /** Sends the body being filled once it holds `batchSize` lines (or a few more: whole series). */
   sealIfFull(): void {
     if (this.body.lines >= this.opts.batchSize) this.seal();
@@ -128,7 +160,23 @@ export class Writer {
 
   /** Resolves once the writer can take more: fewer than `maxInFlight` bodies queued or unanswered. */
   async room(): Promise<void> {
-    while (!this.stopped && this.queue.length + this.inFlight.size >= this.opts.maxInFlight) await this.changed();
+    if (this.overflows) return;
+    const t0 = performance.now();
+    let waited = false;
+    while (!this.stopped && this.queue.length + this.inFlight.size >= this.opts.maxInFlight) {
+      waited = true;
+      await this.changed();
+    }
+    if (waited) this.stats.waitedMs += Math.round(performance.now() - t0);
+  }
+
+  private get overflows(): boolean {
+    return this.opts.overflow === true && this.opts.spool !== undefined;
+  }
+
+  /** Request slots taken: bodies queued or unanswered, and replays. */
+  private get taken(): number {
+    return this.queue.length + this.inFlight.size + this.replaying;
   }
 
   /** Queues lines; resolves once the writer can take more. */
@@ -138,19 +186,54 @@ export class Writer {
   }
 
   /** Sends what is left and waits until every body is settled; returns by the deadline; never throws. */
+  /**
+   * Sends what is left, replays the spool in the slots that free up, and waits until every body
+   * is settled; returns by the deadline (plus the grace of requests in flight); never throws.
+   */
   async close(): Promise<WriterStats> {
+    if (this.first.lines > 0) this.sealFirst();
     if (this.body.lines > 0) this.seal();
-    while (this.queue.length + this.inFlight.size + this.retrying.size > 0) await this.changed();
+    this.pump();
+    while (this.busy) await this.changed();
     clearTimeout(this.deadlineTimer);
     return this.stats;
+  }
+
+  private get busy(): boolean {
+    const replayLeft = !this.stopped && this.opts.replayer?.pending === true;
+    return this.firstQueue.length + this.taken + this.retrying.size > 0 || replayLeft;
   }
 
   /** The filled lines become a body, and the buffer starts again. */
   private seal(): void {
     const body: Body = { ...this.body.take(), attempt: 0 };
     if (this.stopped) return this.giveUp(body, 'write: not stored before the run deadline');
+    // Replays do not count here: a fresh body waits for the next free slot rather than making a
+    // round trip through the disk (at most `maxInFlight` of them wait or are unanswered at once).
+    if (this.overflows && this.queue.length + this.inFlight.size >= this.opts.maxInFlight) return this.overflow(body);
     this.queue.push(body);
     this.pump();
+  }
+
+  private sealFirst(): void {
+    const body: Body = { ...this.first.take(), attempt: 0 };
+    if (this.stopped) return this.giveUp(body, 'write: not stored before the run deadline');
+    this.firstQueue.push(body);
+    this.pump();
+  }
+
+  /** Every slot is taken: the body waits in the spool, and the idle slots replay it later. */
+  private overflow(body: Body): void {
+    try {
+      const entry = this.opts.spool?.add(body.data, body.lines);
+      this.stats.overflowPoints += body.lines;
+      if (entry) this.opts.replayer?.add(entry);
+    } catch (err) {
+      // The spool cannot take it (disk): keep the body in memory rather than lose it.
+      const e = `spool: cannot keep points InfluxDB was too slow for: ${(err as Error).message}`;
+      if (!this.stats.errors.includes(e)) this.stats.errors.push(e);
+      this.queue.push(body);
+    }
   }
 
   private arm(): void {
@@ -166,6 +249,7 @@ export class Writer {
     this.stop.abort();
     setTimeout(() => this.abortInFlight.abort(), IN_FLIGHT_GRACE_MS).unref();
     const message = 'write: not stored before the run deadline';
+    for (const body of this.firstQueue.splice(0)) this.giveUp(body, message);
     for (const body of this.queue.splice(0)) this.giveUp(body, message);
     for (const [body, timer] of this.retrying) {
       clearTimeout(timer);
@@ -183,16 +267,32 @@ export class Writer {
     for (const wake of this.waiters.splice(0)) wake();
   }
 
+  /** Fills free slots: the first lane, then fresh bodies, then the spool's. */
   private pump(): void {
-    while (!this.stopped && this.inFlight.size < this.opts.maxInFlight && this.queue.length > 0) {
-      const body = this.queue.shift() as Body;
-      this.inFlight.add(body);
-      void this.send(body).finally(() => {
-        this.inFlight.delete(body);
-        this.pump();
-        this.notify();
-      });
+    while (!this.stopped && this.inFlight.size + this.replaying < this.opts.maxInFlight) {
+      const body = this.firstQueue.shift() ?? this.queue.shift();
+      if (body) this.start(body);
+      else if (this.opts.replayer?.pending) this.replay(this.opts.replayer);
+      else return;
     }
+  }
+
+  private start(body: Body): void {
+    this.inFlight.add(body);
+    void this.send(body).finally(() => {
+      this.inFlight.delete(body);
+      this.pump();
+      this.notify();
+    });
+  }
+
+  private replay(replayer: Replayer): void {
+    this.replaying++;
+    void replayer.one(this.abortInFlight.signal).finally(() => {
+      this.replaying--;
+      this.pump();
+      this.notify();
+    });
   }
 
   private async send(body: Body): Promise<void> {

@@ -19,7 +19,9 @@
  * and we need only the item boundaries (kube/list-splitter, ~100 lines).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '#shared/log';
 import type { NodeInfo, PodInfo } from '#shared/model';
+import { LABELS_MAX_BYTES } from '#shared/decode/labels';
 import { decodeNode, decodePod } from '#shared/decode/objects';
 import { decodePodProtobuf } from '#shared/decode/pod-protobuf';
 import { createListClient, type ListClient } from '#shared/kube/stream-list';
@@ -29,6 +31,8 @@ export interface ListOptions {
   timeoutMs: number;
   /** Ends the listing early (the run's deadline, SIGTERM). */
   signal?: AbortSignal;
+  /** Where pods whose labels were capped (decode/labels) are reported, once per listing. */
+  log?: Logger;
 }
 
 export { createListClient, type ListClient };
@@ -54,6 +58,7 @@ export async function listPods(
   const out: PodInfo[] = [];
   const [json, protobuf] = podReaders((pod) => keep(pod) && out.push(pod));
   await (await client(kc)).list('/api/v1/pods', {}, { ...opts, what: 'pods' }, json, protobuf);
+  reportCapped(out, opts.log);
   return out;
 }
 
@@ -76,7 +81,20 @@ export async function listPodsOfNodes(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, nodes.length) }, worker));
+  reportCapped(out, opts.log);
   return out;
+}
+
+/** One warning for every pod whose labels went past the cap: how many, which, what it means. */
+function reportCapped(pods: PodInfo[], log: Logger | undefined): void {
+  const capped = pods.filter((p) => p.labelsDropped);
+  if (capped.length === 0) return;
+  log?.warn('pod_labels_capped', {
+    pods: capped.length,
+    labelsDropped: capped.reduce((n, p) => n + (p.labelsDropped ?? 0), 0),
+    examples: capped.slice(0, 5).map((p) => `${p.namespace}/${p.name}`),
+    hint: `each pod keeps its first ${LABELS_MAX_BYTES} bytes of labels (sorted by key) in its labels tag; the rest are not written`,
+  });
 }
 
 /** A pod item's two readers (JSON, protobuf), handing each pod decoded from either to `add`. */

@@ -11,6 +11,7 @@ import { ownerMap, type Owners } from '#shared/derive/workload';
 import type { ListClient, ListOptions } from '#shared/kube/list';
 import { asError } from '#shared/errors';
 import { kubeProblem } from '#shared/kube/kube-errors';
+import { ListBodyError } from '#shared/kube/stream-list';
 
 /** Read through the run's streaming list client (kube/stream-list), item by item, like pods. */
 export async function listOwners(lists: ListClient, opts: ListOptions, log: Logger): Promise<Owners> {
@@ -38,10 +39,12 @@ async function listOwned(
     // Cut by the run, or a problem every listing has (401, refused, kubeconfig): the node and pod
     // listings report it as the operator's error; a warning about RBAC here would mislead.
     if (opts.signal?.aborted || kubeProblem(err)) return undefined;
+    const fix =
+      err instanceof ListBodyError ? err.hint : `grant "list ${what}" to the collector (deploy/base/rbac.yaml)`;
     log.warn('owners_unlisted', {
       what,
       error: asError(err).message,
-      hint: `pods owned by ${what} get their direct owner as workload; grant "list ${what}" to the collector (deploy/base/rbac.yaml)`,
+      hint: `pods owned by ${what} get their direct owner as workload; ${fix}`,
     });
     return undefined;
   }

@@ -10,6 +10,12 @@
  * first, as client-go does for built-in types: the API server then sends each pod as fields it
  * can skip by length instead of JSON to scan, a several-fold cut in the listing's CPU. A server
  * or proxy that cannot (or an aggregated API) answers JSON, which is read as before.
+ *
+ * Memory is bounded across concurrent lists by design: the agent lets `maxSockets` answers
+ * arrive at once, each splitter holds at most one unfinished item (plus one socket read), and an
+ * item may take LIST_MEMORY_BYTES / maxSockets, so all lists together hold at most the budget. A body found broken (not a list, corrupt, an item past the
+ * bound) fails its list with a ListBodyError at once, whether it is found while arriving or at
+ * its end; the connection is dropped, never reused.
  */
 import { Agent, request, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -30,6 +36,8 @@ export interface StreamListOptions {
 
 /** One list client per run: credentials read once, one keep-alive agent. */
 export interface ListClient {
+  /** Largest item (bytes) a list may hold: the lists' memory budget shared by `maxSockets`. */
+  readonly maxItemBytes: number;
   /** Every item of `path` (e.g. `/api/v1/pods`), page by page; resolves with the item count. */
   list(
     path: string,
@@ -46,6 +54,27 @@ type Splitter = Pick<ListSplitter, 'write' | 'end' | 'items' | 'metadata'>;
 
 const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 
+/**
+ * Bytes all list answers in flight may hold at once: 32 MiB, a sixteenth of the collect
+ * CronJob's 512 Mi limit. Shared by the client's `maxSockets` answers, it gives each item 2 MiB
+ * at 16 sockets and 4 MiB at the collector's 8: above etcd's 1.5 MiB object limit.
+ */
+export const LIST_MEMORY_BYTES = 32 * 1024 * 1024;
+
+/** What to do about a list body that is not a valid list. */
+const LIST_BODY_HINT =
+  'the API server, or a proxy in front of it, answered something other than a Kubernetes list: check that the ' +
+  "kubeconfig's server is the API server itself and that nothing rewrites or compresses its answers; the next run lists again";
+
+/** A list answer that is not a valid list (HTML, a Status, corrupt or cut bytes, an item past the bound). */
+export class ListBodyError extends ApiServerError {
+  readonly hint = LIST_BODY_HINT;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ListBodyError';
+  }
+}
+
 export async function createListClient(kc: KubeConfig, maxSockets = 16): Promise<ListClient> {
   const base: RequestOptions = {};
   await kc.applyToHTTPSOptions(base);
@@ -61,7 +90,9 @@ export async function createListClient(kc: KubeConfig, maxSockets = 16): Promise
   const headers = { ...(base.headers as Record<string, string> | undefined), accept: 'application/json' };
   const protobufFirst = { ...headers, accept: `${PROTOBUF}, application/json` };
   const prefix = `${server.origin}${server.pathname.replace(/\/$/, '')}`;
+  const maxItemBytes = Math.floor(LIST_MEMORY_BYTES / maxSockets);
   return {
+    maxItemBytes,
     async list(path, query, opts, onItem, onProtobufItem) {
       let cont: string | undefined;
       let items = 0;
@@ -71,8 +102,8 @@ export async function createListClient(kc: KubeConfig, maxSockets = 16): Promise
         const url = new URL(`${prefix}${path}?${q.toString()}`);
         const splitterFor = (contentType: string): Splitter =>
           onProtobufItem && contentType.startsWith(PROTOBUF)
-            ? new ProtobufListSplitter(onProtobufItem)
-            : new ListSplitter(onItem);
+            ? new ProtobufListSplitter(onProtobufItem, maxItemBytes)
+            : new ListSplitter(onItem, maxItemBytes);
         const base = { agent, headers: onProtobufItem ? protobufFirst : headers };
         const splitter = await page(url, base, splitterFor, opts, cont !== undefined);
         items += splitter.items;
@@ -119,22 +150,34 @@ function page(
           }),
         );
       }
-      const splitter = splitterFor(res.headers['content-type'] ?? '');
+      const contentType = res.headers['content-type'] ?? '';
+      const splitter = splitterFor(contentType);
+      let broken = false;
+      const invalid = (err: unknown): void => {
+        broken = true;
+        const type = contentType || 'no content type';
+        fail(
+          new ListBodyError(`listing ${opts.what}: the answer (${type}) is not a valid list: ${asError(err).message}`),
+        );
+        // Without an error: destroy(err) here re-emits it on the TLS socket, where no one
+        // listens once the response has begun, and the process dies of an unhandled 'error'.
+        req.destroy();
+      };
       res.on('data', (chunk: Buffer) => {
+        if (broken) return;
         try {
           splitter.write(chunk);
         } catch (err) {
-          req.destroy(
-            new ApiServerError(`listing ${opts.what}: the answer is not a valid list: ${asError(err).message}`),
-          );
+          invalid(err);
         }
       });
       res.on('end', () => {
+        if (broken) return;
         try {
           splitter.end();
           resolve(splitter);
         } catch (err) {
-          fail(new ApiServerError(`listing ${opts.what}: ${asError(err).message}`));
+          invalid(err);
         }
       });
       res.on('error', fail);

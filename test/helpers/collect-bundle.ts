@@ -23,6 +23,10 @@ export interface BundleRun {
   exitCode: number;
   /** The `run` log line, parsed. */
   summary: Record<string, unknown> | undefined;
+  /** Every log line, parsed (stdout; a line that is not JSON, such as a raw stack, fails the parse). */
+  lines: Array<Record<string, unknown>>;
+  /** What the process wrote to stderr (a crash's stack). */
+  stderr: string;
 }
 
 export async function runCollectBundle(
@@ -43,13 +47,15 @@ export async function runCollectBundle(
     cwd: PROJECT_DIR,
     env,
     maxBuffer: 64 * 1024 * 1024,
-  }).catch((e: { code: number; stdout: string }) => e);
+  }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+  const lines = r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   return {
     exitCode: 'code' in r ? r.code : 0,
-    summary: r.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .find((l) => l['event'] === 'run'),
+    summary: lines.find((l) => l['event'] === 'run'),
+    lines,
+    stderr: r.stderr,
   };
 }

@@ -2,7 +2,8 @@
  * @module test/helpers/fault-proxy
  * A fault injector in front of the suite's real influxd: a loopback HTTP proxy that forwards
  * every request unchanged, except the ones `fail` picks, which it answers itself with the status
- * an overloaded InfluxDB gives (503). Not a mock: every answer that is not an injected fault
+ * an overloaded InfluxDB gives (503), and holding the ones `delayMs` picks before forwarding them
+ * (an InfluxDB slower than the scrapers). Not a mock: every answer that is not an injected fault
  * comes from influxd.
  */
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
@@ -21,6 +22,8 @@ export interface FaultProxy {
   log: Array<ProxiedRequest & { status: number }>;
   /** Which requests get an injected status instead of reaching influxd (undefined: forward). */
   fail: (r: ProxiedRequest) => number | undefined;
+  /** How long to hold a request before forwarding it (ms; 0: at once). */
+  delayMs: (r: ProxiedRequest) => number;
   stop(): Promise<void>;
 }
 
@@ -35,7 +38,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const to = new URL(target);
-  const proxy: FaultProxy = { url: '', log: [], fail: () => undefined, stop: async () => undefined };
+  const proxy: FaultProxy = { url: '', log: [], fail: () => undefined, delayMs: () => 0, stop: async () => undefined };
   let n = 0;
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req);
@@ -47,6 +50,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       res.end(JSON.stringify({ error: 'injected fault: overloaded' }));
       return;
     }
+    const delay = proxy.delayMs(seen);
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    if (res.destroyed) return;
     const up = request(
       { host: to.hostname, port: to.port, method: seen.method, path: seen.path, headers: req.headers },
       (answer) => {

@@ -6,7 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson, sendStatus } from '#test/sim/http-util';
 import { fieldSelector, labelSelector, parseFieldSelector, SelectorError, type FieldTerm } from '#test/sim/selectors';
-import { podListHead, podListItem } from '#test/sim/pod-protobuf';
+import { podListHead, podListItem, podListTail } from '#test/sim/pod-protobuf';
 
 type Json = Record<string, unknown>;
 
@@ -35,6 +35,7 @@ export function sendList(
   resourceVersion: string,
   ignoreLimit = false,
   protobuf?: (obj: Json) => Buffer,
+  pieceBytes?: number,
 ): void {
   try {
     const terms = parseFieldSelector(url.searchParams.get('fieldSelector'));
@@ -57,12 +58,12 @@ export function sendList(
         resourceVersion,
         ...(metadata['continue'] ? { continue: String(metadata['continue']) } : {}),
       });
-      const body = Buffer.concat([head, ...items]);
-      res.writeHead(200, { 'Content-Type': PROTOBUF, 'Content-Length': body.length });
-      res.end(body);
+      void sendBody(res, PROTOBUF, Buffer.concat([head, ...items, podListTail()]), pieceBytes);
       return;
     }
-    sendJson(res, 200, { kind: list.kind, apiVersion: list.apiVersion, metadata, items: page.items });
+    const answer = { kind: list.kind, apiVersion: list.apiVersion, metadata, items: page.items };
+    if (pieceBytes) void sendBody(res, 'application/json', Buffer.from(JSON.stringify(answer)), pieceBytes);
+    else sendJson(res, 200, answer);
   } catch (error) {
     if (!(error instanceof SelectorError)) throw error;
     sendStatus(res, 400, error.message);
@@ -133,7 +134,22 @@ async function streamWholeProtobuf(
     parts = [];
     bytes = 0;
   }
-  if (!res.destroyed) res.end(Buffer.concat(parts));
+  if (!res.destroyed) res.end(Buffer.concat([...parts, podListTail()]));
+}
+
+/** An answer in writes of `pieceBytes` (each its own TLS record), or whole; 200. */
+export async function sendBody(
+  res: ServerResponse,
+  contentType: string,
+  body: Buffer,
+  pieceBytes = body.length,
+): Promise<void> {
+  res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': body.length });
+  for (let at = 0; at < body.length; at += Math.max(1, pieceBytes)) {
+    if (res.destroyed) return;
+    await new Promise((resolve) => res.write(body.subarray(at, at + Math.max(1, pieceBytes)), resolve));
+  }
+  if (!res.destroyed) res.end();
 }
 
 interface Page {

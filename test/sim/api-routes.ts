@@ -25,10 +25,22 @@ export interface ApiData {
   extraApiGroups: ApiGroupExtension[];
   /** LISTs answer whole, ignoring `limit` (SimOptions.apiIgnoresLimit). */
   ignoreLimit?: boolean;
+  /** List answers written in pieces of this many bytes (paged lists; SimOptions.apiPieceBytes). */
+  pieceBytes?: number;
+  /** Hand-made answers by path, served instead of the route (SimCluster.setApiAnswer). */
+  answers: Map<string, ApiAnswer>;
   /** Pods' protobuf, for clients that ask for it as a real API server does; absent: JSON only. */
   protobuf?: (pod: Json) => Buffer;
   /** Aggregated-API-server support (sim/api-auth); absent = those routes 404. */
   auth?: SimAuth;
+}
+
+/** A hand-made 200 answer: hostile or broken bodies a real API server or proxy might send. */
+export interface ApiAnswer {
+  contentType: string;
+  body: Buffer;
+  /** Written in pieces of this many bytes (default: whole). */
+  pieceBytes?: number;
 }
 
 export interface RouteContext {
@@ -107,7 +119,8 @@ function list(
     url.searchParams.set('fieldSelector', terms.filter(Boolean).join(','));
   }
   const rv = c.data.resourceVersion();
-  sendList(c.res, url, source, { kind, apiVersion }, rv, c.data.ignoreLimit ?? false, protobuf);
+  const ignoreLimit = c.data.ignoreLimit ?? false;
+  sendList(c.res, url, source, { kind, apiVersion }, rv, ignoreLimit, protobuf, c.data.pieceBytes);
 }
 
 function getOne(c: RouteContext, source: ListSource, kind: string, name = '', namespace?: string): void {

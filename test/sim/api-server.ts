@@ -12,6 +12,7 @@ import { countApiRequest } from '#test/sim/request-log';
 import { ROUTES, type ApiData, type RouteContext } from '#test/sim/api-routes';
 import { proxyToKubelet, type ProxyOptions } from '#test/sim/api-proxy';
 import { hasBearer, sendStatus } from '#test/sim/http-util';
+import { sendBody } from '#test/sim/api-lists';
 import { knownToken, serveReviews } from '#test/sim/api-auth';
 
 export interface ApiServerOptions {
@@ -74,6 +75,8 @@ function handle(req: IncomingMessage, res: ServerResponse, opts: ApiServerOption
     return sendStatus(res, 405, `the server does not allow this method on the requested resource`);
   }
   if (isWatch(url)) return holdWatch(req, res, url);
+  const answer = opts.data.answers.get(url.pathname);
+  if (answer) return void sendBody(res, answer.contentType, answer.body, answer.pieceBytes);
   const ctx: RouteContext = { req, res, url, data: opts.data, serverAddress };
   for (const [pattern, route] of ROUTES) {
     const match = pattern.exec(url.pathname);

@@ -5,7 +5,7 @@
  */
 import type { FixtureNodeTruth, GroundTruth, NodeTruth } from '#test/sim/truth';
 import type { SimClock } from '#test/sim/clock';
-import type { ApiData } from '#test/sim/api-routes';
+import type { ApiAnswer, ApiData } from '#test/sim/api-routes';
 import type { ApiGroupExtension } from '#test/sim/api-discovery';
 import type { FieldTerm } from '#test/sim/selectors';
 import { rfc3339 } from '#test/sim/clock';
@@ -29,6 +29,8 @@ export interface ClusterState {
   podVersions: Map<string, number>;
   events: EventStore;
   extraApiGroups: ApiGroupExtension[];
+  /** Hand-made API answers by path (SimCluster.setApiAnswer). */
+  apiAnswers: Map<string, ApiAnswer>;
   /** Bump and return the cluster-wide resourceVersion. */
   nextResourceVersion(): number;
   resourceVersion(): number;
@@ -54,6 +56,7 @@ export function createClusterState(
       () => rfc3339(clock.nowMs()),
     ),
     extraApiGroups,
+    apiAnswers: new Map(),
     nextResourceVersion,
     resourceVersion: () => resourceVersion,
   };
@@ -84,6 +87,7 @@ export function apiData(state: ClusterState): ApiData {
     namespaces: () => namespaces,
     events: state.events,
     extraApiGroups: state.extraApiGroups,
+    answers: state.apiAnswers,
   };
 }
 

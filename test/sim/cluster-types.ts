@@ -2,6 +2,7 @@
  * @module sim/cluster-types
  * Public types of the simulated cluster (re-exported by sim/cluster).
  */
+import type { ApiAnswer } from '#test/sim/api-routes';
 import type { CertKeyPair } from '#shared/tls/certificates';
 import type { ApiGroupExtension } from '#test/sim/api-discovery';
 import type { SimAuth, SimFrontProxy } from '#test/sim/api-auth';
@@ -41,6 +42,8 @@ export interface SimOptions {
    * server does for built-in types); false answers JSON only, like a proxy that strips it.
    */
   apiProtobuf?: boolean;
+  /** Paged list answers are written in pieces of this many bytes (default: whole), e.g. 1. */
+  apiPieceBytes?: number;
   /**
    * `constant` (default): every gauge and rate is constant, as most tests want. `varying`: daily
    * cycles, noise, bursts, a leak and an OOM-killed container (sim/varying-usage), exact truth
@@ -87,6 +90,8 @@ export interface SimCluster {
    * when leaving `down` (re-listening is asynchronous).
    */
   setFault(node: string, fault: Fault | undefined): Promise<void>;
+  /** Serve this 200 answer at an API path (e.g. `/api/v1/pods`) instead of the real one; undefined: restore. */
+  setApiAnswer(path: string, answer: ApiAnswer | undefined): void;
   /** core/v1 Event objects to serve; same namespace/name replaces the stored one in place. */
   addEvents(events: object[]): void;
   requests: RequestLog;

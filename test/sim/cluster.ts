@@ -132,6 +132,7 @@ function startApi(
     ...apiData(state),
     auth,
     ignoreLimit: opts.apiIgnoresLimit ?? false,
+    ...(opts.apiPieceBytes ? { pieceBytes: opts.apiPieceBytes } : {}),
     ...((opts.apiProtobuf ?? true) ? { protobuf: podEncoder() } : {}),
   };
   return startApiServer({ data, token, serving, proxy, log });
@@ -169,6 +170,10 @@ function simHandle(p: HandleParts): SimCluster {
     extraApiGroups: state.extraApiGroups,
     restartContainer: (ns, pod, container) => restartContainer(state, ns, pod, container),
     setFault: (node, fault) => p.fleet.setFault(node, fault),
+    setApiAnswer: (path, answer) => {
+      if (answer) state.apiAnswers.set(path, answer);
+      else state.apiAnswers.delete(path);
+    },
     addEvents: (events) => state.events.upsert(events),
     requests: p.log,
     stop: () => (stopped ??= runAll(p.cleanup)),

@@ -1,230 +1,58 @@
 /**
  * @module sim/pod-protobuf
  * The simulated API server's protobuf encoding of Pods and PodLists, as a real API server sends
- * them to a client that asks for `application/vnd.kubernetes.protobuf`: the magic `k8s\0`, a
- * `runtime.Unknown` envelope, and the objects in the field numbers of k8s.io/api core/v1 and
- * apimachinery meta/v1 generated.proto (checked against kubernetes/api's generated.proto).
+ * them to a client that asks for `application/vnd.kubernetes.protobuf`: the magic `k8s\0`, then a
+ * `runtime.Unknown` envelope (typeMeta, raw = the PodList, contentEncoding, contentType).
  *
- * Every field of the pods the simulator makes is encoded, so a protobuf pod is as large and as
- * nested as a real one. Objects below the messages described here (volume sources, probes,
- * security contexts) are written as opaque length-delimited bytes under their real field number:
- * a reader that skips them, as any reader of fields it does not need does, sees real sizes.
+ * Encoded by protobufjs from the official `.proto` files (test/fixtures/kubernetes-proto, k8s.io
+ * api and apimachinery v0.36.3), never by hand, so the reader under test (decode/pod-protobuf,
+ * kube/protobuf-list-splitter) and this writer cannot share a mistake. What the `.proto` files do
+ * not say, which fields Go writes when they are empty, follows sim/go-presence.
  */
 import { createHash } from 'node:crypto';
+import protobuf from 'protobufjs';
+import { FIXTURES_DIR } from '#test/helpers/paths';
+import { ALWAYS_MESSAGES, EMBEDDED, POINTER_SCALARS } from '#test/sim/go-presence';
 
 type Json = Record<string, unknown>;
 
-type Kind = 'string' | 'int' | 'bool' | 'time' | 'map' | 'quantities' | 'fieldsV1' | 'opaque' | Message;
-interface Message {
-  fields: Record<string, [number, Kind]>;
-  /** JSON keys held by an embedded message in protobuf (a Volume's source): [field, message]. */
-  inline?: [number, Message];
+const PROTO_DIR = `${FIXTURES_DIR}/kubernetes-proto`;
+
+let root: protobuf.Root | undefined;
+
+/** The official definitions, loaded once (protobufjs resolves the imports under PROTO_DIR). */
+export function kubernetesProto(): protobuf.Root {
+  if (root) return root;
+  const r = new protobuf.Root();
+  r.resolvePath = (_origin, target) => `${PROTO_DIR}/${target}`;
+  r.loadSync('k8s.io/api/core/v1/generated.proto', { keepCase: true });
+  r.resolveAll();
+  root = r;
+  return r;
 }
 
-const msg = (fields: Message['fields'], inline?: Message['inline']): Message => ({
-  fields,
-  ...(inline ? { inline } : {}),
-});
-
-const OWNER_REFERENCE = msg({
-  kind: [1, 'string'],
-  name: [3, 'string'],
-  uid: [4, 'string'],
-  apiVersion: [5, 'string'],
-  controller: [6, 'bool'],
-  blockOwnerDeletion: [7, 'bool'],
-});
-const MANAGED_FIELDS = msg({
-  manager: [1, 'string'],
-  operation: [2, 'string'],
-  apiVersion: [3, 'string'],
-  time: [4, 'time'],
-  fieldsType: [6, 'string'],
-  fieldsV1: [7, 'fieldsV1'],
-  subresource: [8, 'string'],
-});
-const OBJECT_META = msg({
-  name: [1, 'string'],
-  generateName: [2, 'string'],
-  namespace: [3, 'string'],
-  selfLink: [4, 'string'],
-  uid: [5, 'string'],
-  resourceVersion: [6, 'string'],
-  generation: [7, 'int'],
-  creationTimestamp: [8, 'time'],
-  deletionTimestamp: [9, 'time'],
-  deletionGracePeriodSeconds: [10, 'int'],
-  labels: [11, 'map'],
-  annotations: [12, 'map'],
-  ownerReferences: [13, OWNER_REFERENCE],
-  finalizers: [14, 'string'],
-  managedFields: [17, MANAGED_FIELDS],
-});
-const VOLUME_SOURCE = msg({
-  hostPath: [1, 'opaque'],
-  emptyDir: [2, 'opaque'],
-  secret: [6, 'opaque'],
-  persistentVolumeClaim: [10, 'opaque'],
-  downwardAPI: [16, 'opaque'],
-  configMap: [19, 'opaque'],
-  projected: [26, 'opaque'],
-  csi: [28, 'opaque'],
-  ephemeral: [29, 'opaque'],
-});
-const VOLUME = msg({ name: [1, 'string'] }, [2, VOLUME_SOURCE]);
-const CONTAINER = msg({
-  name: [1, 'string'],
-  image: [2, 'string'],
-  command: [3, 'string'],
-  args: [4, 'string'],
-  workingDir: [5, 'string'],
-  ports: [
-    6,
-    msg({
-      name: [1, 'string'],
-      hostPort: [2, 'int'],
-      containerPort: [3, 'int'],
-      protocol: [4, 'string'],
-      hostIP: [5, 'string'],
-    }),
-  ],
-  env: [7, msg({ name: [1, 'string'], value: [2, 'string'], valueFrom: [3, 'opaque'] })],
-  resources: [8, msg({ limits: [1, 'quantities'], requests: [2, 'quantities'], claims: [3, 'opaque'] })],
-  volumeMounts: [
-    9,
-    msg({
-      name: [1, 'string'],
-      readOnly: [2, 'bool'],
-      mountPath: [3, 'string'],
-      subPath: [4, 'string'],
-      mountPropagation: [5, 'string'],
-      subPathExpr: [6, 'string'],
-    }),
-  ],
-  livenessProbe: [10, 'opaque'],
-  readinessProbe: [11, 'opaque'],
-  lifecycle: [12, 'opaque'],
-  terminationMessagePath: [13, 'string'],
-  imagePullPolicy: [14, 'string'],
-  securityContext: [15, 'opaque'],
-  stdin: [16, 'bool'],
-  stdinOnce: [17, 'bool'],
-  tty: [18, 'bool'],
-  envFrom: [19, 'opaque'],
-  terminationMessagePolicy: [20, 'string'],
-  volumeDevices: [21, 'opaque'],
-  startupProbe: [22, 'opaque'],
-  resizePolicy: [23, 'opaque'],
-  restartPolicy: [24, 'string'],
-});
-const POD_SPEC = msg({
-  volumes: [1, VOLUME],
-  containers: [2, CONTAINER],
-  restartPolicy: [3, 'string'],
-  terminationGracePeriodSeconds: [4, 'int'],
-  activeDeadlineSeconds: [5, 'int'],
-  dnsPolicy: [6, 'string'],
-  nodeSelector: [7, 'map'],
-  serviceAccountName: [8, 'string'],
-  serviceAccount: [9, 'string'],
-  nodeName: [10, 'string'],
-  hostNetwork: [11, 'bool'],
-  hostPID: [12, 'bool'],
-  hostIPC: [13, 'bool'],
-  securityContext: [14, 'opaque'],
-  imagePullSecrets: [15, 'opaque'],
-  hostname: [16, 'string'],
-  subdomain: [17, 'string'],
-  affinity: [18, 'opaque'],
-  schedulerName: [19, 'string'],
-  initContainers: [20, CONTAINER],
-  automountServiceAccountToken: [21, 'bool'],
-  tolerations: [
-    22,
-    msg({
-      key: [1, 'string'],
-      operator: [2, 'string'],
-      value: [3, 'string'],
-      effect: [4, 'string'],
-      tolerationSeconds: [5, 'int'],
-    }),
-  ],
-  priorityClassName: [24, 'string'],
-  priority: [25, 'int'],
-  enableServiceLinks: [30, 'bool'],
-  preemptionPolicy: [31, 'string'],
-});
-const TERMINATED = msg({
-  exitCode: [1, 'int'],
-  signal: [2, 'int'],
-  reason: [3, 'string'],
-  message: [4, 'string'],
-  startedAt: [5, 'time'],
-  finishedAt: [6, 'time'],
-  containerID: [7, 'string'],
-});
-const CONTAINER_STATE = msg({
-  waiting: [1, msg({ reason: [1, 'string'], message: [2, 'string'] })],
-  running: [2, msg({ startedAt: [1, 'time'] })],
-  terminated: [3, TERMINATED],
-});
-const CONTAINER_STATUS = msg({
-  name: [1, 'string'],
-  state: [2, CONTAINER_STATE],
-  lastState: [3, CONTAINER_STATE],
-  ready: [4, 'bool'],
-  restartCount: [5, 'int'],
-  image: [6, 'string'],
-  imageID: [7, 'string'],
-  containerID: [8, 'string'],
-  started: [9, 'bool'],
-});
-const IP = msg({ ip: [1, 'string'] });
-const POD_STATUS = msg({
-  phase: [1, 'string'],
-  conditions: [
-    2,
-    msg({
-      type: [1, 'string'],
-      status: [2, 'string'],
-      lastProbeTime: [3, 'time'],
-      lastTransitionTime: [4, 'time'],
-      reason: [5, 'string'],
-      message: [6, 'string'],
-    }),
-  ],
-  message: [3, 'string'],
-  reason: [4, 'string'],
-  hostIP: [5, 'string'],
-  podIP: [6, 'string'],
-  startTime: [7, 'time'],
-  containerStatuses: [8, CONTAINER_STATUS],
-  qosClass: [9, 'string'],
-  initContainerStatuses: [10, CONTAINER_STATUS],
-  nominatedNodeName: [11, 'string'],
-  podIPs: [12, IP],
-  ephemeralContainerStatuses: [13, CONTAINER_STATUS],
-  hostIPs: [16, IP],
-});
-const POD = msg({ metadata: [1, OBJECT_META], spec: [2, POD_SPEC], status: [3, POD_STATUS] });
-/** A JSON key no table names: kept, as opaque bytes, under a field number no reader knows. */
-const UNKNOWN_FIELD = 9999;
+const type = (name: string): protobuf.Type => kubernetesProto().lookupType(name);
+const POD = 'k8s.io.api.core.v1.Pod';
+const POD_LIST = 'k8s.io.api.core.v1.PodList';
+const UNKNOWN = 'k8s.io.apimachinery.pkg.runtime.Unknown';
 
 /** One Pod as protobuf bytes (no magic, no envelope: a PodList's item). */
 export function encodePod(pod: Json): Buffer {
-  const w = new Writer();
-  message(w, POD, pod);
-  return w.bytes();
+  const { apiVersion: _v, kind: _k, ...rest } = pod;
+  const t = type(POD);
+  return Buffer.from(t.encode(toMessage(t, rest)).finish());
 }
 
 /**
  * encodePod for one simulated API server, remembering each pod's bytes as the watch cache holds
- * its objects ready to send: this encoder is JavaScript building many small buffers, and 30,000
- * pods a request would otherwise make the simulator, not the client, set a listing's time. Keyed
- * by a digest of the pod's JSON, so a pod changed by a test without a new resourceVersion is
- * encoded afresh (and simulated clusters, which reuse uids, never share an entry).
+ * its objects ready to send: 30,000 pods a request would otherwise make the simulator, not the
+ * client, set a listing's time. Keyed by a digest of the pod's JSON, so a pod changed by a test
+ * without a new resourceVersion is encoded afresh.
  */
 export function podEncoder(): (pod: Json) => Buffer {
+  // Loaded now, as the cluster starts: parsing the .proto files takes a few hundred ms, which
+  // would otherwise land in the first listing's time.
+  kubernetesProto();
   const encoded = new Map<string, Buffer>();
   return (pod) => {
     const key = createHash('sha1').update(JSON.stringify(pod)).digest('base64');
@@ -238,149 +66,169 @@ export function podEncoder(): (pod: Json) => Buffer {
   };
 }
 
-/** About 0.7 KB a simulated pod: 200,000 of them stay under 150 MB. */
+/** About 1 KB a simulated pod: 200,000 of them stay under 200 MB. */
 const ENCODED_MAX = 200_000;
 
-const MAGIC = Buffer.from('k8s\0', 'latin1');
+export const MAGIC = Buffer.from('k8s\0', 'latin1');
+
+export interface ListMetaJson {
+  resourceVersion: string;
+  continue?: string;
+}
 
 /**
- * A PodList answer up to its first item: magic, envelope (`raw` = the List, whose length must be
- * known first, so the caller passes the items' total size from podListItem) and the ListMeta.
+ * A PodList answer up to its first item: magic, the envelope's typeMeta and the header of `raw`
+ * (the List, whose length comes first, so the caller passes the items' total size from
+ * podListItem), then the List's metadata. podListTail ends the answer.
  */
-export function podListHead(itemsBytes: number, meta: { resourceVersion: string; continue?: string }): Buffer {
-  const listMeta = new Writer();
-  listMeta.string(2, meta.resourceVersion);
-  if (meta.continue) listMeta.string(3, meta.continue);
-  const metaField = new Writer();
-  metaField.bytesField(1, listMeta.bytes());
-  const head = new Writer();
-  const typeMeta = new Writer();
-  typeMeta.string(1, 'v1');
-  typeMeta.string(2, 'PodList');
-  head.bytesField(1, typeMeta.bytes());
-  head.tag(2, 2);
-  head.varint(metaField.length + itemsBytes);
-  return Buffer.concat([MAGIC, head.bytes(), metaField.bytes()]);
+export function podListHead(itemsBytes: number, meta: ListMetaJson): Buffer {
+  const list = type(POD_LIST);
+  const metaField = Buffer.from(list.encode(toMessage(list, { metadata: meta })).finish());
+  const typeMeta = type(UNKNOWN)
+    .encode({ typeMeta: { apiVersion: 'v1', kind: 'PodList' } })
+    .finish();
+  const raw = protobuf.Writer.create()
+    .uint32((2 << 3) | 2)
+    .uint32(metaField.length + itemsBytes)
+    .finish();
+  return Buffer.concat([MAGIC, typeMeta, raw, metaField]);
 }
 
 /** An item of a PodList (field 2) as it sits in the list. */
 export function podListItem(item: Buffer): Buffer {
-  const w = new Writer();
-  w.bytesField(2, item);
-  return w.bytes();
+  const head = protobuf.Writer.create()
+    .uint32((2 << 3) | 2)
+    .uint32(item.length)
+    .finish();
+  return Buffer.concat([head, item]);
 }
 
-function message(w: Writer, m: Message, obj: Json): void {
-  let inline: Json | undefined;
-  for (const [key, value] of Object.entries(obj)) {
-    if (value === null || value === undefined) continue;
-    const spec = m.fields[key];
-    if (!spec && m.inline) (inline ??= {})[key] = value;
-    else if (!spec) w.bytesField(UNKNOWN_FIELD, Buffer.from(JSON.stringify({ [key]: value })));
-    else for (const v of Array.isArray(value) ? value : [value]) field(w, spec[0], spec[1], v);
-  }
-  if (inline && m.inline) {
-    const sub = new Writer();
-    message(sub, m.inline[1], inline);
-    w.bytesField(m.inline[0], sub.bytes());
-  }
+/** The envelope's last fields, which Go writes even empty: `1a 00 22 00`. */
+export function podListTail(): Buffer {
+  return Buffer.from(type(UNKNOWN).encode({ contentEncoding: '', contentType: '' }).finish());
 }
 
-function field(w: Writer, n: number, kind: Kind, v: unknown): void {
-  if (typeof kind === 'object') {
-    const sub = new Writer();
-    message(sub, kind, v as Json);
-    return w.bytesField(n, sub.bytes());
-  }
-  switch (kind) {
-    case 'string':
-      return w.string(n, String(v));
-    case 'int':
-      w.tag(n, 0);
-      return w.signed(Number(v));
-    case 'bool':
-      w.tag(n, 0);
-      return w.varint(v ? 1 : 0);
-    case 'time': {
-      const ms = Date.parse(String(v));
-      const t = new Writer();
-      t.tag(1, 0);
-      t.varint(Math.floor(ms / 1000));
-      return w.bytesField(n, t.bytes());
-    }
-    case 'map':
-    case 'quantities':
-      for (const [key, value] of Object.entries(v as Json)) {
-        const entry = new Writer();
-        entry.string(1, key);
-        if (kind === 'map') entry.string(2, String(value));
-        else {
-          const q = new Writer();
-          q.string(1, String(value));
-          entry.bytesField(2, q.bytes());
-        }
-        w.bytesField(n, entry.bytes());
-      }
-      return;
-    case 'fieldsV1': {
-      const raw = new Writer();
-      raw.bytesField(1, Buffer.from(JSON.stringify(v)));
-      return w.bytesField(n, raw.bytes());
-    }
-    case 'opaque':
-      return w.bytesField(n, Buffer.from(JSON.stringify(v)));
-  }
+/** A whole PodList answer, as podListHead + podListItem… + podListTail. */
+export function podListBody(pods: Json[], meta: ListMetaJson): Buffer {
+  const items = pods.map((p) => podListItem(encodePod(p)));
+  const total = items.reduce((n, b) => n + b.length, 0);
+  return Buffer.concat([podListHead(total, meta), ...items, podListTail()]);
 }
 
-/** Appends protobuf wire format to a growing list of parts. */
-class Writer {
-  private parts: Buffer[] = [];
-  length = 0;
+/** The same answer encoded by protobufjs in one piece: what podListBody must equal. */
+export function podListBodyWhole(pods: Json[], meta: ListMetaJson): Buffer {
+  const list = type(POD_LIST);
+  const pod = type(POD);
+  const raw = list.encode({ ...toMessage(list, { metadata: meta }), items: pods.map((p) => podMessage(pod, p)) });
+  const envelope = type(UNKNOWN).encode({
+    typeMeta: { apiVersion: 'v1', kind: 'PodList' },
+    raw: raw.finish(),
+    contentEncoding: '',
+    contentType: '',
+  });
+  return Buffer.concat([MAGIC, envelope.finish()]);
+}
 
-  tag(field: number, wire: number): void {
-    this.varint(field * 8 + wire);
-  }
+function podMessage(t: protobuf.Type, pod: Json): Json {
+  const { apiVersion: _v, kind: _k, ...rest } = pod;
+  return toMessage(t, rest);
+}
 
-  varint(value: number): void {
-    const out: number[] = [];
-    let v = value;
-    while (v >= 0x80) {
-      out.push((v % 128) | 0x80);
-      v = Math.floor(v / 128);
+/** Kubernetes JSON → the plain object protobufjs encodes, following Go's presence rules. */
+function toMessage(t: protobuf.Type, json: Json): Json {
+  const special = SPECIAL[t.name];
+  if (special) return special(json);
+  const out: Json = {};
+  const used = new Set<string>();
+  const pointers = POINTER_SCALARS[t.name] ?? [];
+  const always = ALWAYS_MESSAGES[t.name] ?? [];
+  for (const f of t.fieldsArray) {
+    let value = json[f.name];
+    if (value !== undefined) used.add(f.name);
+    if (EMBEDDED.has(f.name) && value === undefined && f.resolvedType instanceof protobuf.Type) {
+      value = embedded(f.resolvedType, json, used);
     }
-    out.push(v);
-    this.push(Buffer.from(out));
+    const v = fieldValue(f, value, pointers.includes(f.name), always.includes(f.name));
+    if (v !== undefined) out[f.name] = v;
   }
+  const unknown = Object.keys(json).filter((k) => !used.has(k) && json[k] !== undefined);
+  if (unknown.length > 0) throw new Error(`${t.name} has no field ${unknown.join(', ')} in the official .proto`);
+  return out;
+}
 
-  /** An int32/int64 field's value: negative numbers as 10-byte two's complement, as Go writes them. */
-  signed(value: number): void {
-    if (value >= 0) return this.varint(value);
-    let v = BigInt.asUintN(64, BigInt(value));
-    const out: number[] = [];
-    while (v >= 0x80n) {
-      out.push(Number(v & 0x7fn) | 0x80);
-      v >>= 7n;
+/** The keys of `json` that belong to an embedded struct, taken out of the parent. */
+function embedded(t: protobuf.Type, json: Json, used: Set<string>): Json {
+  const out: Json = {};
+  for (const f of t.fieldsArray) {
+    if (json[f.name] !== undefined) {
+      out[f.name] = json[f.name];
+      used.add(f.name);
     }
-    out.push(Number(v));
-    this.push(Buffer.from(out));
   }
+  for (const f of t.fieldsArray) {
+    if (EMBEDDED.has(f.name) && f.resolvedType instanceof protobuf.Type)
+      Object.assign(out, embedded(f.resolvedType, json, used));
+  }
+  return out;
+}
 
-  string(field: number, value: string): void {
-    this.bytesField(field, Buffer.from(value));
+function fieldValue(f: protobuf.Field, value: unknown, pointer: boolean, always: boolean): unknown {
+  const sub = f.resolvedType instanceof protobuf.Type ? f.resolvedType : undefined;
+  if (f.map) {
+    const entries = Object.entries((value ?? {}) as Json).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (entries.length === 0) return undefined;
+    return Object.fromEntries(entries.map(([k, v]) => [k, sub ? toMessage(sub, wrap(sub, v)) : String(v)]));
   }
+  if (f.repeated) {
+    const list = Array.isArray(value) ? value : [];
+    if (list.length === 0) return undefined;
+    return list.map((v) => (sub ? toMessage(sub, wrap(sub, v)) : scalar(f.type, v)));
+  }
+  if (sub) {
+    // A JSON null is Go's zero Time (non-pointer): written as an empty message.
+    if (value === undefined && !always) return undefined;
+    return toMessage(sub, wrap(sub, value ?? (SPECIAL[sub.name] ? null : {})));
+  }
+  if (value === undefined || value === null) return pointer ? undefined : zero(f.type);
+  return scalar(f.type, value);
+}
 
-  bytesField(field: number, value: Buffer): void {
-    this.tag(field, 2);
-    this.varint(value.length);
-    this.push(value);
-  }
+/** Types whose JSON is not an object (a time's text, a quantity's text, an int-or-string). */
+function wrap(t: protobuf.Type, v: unknown): Json {
+  return SPECIAL[t.name] ? ({ value: v } as Json) : ((v ?? {}) as Json);
+}
 
-  bytes(): Buffer {
-    return Buffer.concat(this.parts, this.length);
-  }
+const SPECIAL: Record<string, (j: Json) => Json> = {
+  Time: ({ value }) => time(value),
+  MicroTime: ({ value }) => time(value),
+  Quantity: ({ value }) => ({ string: String(value) }),
+  IntOrString: ({ value }) =>
+    typeof value === 'number' ? { type: 0, intVal: value, strVal: '' } : { type: 1, intVal: 0, strVal: String(value) },
+  FieldsV1: ({ value }) => ({ Raw: Buffer.from(JSON.stringify(value)) }),
+};
 
-  private push(b: Buffer): void {
-    this.parts.push(b);
-    this.length += b.length;
-  }
+/** metav1.Time: a zero time is an empty message; otherwise seconds and nanos, both always. */
+function time(v: unknown): Json {
+  if (v === null || v === undefined || v === '') return {};
+  const text = String(v);
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) throw new Error(`not an RFC 3339 time: ${text}`);
+  const seconds = Math.floor(ms / 1000);
+  const fraction = /\.(\d+)/.exec(text)?.[1] ?? '';
+  const nanos = Number(fraction.padEnd(9, '0').slice(0, 9));
+  return { seconds, nanos };
+}
+
+function zero(t: string): unknown {
+  if (t === 'string') return '';
+  if (t === 'bool') return false;
+  if (t === 'bytes') return undefined;
+  return 0;
+}
+
+function scalar(t: string, v: unknown): unknown {
+  if (t === 'string') return String(v);
+  if (t === 'bool') return Boolean(v);
+  if (t === 'bytes') return Buffer.from(String(v), 'base64');
+  return Number(v);
 }
