@@ -114,3 +114,26 @@ describe('right-sizing rows (rollup/rightsizing)', () => {
     expect(fromRows.cpu.p95Millicores).toBe(Math.ceil([...means].sort((a, b) => a - b)[Math.ceil(0.95 * 997) - 1]!));
   });
 });
+
+describe('right-sizing statements with rows that begin after the window starts (an upgrade)', () => {
+  it('reads the level and raw points before the rows, the rows, and raw points after', () => {
+    const from = 20 * DAY;
+    const ranges = {
+      startMs: 0,
+      endMs: 30 * DAY,
+      rp: 'heapless_5m',
+      cpuDoneMs: 29 * DAY,
+      rawFromMs: 23 * DAY + 1,
+      rowsRp: 'heapless_5m',
+      rowsFromMs: from,
+      rowsDone: { '5m': 29 * DAY, '1h': 29 * DAY, '1d': 29 * DAY },
+    };
+    const s = recommendationStatements({ namespaces: ['ns'] }, ranges);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    expect(s[0]).toContain(`time < '${iso(from - 1)}'`);
+    expect(s[6]).toMatch(new RegExp(`sum\\("value_count"\\) .* time < '${iso(from)}'`));
+    expect(s[7]).toContain(`time >= '${iso(29 * DAY)}'`);
+    expect(s.slice(10)).toEqual([expect.stringMatching(/"span" = '1d'.*time >= '[^']+' AND time < '[^']+'/)]);
+    expect(s[10]).toContain(`time >= '${iso(from)}' AND time < '${iso(29 * DAY)}'`);
+  });
+});

@@ -96,7 +96,15 @@ function rowsSpan(r: Ranges): { fromMs: number; toMs: number } | undefined {
  * windows. The requests and limits are read over the whole range.
  */
 function rowsStatements(sel: Selection, r: Ranges, rows: { fromMs: number; toMs: number }): string[] {
-  const before = rows.fromMs > r.startMs ? levelStatements(sel, { ...r, endMs: rows.fromMs - 1 }) : Array(7).fill('');
+  const before =
+    rows.fromMs > r.startMs
+      ? levelStatements(sel, {
+          ...r,
+          endMs: rows.fromMs - 1,
+          // The level's OOM kills end where the rows begin too.
+          rawFromMs: Math.min(r.rawFromMs ?? r.startMs, rows.fromMs),
+        })
+      : Array(7).fill('');
   const current = ['cpu/request', 'cpu/limit', 'memory/request', 'memory/limit'].map(ident).join(',');
   before[4] = `SELECT last(${ident('value')}) FROM ${current} ${conditions(sel, r.startMs, r.endMs)} GROUP BY ${BY_CONTAINER}`;
   const tail = conditions(sel, rows.toMs, r.endMs);
