@@ -98,7 +98,8 @@ async function writeRows(url: string, db: string, all: Pod[], endMs: number): Pr
   type Row = ReturnType<typeof emptyRow>;
   const line = (w: Pod, c: string, span: string, t: number, row: Row): string => {
     const f = Object.entries(rowFields(row)).map(
-      ([k, v]) => `${k}=${typeof v === 'string' ? quoteString(v) : `${v}i`}`,
+      ([k, v]) =>
+        `${k}=${typeof v === 'string' ? quoteString(v) : k.endsWith('_request') || k.endsWith('_limit') ? v : `${v}i`}`,
     );
     return `heapless_rightsizing,container_name=${c},namespace_name=${w.ns},span=${span},workload_kind=Deployment,workload_name=${w.workload} ${f.join(',')} ${t}`;
   };
@@ -121,6 +122,13 @@ async function writeRows(url: string, db: string, all: Pod[], endMs: number): Pr
         for (const [r, p] of members.entries()) {
           addCpu(five, p.name, t, cpuOf(w * REPLICAS + r, j, k, t));
           addWorkingSet(five, wsOf(w * REPLICAS + r, j, k));
+          // The current requests and limits, as writeCurrent writes them raw.
+          Object.assign(five.current, {
+            'cpu/request': 250,
+            'cpu/limit': 1000,
+            'memory/request': 268435456,
+            'memory/limit': 536870912,
+          });
         }
         if (t < startMs + 3_600_000 || t >= Math.floor(endMs / 3_600_000) * 3_600_000)
           batch.push(line(members[0]!, c, '5m', t, five));
@@ -180,7 +188,9 @@ async function timed(app: ReturnType<typeof createApp>, path: string): Promise<{
   for (let i = 0; i < TRIES; i++) {
     const started = performance.now();
     const res = await app.request(path);
-    bytes = (await res.text()).length;
+    const text = await res.text();
+    bytes = text.length;
+    if (process.env['BENCH_DUMP']) (await import('node:fs')).writeFileSync(process.env['BENCH_DUMP'], text);
     if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
     runs.push(performance.now() - started);
   }

@@ -106,8 +106,9 @@ function rowsStatements(sel: Selection, r: Ranges, rows: { fromMs: number; toMs:
         })
       : Array(7).fill('');
   const current = ['cpu/request', 'cpu/limit', 'memory/request', 'memory/limit'].map(ident).join(',');
-  before[4] = `SELECT last(${ident('value')}) FROM ${current} ${conditions(sel, r.startMs, r.endMs)} GROUP BY ${BY_CONTAINER}`;
   const tail = conditions(sel, rows.toMs, r.endMs);
+  // The rows keep the latest requests and limits: only those set since they end are read raw.
+  before[4] = `SELECT last(${ident('value')}) FROM ${current} ${tail} GROUP BY ${BY_CONTAINER}`;
   // Cluster-wide, one statement per span window: influxd's answer to one statement over every
   // workload's rows of a week (~100 MB at 1,000 × 30) costs it far more than ten of a tenth.
   const perWindow = !sel.namespaces?.length && !sel.name;
@@ -230,6 +231,12 @@ function foldRow(c: ContainerData, w: WorkloadData, row: RightsizingRow): void {
   }
   if (row.wsMax !== undefined) c.maxWorkingSetBytes = Math.max(c.maxWorkingSetBytes ?? 0, row.wsMax);
   c.oomKills += row.oom;
+  // Rows come oldest first (the statements follow time): the later ones' values win.
+  const cur = row.current;
+  if (cur['cpu/request'] !== undefined) c.cpuRequest = cur['cpu/request'];
+  if (cur['cpu/limit'] !== undefined) c.cpuLimit = cur['cpu/limit'];
+  if (cur['memory/request'] !== undefined) c.memoryRequest = cur['memory/request'];
+  if (cur['memory/limit'] !== undefined) c.memoryLimit = cur['memory/limit'];
 }
 
 function keyOf(tags: Readonly<Record<string, string>>): string {

@@ -16,6 +16,7 @@ import { doneFor, markDone, type Progress, writeProgress } from '#shared/rollup/
 import {
   addCpu,
   addWorkingSet,
+  CURRENT_FIELDS,
   emptyRow,
   mergeRow,
   parseRow,
@@ -53,6 +54,8 @@ export function progressLevel(fiveMinutes: Level): Level {
   return { ...fiveMinutes, name: PROGRESS_LEVEL };
 }
 const BY = ROW_TAGS.map(ident).join(',');
+/** Requests and limits are floats whatever their value, so a whole one and a fraction never conflict. */
+const FLOATS = new Set(Object.values(CURRENT_FIELDS));
 
 /** Rolls each span up in turn; the points written. Throws when a statement or write failed. */
 export async function rollRightsizing(job: RightsizingJob): Promise<number> {
@@ -99,11 +102,14 @@ async function fromRaw(job: RightsizingJob, fromMs: number, toMs: number): Promi
   const rp = ident(job.rawRp);
   const where = rawWhere(fromMs, toMs);
   const group = `GROUP BY time(5m),${BY}`;
-  const [cpu, ws, oom] = await job.client.query(
+  const [cpu, ws, oom, current] = await job.client.query(
     [
       `SELECT mean(${ident('value')}) FROM ${rp}.${ident('cpu/usage_rate')} ${where} AND ${ident('sampled')} != ${literal('true')} ${group},${ident('pod_name')} fill(none)`,
       `SELECT max(${ident('value')}) FROM ${rp}.${ident('memory/working_set')} ${where} ${group} fill(none)`,
       `SELECT count(${ident('value')}) FROM ${rp}.${ident('restart/oom_kill')} ${where} ${group} fill(none)`,
+      `SELECT last(${ident('value')}) FROM ${Object.keys(CURRENT_FIELDS)
+        .map((m) => `${rp}.${ident(m)}`)
+        .join(',')} ${where} ${group} fill(none)`,
     ].join('; '),
   );
   const rows: Rows = new Map();
@@ -118,6 +124,10 @@ async function fromRaw(job: RightsizingJob, fromMs: number, toMs: number): Promi
   forEachRow(oom, ({ tags, cell }) => {
     const [t, v] = [num(cell('time')), num(cell('count'))];
     if (t !== undefined && v !== undefined) rowOf(rows, tags, t).oom += v;
+  });
+  forEachRow(current, ({ measurement, tags, cell }) => {
+    const [t, v] = [num(cell('time')), num(cell('last'))];
+    if (t !== undefined && v !== undefined) rowOf(rows, tags, t).current[measurement] = v;
   });
   return rows;
 }
@@ -152,7 +162,8 @@ async function writeRows(job: RightsizingJob, span: Span, rows: Rows): Promise<n
   const m = escapeMeasurement(RIGHTSIZING);
   for (const { tags, timeMs, row } of rows.values()) {
     const fields = Object.entries(rowFields(row)).map(
-      ([k, v]) => `${escapeTag(k)}=${typeof v === 'string' ? quoteString(v) : Number.isInteger(v) ? `${v}i` : v}`,
+      ([k, v]) =>
+        `${escapeTag(k)}=${typeof v === 'string' ? quoteString(v) : Number.isInteger(v) && !FLOATS.has(k) ? `${v}i` : v}`,
     );
     lines.push(`${m}${tagString({ ...tags, span })} ${fields.join(',')} ${timeMs}`);
   }

@@ -32,7 +32,17 @@ export interface RightsizingRow {
   lastMs: number;
   wsMax: number | undefined;
   oom: number;
+  /** The latest requests and limits (`cpu/request` → value), so the routes need not read every pod's. */
+  current: Record<string, number>;
 }
+
+/** The measurements of the requests and limits, and the field each is kept in (a float). */
+export const CURRENT_FIELDS: Readonly<Record<string, string>> = {
+  'cpu/request': 'cpu_request',
+  'cpu/limit': 'cpu_limit',
+  'memory/request': 'memory_request',
+  'memory/limit': 'memory_limit',
+};
 
 export function emptyRow(): RightsizingRow {
   return {
@@ -43,6 +53,7 @@ export function emptyRow(): RightsizingRow {
     lastMs: -Infinity,
     wsMax: undefined,
     oom: 0,
+    current: {},
   };
 }
 
@@ -73,6 +84,8 @@ export function mergeRow(into: RightsizingRow, from: RightsizingRow): void {
   } else if (from.lastMs === into.lastMs) for (const p of from.lastPods) into.lastPods.add(p);
   if (from.wsMax !== undefined) addWorkingSet(into, from.wsMax);
   into.oom += from.oom;
+  // Rows are merged oldest first: the later one's requests and limits are the current ones.
+  Object.assign(into.current, from.current);
 }
 
 const histogramText = (cpu: ReadonlyMap<number, number>): string =>
@@ -91,6 +104,7 @@ export function rowFields(row: RightsizingRow): Record<string, string | number> 
   };
   if (Number.isFinite(row.firstMs)) Object.assign(out, { first: row.firstMs, last: row.lastMs });
   if (row.wsMax !== undefined) out['ws_max'] = row.wsMax;
+  for (const [m, f] of Object.entries(CURRENT_FIELDS)) if (row.current[m] !== undefined) out[f] = row.current[m]!;
   return out;
 }
 
@@ -112,6 +126,10 @@ export function parseRow(cell: (column: string) => unknown): RightsizingRow {
   row.lastMs = n('last') ?? -Infinity;
   row.wsMax = n('ws_max');
   row.oom = n('oom') ?? 0;
+  for (const [m, f] of Object.entries(CURRENT_FIELDS)) {
+    const v = n(f);
+    if (v !== undefined) row.current[m] = v;
+  }
   return row;
 }
 
