@@ -27,6 +27,8 @@ const { values } = parseArgs({
     nodes: { type: 'string', default: '1000' },
     pods: { type: 'string', default: '30' },
     hours: { type: 'string', default: '168' },
+    // rows: the rollup's right-sizing rows (heapless_rightsizing); level: every container's 5-minute rollups.
+    source: { type: 'string', default: 'rows' },
   },
 });
 const nodes = Number(values.nodes);
@@ -66,11 +68,10 @@ async function writeHistory(url: string, db: string, all: Pod[], endMs: number):
   };
   for (let k = windows; k >= 1; k--) {
     const t = endMs - k * WINDOW_MS;
-    const phase = Math.sin((2 * Math.PI * t) / 86_400_000);
     for (const [i, p] of all.entries())
       for (const [j, c] of CONTAINERS.entries()) {
-        const cpu = 20 + 10 * j + ((i * 7 + k * 13) % 50) + 15 * phase;
-        const ws = (64 + 32 * j + ((i + k) % 64)) * 1_048_576;
+        const cpu = cpuOf(i, j, k, t);
+        const ws = wsOf(i, j, k) - 4_194_304;
         batch.push(
           `cpu/usage_rate,${tags(p, c)} value=${cpu.toFixed(3)},value_max=${(cpu * 1.5).toFixed(3)},value_count=5i ${t}`,
         );
@@ -79,6 +80,87 @@ async function writeHistory(url: string, db: string, all: Pod[], endMs: number):
       }
   }
   await flush();
+  return points;
+}
+
+const cpuOf = (i: number, j: number, k: number, t: number): number =>
+  20 + 10 * j + ((i * 7 + k * 13) % 50) + 15 * Math.sin((2 * Math.PI * t) / 86_400_000);
+const wsOf = (i: number, j: number, k: number): number => (64 + 32 * j + ((i + k) % 64)) * 1_048_576 + 4_194_304;
+
+/**
+ * The rollup's right-sizing rows of the same history (rollup/rightsizing): the day and hour rows
+ * of every workload container, and the 5-minute rows of the first and last hour (the only ones a
+ * route over the whole history reads). Built from the same per-(pod, window) values as writeHistory.
+ */
+async function writeRows(url: string, db: string, all: Pod[], endMs: number): Promise<number> {
+  const { addCpu, addWorkingSet, emptyRow, mergeRow, rowFields } = await import('#shared/rollup/rightsizing');
+  const { quoteString } = await import('#shared/encode/escape');
+  type Row = ReturnType<typeof emptyRow>;
+  const line = (w: Pod, c: string, span: string, t: number, row: Row): string => {
+    const f = Object.entries(rowFields(row)).map(
+      ([k, v]) =>
+        `${k}=${typeof v === 'string' ? quoteString(v) : k.endsWith('_request') || k.endsWith('_limit') ? v : `${v}i`}`,
+    );
+    return `heapless_rightsizing,container_name=${c},namespace_name=${w.ns},span=${span},workload_kind=Deployment,workload_name=${w.workload} ${f.join(',')} ${t}`;
+  };
+  const startMs = endMs - windows * WINDOW_MS;
+  let batch: string[] = [];
+  let points = 0;
+  const flush = async () => {
+    if (batch.length) await write(url, db, 'heapless_5m', batch);
+    points += batch.length;
+    batch = [];
+  };
+  for (let w = 0; w * REPLICAS < all.length; w++) {
+    const members = all.slice(w * REPLICAS, (w + 1) * REPLICAS);
+    for (const [j, c] of CONTAINERS.entries()) {
+      let day: Row | undefined;
+      let hour: Row | undefined;
+      for (let k = windows; k >= 1; k--) {
+        const t = endMs - k * WINDOW_MS;
+        const five = emptyRow();
+        for (const [r, p] of members.entries()) {
+          addCpu(five, p.name, t, cpuOf(w * REPLICAS + r, j, k, t));
+          addWorkingSet(five, wsOf(w * REPLICAS + r, j, k));
+          // The current requests and limits, as writeCurrent writes them raw.
+          Object.assign(five.current, {
+            'cpu/request': 250,
+            'cpu/limit': 1000,
+            'memory/request': 268435456,
+            'memory/limit': 536870912,
+          });
+        }
+        if (t < startMs + 3_600_000 || t >= Math.floor(endMs / 3_600_000) * 3_600_000)
+          batch.push(line(members[0]!, c, '5m', t, five));
+        mergeRow((hour ??= emptyRow()), five);
+        mergeRow((day ??= emptyRow()), five);
+        const next = t + WINDOW_MS;
+        if (next % 3_600_000 === 0) {
+          batch.push(line(members[0]!, c, '1h', next - 3_600_000, hour));
+          hour = undefined;
+        }
+        if (next % 86_400_000 === 0) {
+          batch.push(line(members[0]!, c, '1d', next - 86_400_000, day));
+          day = undefined;
+        }
+        // Day rows are long (every pod's name, the histogram): influxd refuses bodies over 25 MB.
+        if (batch.length >= LINES_PER_WRITE / 10) await flush();
+      }
+    }
+  }
+  await flush();
+  const done = {
+    '5m': endMs,
+    '1h': Math.floor(endMs / 3_600_000) * 3_600_000,
+    '1d': Math.floor(endMs / 86_400_000) * 86_400_000,
+  };
+  const progress = [
+    ...Object.entries(done).map(
+      ([span, ms]) => `heapless_rollup,level=rightsizing,measurement=heapless_rightsizing/${span} done=${ms}i ${endMs}`,
+    ),
+    `heapless_rollup,level=rightsizing,measurement=heapless_rightsizing/from done=${startMs}i ${endMs}`,
+  ];
+  await write(url, db, 'heapless_5m', progress);
   return points;
 }
 
@@ -93,6 +175,7 @@ async function writeCurrent(url: string, db: string, all: Pod[], endMs: number):
   );
   for (let i = 0; i < lines.length; i += LINES_PER_WRITE)
     await write(url, db, 'heapless', lines.slice(i, i + LINES_PER_WRITE));
+  if (values.source !== 'level') return;
   const progress = ['cpu/usage_rate', 'memory/working_set'].map(
     (m) => `heapless_rollup,level=5m,measurement=${m} done=${endMs}i ${endMs}`,
   );
@@ -105,7 +188,9 @@ async function timed(app: ReturnType<typeof createApp>, path: string): Promise<{
   for (let i = 0; i < TRIES; i++) {
     const started = performance.now();
     const res = await app.request(path);
-    bytes = (await res.text()).length;
+    const text = await res.text();
+    bytes = text.length;
+    if (process.env['BENCH_DUMP']) (await import('node:fs')).writeFileSync(process.env['BENCH_DUMP'], text);
     if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
     runs.push(performance.now() - started);
   }
@@ -116,12 +201,21 @@ async function timed(app: ReturnType<typeof createApp>, path: string): Promise<{
 async function timeStatements(client: InfluxClient, endMs: number): Promise<void> {
   const { recommendationStatements } = await import('#shared/query/recommend-query');
   const startMs = endMs - windows * WINDOW_MS;
-  const ranges = { startMs, endMs: endMs + 1_000, rp: 'heapless_5m', cpuDoneMs: endMs, memoryDoneMs: endMs };
+  const level = { rp: 'heapless_5m', cpuDoneMs: endMs, memoryDoneMs: endMs };
+  const done = {
+    '5m': endMs,
+    '1h': Math.floor(endMs / 3_600_000) * 3_600_000,
+    '1d': Math.floor(endMs / 86_400_000) * 86_400_000,
+  };
+  const rows = { rowsRp: 'heapless_5m', rowsFromMs: startMs, rowsDone: done };
+  const ranges = { startMs, endMs: endMs + 1_000, ...(values.source === 'level' ? level : rows) };
   for (const [i, q] of recommendationStatements({}, ranges).entries()) {
     const started = performance.now();
+    if (q === '') continue;
     const [r] = await client.query(q);
     const rows = (r?.series ?? []).reduce((n, x) => n + x.values.length, 0);
-    console.error(JSON.stringify({ statement: i, ms: Math.round(performance.now() - started), rows }));
+    const text = JSON.stringify(r).length;
+    console.error(JSON.stringify({ statement: i, ms: Math.round(performance.now() - started), rows, bytes: text }));
   }
 }
 
@@ -135,7 +229,10 @@ async function main(): Promise<void> {
     const endMs = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS;
     const all = pods();
     const started = performance.now();
-    const points = await writeHistory(influx.url, db, all, endMs);
+    const points =
+      values.source === 'level'
+        ? await writeHistory(influx.url, db, all, endMs)
+        : await writeRows(influx.url, db, all, endMs);
     await writeCurrent(influx.url, db, all, endMs);
     const writeS = (performance.now() - started) / 1000;
     const settings = readQueryConfig({
@@ -165,6 +262,7 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         bench: 'recommend',
+        source: values.source,
         nodes,
         podsPerNode,
         containers: all.length * CONTAINERS.length,

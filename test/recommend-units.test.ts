@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { nearestRank, recommend, roundUp, type ContainerData } from '#shared/query/recommend';
 import { foldRecommendationData, recommendationStatements } from '#shared/query/recommend-query';
+import { addCpu, emptyRow, mergeRow, parseRow, rowFields, segments } from '#shared/rollup/rightsizing';
 
 const MIB = 2 ** 20;
 const DAY = 86_400_000;
@@ -75,5 +76,64 @@ describe('right-sizing rules (issue 25 §1)', () => {
     const old = { series: [{ name: 'restart/oom_kill', tags, columns: ['time', 'sum'], values: [[0, 3]] }] };
     const folded = foldRecommendationData([cpu, undefined, undefined, undefined, undefined, raw, old] as any);
     expect(folded.get('ns\u0000Deployment\u0000w')?.containers.get('app')?.oomKills).toBe(5);
+  });
+});
+
+describe('right-sizing rows (rollup/rightsizing)', () => {
+  const H = 3_600_000;
+  const M5 = 300_000;
+
+  it('covers a range with whole days, hours around them and 5-minute windows at the edges, each span as far as it is done', () => {
+    const from = DAY - H - 2 * M5;
+    const to = 3 * DAY + 2 * H + M5;
+    const done = { '5m': to, '1h': 3 * DAY + H, '1d': 2 * DAY };
+    expect(segments(from, to, done)).toEqual([
+      { span: '5m', fromMs: from, toMs: DAY - H },
+      { span: '1h', fromMs: DAY - H, toMs: DAY },
+      { span: '1d', fromMs: DAY, toMs: 2 * DAY },
+      { span: '1h', fromMs: 2 * DAY, toMs: 3 * DAY + H },
+      { span: '5m', fromMs: 3 * DAY + H, toMs: to },
+    ]);
+    // Nothing coarser done: 5-minute rows only.
+    expect(segments(from, to, { '5m': to })).toEqual([{ span: '5m', fromMs: from, toMs: to }]);
+  });
+
+  it('gives the p95 rounded up from the histogram of rounded-up window means, as from the means themselves', () => {
+    const means = Array.from({ length: 997 }, (_, i) => ((i * 7919) % 1000) / 7 + 0.001);
+    const row = emptyRow();
+    means.forEach((m, i) => addCpu(row, `p${i % 10}`, i * M5, m));
+    const merged = emptyRow();
+    mergeRow(
+      merged,
+      parseRow((c) => rowFields(row)[c] ?? null),
+    );
+    const fromRows = recommend(data({ cpuWindows: [], cpuHistogram: merged.cpu }));
+    const fromMeans = recommend(data({ cpuWindows: means }));
+    expect(fromRows.cpu).toEqual(fromMeans.cpu);
+    expect(fromRows.windows).toBe(997);
+    expect(fromRows.cpu.p95Millicores).toBe(Math.ceil([...means].sort((a, b) => a - b)[Math.ceil(0.95 * 997) - 1]!));
+  });
+});
+
+describe('right-sizing statements with rows that begin after the window starts (an upgrade)', () => {
+  it('reads the level and raw points before the rows, the rows, and raw points after', () => {
+    const from = 20 * DAY;
+    const ranges = {
+      startMs: 0,
+      endMs: 30 * DAY,
+      rp: 'heapless_5m',
+      cpuDoneMs: 29 * DAY,
+      rawFromMs: 23 * DAY + 1,
+      rowsRp: 'heapless_5m',
+      rowsFromMs: from,
+      rowsDone: { '5m': 29 * DAY, '1h': 29 * DAY, '1d': 29 * DAY },
+    };
+    const s = recommendationStatements({ namespaces: ['ns'] }, ranges);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    expect(s[0]).toContain(`time < '${iso(from - 1)}'`);
+    expect(s[6]).toMatch(new RegExp(`sum\\("value_count"\\) .* time < '${iso(from)}'`));
+    expect(s[7]).toContain(`time >= '${iso(29 * DAY)}'`);
+    expect(s.slice(10)).toEqual([expect.stringMatching(/"span" = '1d'.*time >= '[^']+' AND time < '[^']+'/)]);
+    expect(s[10]).toContain(`time >= '${iso(from)}' AND time < '${iso(29 * DAY)}'`);
   });
 });

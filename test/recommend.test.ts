@@ -27,7 +27,8 @@ async function serve(c: Collected, times: number[]): Promise<Served> {
 function compare(got: any, want: TruthRecommendation): void {
   expect(got.pods).toBe(want.pods);
   expect(got.windows).toBe(want.windows);
-  expect(got.cpu.p95Millicores).toBeCloseTo(want.p95, 6);
+  // Whole millicores: the p95 rounded up (the right-sizing rows keep rounded window means).
+  expect(got.cpu.p95Millicores).toBe(Math.ceil(want.p95 * (1 - 1e-12)));
   expect(got.cpu.recommendedMillicores).toBe(want.cpuRecommended);
   expect(got.cpu.requestMillicores).toBe(want.cpuRequest);
   expect(got.memory.maxBytes).toBe(want.maxBytes);
@@ -80,6 +81,21 @@ describe('right-sizing: rollup level + raw tail, against the truth', () => {
     const res = await answer(s.app, '/api/v1/model/recommendations');
     expect(res.status).toBe(200);
     expect(compareAll(res.json, s.truth)).toBe([...s.truth.values()].reduce((n, m) => n + m.size, 0));
+  });
+
+  it('answers the same from the right-sizing rows as from the raw points alone', async () => {
+    const kept = await rows(
+      c.client,
+      `SELECT count("cpu") FROM "heapless_5m"."heapless_rightsizing" WHERE "span"='5m' OR "span"='1h'`,
+    );
+    expect(kept[0]?.['count']).toBeGreaterThan(0);
+    // Without a 5-minute level the route reads every raw point, as it did before the rows.
+    const raw = createApp(queryDeps(c.client, () => c.sim.clock.nowMs(), [], { ROLLUP_LEVELS: '1h:400d' }));
+    for (const path of ['/api/v1/model/recommendations', '/api/v1/model/recommendations?window=1h']) {
+      const [fromRows, fromRaw] = [await answer(s.app, path), await answer(raw, path)];
+      expect(fromRows.status).toBe(200);
+      expect(fromRows.json).toEqual(fromRaw.json);
+    }
   });
 
   it('answers one workload with its containers, notes and covered range', async () => {
@@ -152,6 +168,50 @@ describe('right-sizing: rollup level + raw tail, against the truth', () => {
       expect(res.status).toBe(400);
       expect(res.json.error).toContain(param);
     }
+  });
+});
+
+describe('right-sizing with the large-cluster ROLLUP_TYPES (no pod or container rollups)', () => {
+  let c: Collected;
+  let s: Served;
+  const times: number[] = [];
+  beforeAll(async () => {
+    const start = Math.floor((Date.now() - 2 * HOUR) / HOUR) * HOUR;
+    c = await collected('recommend_large', { ...SIM, startTimeMs: start });
+    for (let i = 0; i < 75; i++) {
+      if (i > 0) c.sim.clock.advance(60);
+      const r = await c.run();
+      expect(r.exitCode).toBe(0);
+      times.push(r.timeMs);
+    }
+    await rollup(c, start + HOUR + 3 * MIN, { ROLLUP_TYPES: 'node,ns,workload,cluster,sys_container' });
+    // The raw points the rows stand for are gone, as after INFLUX_RETENTION: only the rows remain.
+    for (const m of ['cpu/usage_rate', 'memory/working_set', 'restart/oom_kill'])
+      await c.client.query(`DELETE FROM "${m}" WHERE time < ${(start + HOUR) * 1_000_000}`);
+    const deps = queryDeps(c.client, () => c.sim.clock.nowMs(), [], {
+      ROLLUP_TYPES: 'node,ns,workload,cluster,sys_container',
+      INFLUX_RETENTION: '1h',
+    });
+    s = { app: createApp(deps), truth: truthRecommendations(c.sim.truth.nodes, times) };
+  }, 600_000);
+  afterAll(() => c.stop());
+
+  it('keeps per-workload-container rows, and recommends from them exactly as the truth gives it', async () => {
+    const level = await rows(
+      c.client,
+      `SELECT count("value") FROM "heapless_5m"."cpu/usage_rate" WHERE "type"='pod_container'`,
+    );
+    expect(level).toEqual([]);
+    const raw = await rows(
+      c.client,
+      `SELECT count("value") FROM "cpu/usage_rate" WHERE time < ${(times[0]! + HOUR) * 1_000_000}`,
+    );
+    expect(raw).toEqual([]);
+    const kept = await rows(c.client, `SELECT count("cpu") FROM "heapless_5m"."heapless_rightsizing"`);
+    expect(kept[0]?.['count']).toBeGreaterThan(0);
+    const res = await answer(s.app, '/api/v1/model/recommendations?window=2h');
+    expect(res.status).toBe(200);
+    expect(compareAll(res.json, s.truth)).toBe([...s.truth.values()].reduce((n, m) => n + m.size, 0));
   });
 });
 

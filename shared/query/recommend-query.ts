@@ -11,6 +11,8 @@ import { ident, literal, timeLiteral } from '#shared/influx/influxql';
 import { forEachRow, num, str } from '#shared/query/rows';
 import { tagEquals } from '#shared/query/where';
 import { WINDOW_MS, type ContainerData } from '#shared/query/recommend';
+import { readRowsStatement } from '#shared/rollup/rightsizing-run';
+import { parseRow, type RightsizingRow, type Segment, SPAN_MS, type Span, segments } from '#shared/rollup/rightsizing';
 
 /** The name under which a namespace's bare pods are grouped (not a valid Kubernetes name: no clash). */
 export const BARE_PODS = '_bare';
@@ -37,14 +39,20 @@ const WORKLOAD_TAGS = ['namespace_name', 'workload_kind', 'workload_name'];
 const BY_CONTAINER = [...WORKLOAD_TAGS, 'container_name'].map(ident).join(',');
 const BY_POD_CONTAINER = [...WORKLOAD_TAGS, 'pod_name', 'container_name'].map(ident).join(',');
 
-function conditions(sel: Selection, startMs: number, endMs: number, endExclusive = false): string {
-  const parts = [tagEquals('type', 'pod_container')];
+/** The selection's tag conditions, each preceded by ` AND ` (the right-sizing rows carry no `type`). */
+function selectionFilter(sel: Selection): string {
+  const parts: string[] = [];
   if (sel.namespaces?.length === 1) parts.push(tagEquals('namespace_name', sel.namespaces[0]!));
   else if (sel.namespaces && sel.namespaces.length > 1)
     parts.push(`(${sel.namespaces.map((n) => tagEquals('namespace_name', n)).join(' OR ')})`);
   if (sel.kind) parts.push(tagEquals('workload_kind', sel.kind));
   if (sel.name && sel.name !== BARE_PODS) parts.push(tagEquals('workload_name', sel.name));
   if (sel.clusterName) parts.push(tagEquals('cluster_name', sel.clusterName));
+  return parts.map((p) => ` AND ${p}`).join('');
+}
+
+function conditions(sel: Selection, startMs: number, endMs: number, endExclusive = false): string {
+  const parts = [`${tagEquals('type', 'pod_container')}${selectionFilter(sel)}`];
   parts.push(`time >= ${timeLiteral(startMs)}`, `time ${endExclusive ? '<' : '<='} ${timeLiteral(endMs)}`);
   return `WHERE ${parts.join(' AND ')}`;
 }
@@ -66,10 +74,73 @@ export interface Ranges {
   memoryDoneMs?: number | undefined;
   /** Where the raw points begin (end − INFLUX_RETENTION); OOM kills before it are read from the level. */
   rawFromMs?: number | undefined;
+  /** The right-sizing rows' policy, where they begin, and how far each span is done (rollup/rightsizing). */
+  rowsRp?: string | undefined;
+  rowsFromMs?: number | undefined;
+  rowsDone?: Partial<Record<Span, number>> | undefined;
+}
+
+/** Where the right-sizing rows begin and end within the range (raw points after); undefined without rows. */
+function rowsSpan(r: Ranges): { fromMs: number; toMs: number } | undefined {
+  const done = r.rowsDone?.['5m'];
+  if (!r.rowsRp || done === undefined || r.rowsFromMs === undefined) return undefined;
+  const clamp = (ms: number): number => Math.min(Math.max(alignStart(ms), r.startMs), alignStart(r.endMs));
+  const fromMs = clamp(Math.ceil(r.rowsFromMs / WINDOW_MS) * WINDOW_MS);
+  return { fromMs, toMs: Math.max(fromMs, clamp(done)) };
+}
+
+/**
+ * With right-sizing rows: before they begin, the seven statements of levelStatements (the range
+ * cut there; all empty when the rows cover the start); then the raw tail after the rows end (CPU,
+ * working set, OOM kills: results 7–9); then the rows' own statements (10 on), the fewest span
+ * windows. The requests and limits are read over the whole range.
+ */
+function rowsStatements(sel: Selection, r: Ranges, rows: { fromMs: number; toMs: number }): string[] {
+  const before =
+    rows.fromMs > r.startMs
+      ? levelStatements(sel, {
+          ...r,
+          endMs: rows.fromMs - 1,
+          // The level's OOM kills end where the rows begin too.
+          rawFromMs: Math.min(r.rawFromMs ?? r.startMs, rows.fromMs),
+        })
+      : Array(7).fill('');
+  const current = ['cpu/request', 'cpu/limit', 'memory/request', 'memory/limit'].map(ident).join(',');
+  const tail = conditions(sel, rows.toMs, r.endMs);
+  // The rows keep the latest requests and limits: only those set since they end are read raw.
+  before[4] = `SELECT last(${ident('value')}) FROM ${current} ${tail} GROUP BY ${BY_CONTAINER}`;
+  // Cluster-wide, one statement per span window: influxd's answer to one statement over every
+  // workload's rows of a week (~100 MB at 1,000 × 30) costs it far more than ten of a tenth.
+  const perWindow = !sel.namespaces?.length && !sel.name;
+  const read = segments(rows.fromMs, rows.toMs, r.rowsDone ?? {})
+    .flatMap((g) => (perWindow ? windowsOf(g) : [g]))
+    .map((g) => readRowsStatement(r.rowsRp!, g.span, g.fromMs, g.toMs, selectionFilter(sel)));
+  return [
+    ...before,
+    `SELECT mean(${ident('value')}) FROM ${ident('cpu/usage_rate')} ${tail} AND ${NOT_SAMPLED} GROUP BY time(5m),${BY_POD_CONTAINER}`,
+    `SELECT max(${ident('value')}) FROM ${ident('memory/working_set')} ${tail} GROUP BY ${BY_CONTAINER}`,
+    `SELECT count(${ident('value')}) FROM ${ident('restart/oom_kill')} ${tail} GROUP BY ${BY_CONTAINER}`,
+    ...read,
+  ];
+}
+
+function windowsOf(g: Segment): Segment[] {
+  const w = SPAN_MS[g.span];
+  return Array.from({ length: Math.ceil((g.toMs - g.fromMs) / w) }, (_, i) => ({
+    ...g,
+    fromMs: g.fromMs + i * w,
+    toMs: Math.min(g.toMs, g.fromMs + (i + 1) * w),
+  }));
 }
 
 /** The statements, in the order foldRecommendationData takes their results. */
 export function recommendationStatements(sel: Selection, r: Ranges): string[] {
+  const rows = rowsSpan(r);
+  return rows ? rowsStatements(sel, r, rows) : levelStatements(sel, r);
+}
+
+/** Without rows: the 5-minute level's container rollups (when kept) and raw points after. */
+function levelStatements(sel: Selection, r: Ranges): string[] {
   const split = (doneMs: number | undefined): number =>
     r.rp && doneMs !== undefined ? Math.min(Math.max(doneMs, r.startMs), r.endMs) : r.startMs;
   const [cpuSplit, memSplit] = [split(r.cpuDoneMs), split(r.memoryDoneMs)];
@@ -112,7 +183,10 @@ export function foldRecommendationData(results: Results): Map<string, WorkloadDa
     if (!c) w.containers.set(name, (c = emptyContainer(name)));
     return c;
   };
-  for (const result of [results[0], results[1]])
+  // The right-sizing rows first: the raw tail's working set counts only for containers with CPU.
+  for (const result of results.slice(10))
+    forEachRow(result, ({ tags, cell }) => foldRow(container(tags), workloadOf(workloads, tags), parseRow(cell)));
+  for (const result of [results[0], results[1], results[7]])
     forEachRow(result, ({ tags, cell }) => {
       const value = num(cell('value') ?? cell('mean'));
       const time = num(cell('time'));
@@ -124,7 +198,7 @@ export function foldRecommendationData(results: Results): Map<string, WorkloadDa
       c.lastWindowMs = Math.max(c.lastWindowMs, time);
       noteLatest(workloadOf(workloads, tags), tags['pod_name'] ?? '', time);
     });
-  for (const result of [results[2], results[3]])
+  for (const result of [results[2], results[3], results[8]])
     forEachRow(result, ({ tags, cell }) => {
       const value = num(cell('max'));
       const c = workloads.has(keyOf(tags)) ? container(tags) : undefined;
@@ -139,11 +213,30 @@ export function foldRecommendationData(results: Results): Map<string, WorkloadDa
     else if (measurement === 'memory/request') c.memoryRequest = value;
     else if (measurement === 'memory/limit') c.memoryLimit = value;
   });
-  for (const result of [results[5], results[6]])
+  for (const result of [results[5], results[6], results[9]])
     forEachRow(result, ({ tags, cell }) => {
       if (workloads.has(keyOf(tags))) container(tags).oomKills += num(cell('count') ?? cell('sum')) ?? 0;
     });
   return workloads;
+}
+
+function foldRow(c: ContainerData, w: WorkloadData, row: RightsizingRow): void {
+  const h = (c.cpuHistogram ??= new Map());
+  for (const [k, n] of row.cpu) h.set(k, (h.get(k) ?? 0) + n);
+  for (const p of row.pods) c.pods.add(p);
+  if (Number.isFinite(row.firstMs)) {
+    c.firstWindowMs = Math.min(c.firstWindowMs, row.firstMs);
+    c.lastWindowMs = Math.max(c.lastWindowMs, row.lastMs);
+    for (const p of row.lastPods) noteLatest(w, p, row.lastMs);
+  }
+  if (row.wsMax !== undefined) c.maxWorkingSetBytes = Math.max(c.maxWorkingSetBytes ?? 0, row.wsMax);
+  c.oomKills += row.oom;
+  // Rows come oldest first (the statements follow time): the later ones' values win.
+  const cur = row.current;
+  if (cur['cpu/request'] !== undefined) c.cpuRequest = cur['cpu/request'];
+  if (cur['cpu/limit'] !== undefined) c.cpuLimit = cur['cpu/limit'];
+  if (cur['memory/request'] !== undefined) c.memoryRequest = cur['memory/request'];
+  if (cur['memory/limit'] !== undefined) c.memoryLimit = cur['memory/limit'];
 }
 
 function keyOf(tags: Readonly<Record<string, string>>): string {

@@ -10,7 +10,7 @@ import type { QueryDeps } from '#shared/query/deps';
 import { parseDurationMs } from '#shared/config/parsers';
 import { ParamError } from '#shared/query/errors';
 import { retentionMs } from '#shared/query/resolution';
-import { recommend, WINDOW_MS, type Recommendation } from '#shared/query/recommend';
+import { cpuWindowCount, recommend, WINDOW_MS, type Recommendation } from '#shared/query/recommend';
 import {
   alignStart,
   foldRecommendationData,
@@ -21,6 +21,8 @@ import {
   type WorkloadData,
 } from '#shared/query/recommend-query';
 import { forEachRow, num, str } from '#shared/query/rows';
+import { SPANS, type Span } from '#shared/rollup/rightsizing';
+import { FROM_KEY, PROGRESS_LEVEL, progressKey } from '#shared/rollup/rightsizing-run';
 
 export const DEFAULT_WINDOW = '7d';
 
@@ -61,8 +63,8 @@ export function windowParam(deps: QueryDeps, raw: string | undefined): { text: s
   return { text, ms };
 }
 
+/** The 5-minute level: it holds the right-sizing rows, and the containers' rollups when ROLLUP_TYPES keeps them. */
 function fiveMinuteLevel(deps: QueryDeps) {
-  if (!deps.settings.rollupTypes.includes('pod_container')) return undefined;
   return deps.settings.rollupLevels.find((l) => l.windowMs === WINDOW_MS);
 }
 
@@ -86,7 +88,7 @@ export async function readRecommendations(
   };
   const statements = recommendationStatements(sel, ranges);
   const results = await runAll(c, deps, statements);
-  const workloads = [...foldRecommendationData(results).values()].map(toWorkload);
+  const workloads = [...foldRecommendationData(results).values()].map(toWorkload).filter((w) => w.containers.length);
   workloads.sort(
     (a, b) => b.reclaimableMillicores - a.reclaimableMillicores || b.reclaimableBytes - a.reclaimableBytes,
   );
@@ -100,7 +102,7 @@ export async function readRecommendations(
 
 function toWorkload(w: WorkloadData): WorkloadRecommendation {
   const containers = [...w.containers.values()]
-    .filter((c) => c.cpuWindows.length > 0)
+    .filter((c) => cpuWindowCount(c) > 0)
     .map(recommend)
     .sort((a, b) => a.name.localeCompare(b.name));
   const replicas = w.latestPods.size;
@@ -117,41 +119,83 @@ function toWorkload(w: WorkloadData): WorkloadRecommendation {
   };
 }
 
-/** Where the 5-minute level ends for CPU and working set; nothing when there is no such level. */
+/**
+ * Where the 5-minute level ends for CPU and working set (when it keeps containers), and where the
+ * right-sizing rows begin and end; nothing when there is no such level.
+ */
 async function rollupReach(deps: QueryDeps): Promise<Partial<Ranges>> {
   const level = fiveMinuteLevel(deps);
   if (!level) return {};
-  let result: QueryResult | undefined;
-  try {
-    [result] = await deps.influx.query(progressStatement(level.rp, level.name));
-  } catch (err) {
-    if (err instanceof InfluxError && /not found/.test(err.message)) return {};
-    throw err;
-  }
-  const done = new Map<string, number>();
-  forEachRow(result, ({ tags, cell }) => {
-    const v = num(cell('last'));
-    if (v !== undefined) done.set(str(tags['measurement']), v);
+  // Two requests: influxd answers the second statement of one "not executed" when the first found no policy.
+  const results = await Promise.all([level.name, PROGRESS_LEVEL].map((name) => progressOf(deps, level.rp, name)));
+  const [done, rows] = results.map((result) => {
+    const out = new Map<string, number>();
+    forEachRow(result, ({ tags, cell }) => {
+      const v = num(cell('last'));
+      if (v !== undefined) out.set(str(tags['measurement']), v);
+    });
+    return out;
   });
+  const out: Partial<Ranges> = {};
+  const rowsDone: Partial<Record<Span, number>> = {};
+  for (const span of SPANS) {
+    const v = rows?.get(progressKey(span));
+    if (v !== undefined) rowsDone[span] = v;
+  }
+  if (rowsDone['5m'] !== undefined && rows?.has(FROM_KEY))
+    Object.assign(out, { rowsRp: level.rp, rowsDone, rowsFromMs: rows.get(FROM_KEY) });
+  if (!done || !deps.settings.rollupTypes.includes('pod_container')) return out;
   const levelWide = done.get('');
   const cpuDoneMs = done.get('cpu/usage_rate') ?? levelWide;
   const memoryDoneMs = done.get('memory/working_set') ?? levelWide;
-  if (cpuDoneMs === undefined && memoryDoneMs === undefined) return {};
-  return { rp: level.rp, cpuDoneMs, memoryDoneMs };
+  if (cpuDoneMs === undefined && memoryDoneMs === undefined) return out;
+  return { ...out, rp: level.rp, cpuDoneMs, memoryDoneMs };
 }
 
-/** Runs the statements in one request; an empty one gets no result. A missing database is empty. */
+async function progressOf(deps: QueryDeps, rp: string, levelName: string): Promise<QueryResult | undefined> {
+  try {
+    return (await deps.influx.query(progressStatement(rp, levelName)))[0];
+  } catch (err) {
+    if (err instanceof InfluxError && /not found/.test(err.message)) return undefined;
+    throw err;
+  }
+}
+
+const FIRST = 10;
+
+async function inPairs<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await run(items[i]!);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return out;
+}
+
+/**
+ * Runs the first ten statements in one request, the right-sizing rows' statements (10 on) each in
+ * its own, two at a time, so no answer of influxd's holds every row at once; an empty statement
+ * gets no result. A missing database is empty.
+ */
 async function runAll(c: Context, deps: QueryDeps, statements: string[]): Promise<Array<QueryResult | undefined>> {
-  const sent = statements.filter((s) => s !== '');
+  const head = statements.slice(0, FIRST).filter((s) => s !== '');
   const started = performance.now();
   let results: QueryResult[] = [];
+  let rows: Array<QueryResult | undefined> = [];
   try {
-    results = await deps.influx.query(sent.join('; '));
+    results = head.length ? await deps.influx.query(head.join('; ')) : [];
+    rows = await inPairs(statements.slice(FIRST), async (q) =>
+      q === '' ? undefined : (await deps.influx.query(q))[0],
+    );
   } catch (err) {
     if (!(err instanceof InfluxError && /database not found/.test(err.message))) throw err;
   } finally {
     deps.metrics.influxLatency.observe({ route: c.req.routePath }, (performance.now() - started) / 1000);
   }
   let next = 0;
-  return statements.map((s) => (s === '' ? undefined : results[next++]));
+  return [...statements.slice(0, FIRST).map((s) => (s === '' ? undefined : results[next++])), ...rows];
 }

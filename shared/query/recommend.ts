@@ -3,7 +3,7 @@
  * Right-sizing: the recommended requests of one container of a workload, from its 5-minute
  * windows over every pod (issue 25). Pure.
  * - CPU: the p95 (nearest rank: the ⌈0.95·n⌉-th smallest) of the container's mean usage per pod and
- *   5-minute window, rounded up to 1 millicore.
+ *   5-minute window, rounded up to 1 millicore (`p95Millicores`), at least 1 (the recommendation).
  * - Memory: the largest working set of any pod in any window × 1.15, rounded up to 1 MiB; after an
  *   OOM kill in the range, no less than the memory limit × 1.2.
  */
@@ -23,6 +23,11 @@ export interface ContainerData {
   name: string;
   /** Mean CPU (millicores) per pod and 5-minute window. */
   cpuWindows: number[];
+  /**
+   * The same means rounded up to whole millicores → count, from the rollup's right-sizing rows
+   * (rollup/rightsizing). When present, cpuWindows are counted into it and the p95 is whole millicores.
+   */
+  cpuHistogram?: Map<number, number>;
   pods: Set<string>;
   /** Window starts (epoch ms) with data: the first and last. */
   firstWindowMs: number;
@@ -82,10 +87,50 @@ function mebibytesUp(bytes: number, [num, den]: readonly [number, number]): numb
 
 const setOrNull = (v: number | undefined): number | null => (v === undefined || v <= 0 ? null : v);
 
+/** Nearest-rank percentile of a histogram (value → count); undefined when empty. */
+export function histogramRank(histogram: ReadonlyMap<number, number>, p: number): number | undefined {
+  const keys = [...histogram.keys()].sort((a, b) => a - b);
+  const total = windowCount(histogram);
+  if (total === 0) return undefined;
+  const rank = Math.max(1, Math.ceil(p * total));
+  let seen = 0;
+  for (const k of keys) {
+    seen += histogram.get(k) ?? 0;
+    if (seen >= rank) return k;
+  }
+  return keys.at(-1);
+}
+
+function windowCount(histogram: ReadonlyMap<number, number>): number {
+  let n = 0;
+  for (const c of histogram.values()) n += c;
+  return n;
+}
+
+/** The histogram with the raw windows counted in (rounded up to whole millicores); undefined without one. */
+function cpuHistogram(d: ContainerData): Map<number, number> | undefined {
+  if (!d.cpuHistogram) return undefined;
+  const h = new Map(d.cpuHistogram);
+  for (const v of d.cpuWindows) {
+    const k = roundUp(v, 1);
+    h.set(k, (h.get(k) ?? 0) + 1);
+  }
+  return h;
+}
+
+/** (pod, 5-minute window) pairs the container's CPU rests on. */
+export function cpuWindowCount(d: ContainerData): number {
+  return d.cpuHistogram ? windowCount(d.cpuHistogram) + d.cpuWindows.length : d.cpuWindows.length;
+}
+
 export function recommend(d: ContainerData): Recommendation {
   const notes: string[] = [];
-  const p95 = nearestRank(d.cpuWindows, CPU_PERCENTILE);
-  const cpuRec = p95 === undefined ? undefined : Math.max(1, roundUp(p95, 1));
+  const histogram = cpuHistogram(d);
+  // Whole millicores either way: the right-sizing rows keep the window means rounded up, and
+  // rounding up is monotonic, so the rounded p95 is the same from them as from the raw means.
+  const exact = histogram ? histogramRank(histogram, CPU_PERCENTILE) : nearestRank(d.cpuWindows, CPU_PERCENTILE);
+  const p95 = exact === undefined ? undefined : roundUp(exact, 1);
+  const cpuRec = p95 === undefined ? undefined : Math.max(1, p95);
   const memRec = memoryRecommendation(d, notes);
   const cpuRequest = setOrNull(d.cpuRequest);
   const memRequest = setOrNull(d.memoryRequest);
@@ -99,7 +144,7 @@ export function recommend(d: ContainerData): Recommendation {
   return {
     name: d.name,
     pods: d.pods.size,
-    windows: d.cpuWindows.length,
+    windows: cpuWindowCount(d),
     start: new Date(d.firstWindowMs).toISOString(),
     end: new Date(d.lastWindowMs + WINDOW_MS).toISOString(),
     cpu: {

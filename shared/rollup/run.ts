@@ -19,6 +19,8 @@ import { readProgress } from '#shared/rollup/progress';
 import { catchLate } from '#shared/rollup/late';
 import { type LevelStats, rollLevel } from '#shared/rollup/level-run';
 import type { RollupConfig } from '#shared/rollup/settings';
+import { progressKey, progressLevel, rollRightsizing } from '#shared/rollup/rightsizing-run';
+import { SPANS } from '#shared/rollup/rightsizing';
 
 export interface RollupDeps {
   log: Logger;
@@ -67,15 +69,18 @@ export async function runRollup(config: RollupConfig, deps: RollupDeps): Promise
   let error: Error | undefined;
   try {
     const rawRp = await preparePolicies(client, config.rollupLevels, config.influxCreateDb);
+    const fiveMinutes = config.rollupLevels.find((l) => l.windowMs === 300_000);
+    const rowsLevel = fiveMinutes ? [progressLevel(fiveMinutes)] : [];
     const [plans, progress] = await Promise.all([
       readPlans(client, rawRp, config.influxSchema),
-      readProgress(client, config.rollupLevels),
+      readProgress(client, [...config.rollupLevels, ...rowsLevel]),
     ]);
     stats.measurements = plans.length;
     const late = await catchLate(client, {
       rawRp,
       levels: config.rollupLevels,
-      measurements: plans.map((p) => p.measurement),
+      // The right-sizing rows' spans too: each span's rows are redone from the window floored to it.
+      measurements: [...plans.map((p) => p.measurement), ...SPANS.map(progressKey)],
       progress,
       nowMs,
       delayMs: config.rollupDelay,
@@ -113,6 +118,23 @@ export async function runRollup(config: RollupConfig, deps: RollupDeps): Promise
       stats.cut = r.cut;
       if (r.cut) break;
       source = { rp: level.rp, level };
+    }
+    if (!stats.cut && fiveMinutes) {
+      const oom = plans.find((p) => p.measurement === 'restart/oom_kill');
+      stats.points += await rollRightsizing({
+        client,
+        level: fiveMinutes,
+        rawRp,
+        progress,
+        due: {
+          nowMs,
+          delayMs: config.rollupDelay,
+          maxWindows: config.rollupMaxWindows,
+          backfillMs: config.rollupBackfill,
+          ...(oom?.redoMs ? { redoMs: oom.redoMs } : {}),
+        },
+        deadline: started + config.runDeadline,
+      });
     }
   } catch (err) {
     error = asError(err);
