@@ -20,23 +20,7 @@ export async function measureQueries(influxUrl: string, db: string): Promise<Rec
   const lastMs = await latestRun(client);
   if (lastMs === undefined) return undefined;
   // Answer as of just after the last run, however long ago the bench wrote it.
-  const now = (): number => lastMs + 1_000;
-  const settings = readQueryConfig({
-    INFLUX_URL: influxUrl,
-    INFLUX_DB: db,
-    INTERVAL: '60s',
-    QUERY_AUTH: 'none',
-    MODEL_AUTH: 'none',
-  });
-  const app = createApp({
-    influx: client,
-    settings,
-    log: silentLogger,
-    now,
-    metrics: new QueryMetrics(),
-    metricsApi: true,
-    draining: () => false,
-  });
+  const app = benchApp(client, () => lastMs + 1_000);
   const list = await timed(app, `${API}/pods`);
   const items = (JSON.parse(list.body) as { items: Array<{ metadata: { name: string; namespace: string } }> }).items;
   const pod = items[0]?.metadata;
@@ -48,6 +32,29 @@ export async function measureQueries(influxUrl: string, db: string): Promise<Rec
     podGetMs: (await timed(app, `${API}/namespaces/${pod.namespace}/pods/${pod.name}`)).medianMs,
     modelNodeMetricMs: (await timed(app, `/api/v1/model/nodes/${node}/metrics/cpu/usage_rate`)).medianMs,
   };
+}
+
+/**
+ * The query service's app over `client` as the bench reads it: auth off, every API on, a fixed
+ * clock (`now`), nothing logged.
+ */
+export function benchApp(client: InfluxClient, now: () => number): Hono {
+  const settings = readQueryConfig({
+    INFLUX_URL: client.options.url,
+    INFLUX_DB: client.options.db,
+    INTERVAL: '60s',
+    QUERY_AUTH: 'none',
+    MODEL_AUTH: 'none',
+  });
+  return createApp({
+    influx: client,
+    settings,
+    log: silentLogger,
+    now,
+    metrics: new QueryMetrics(),
+    metricsApi: true,
+    draining: () => false,
+  });
 }
 
 /** Time (epoch ms) of the newest node CPU point. */

@@ -10,11 +10,9 @@
  */
 import { parseArgs } from 'node:util';
 import { InfluxClient } from '#shared/influx/client';
-import { silentLogger } from '#shared/log';
-import { QueryMetrics } from '#shared/query/self-metrics';
-import { readQueryConfig } from '#shared/query/settings';
+import { benchApp } from '#bench/queries';
 import { startInfluxd } from '#test/influxd/server';
-import { createApp } from '../functions/query/app';
+import type { createApp } from '../functions/query/app';
 
 const WINDOW_MS = 300_000;
 const REPLICAS = 10;
@@ -235,22 +233,7 @@ async function main(): Promise<void> {
         : await writeRows(influx.url, db, all, endMs);
     await writeCurrent(influx.url, db, all, endMs);
     const writeS = (performance.now() - started) / 1000;
-    const settings = readQueryConfig({
-      INFLUX_URL: influx.url,
-      INFLUX_DB: db,
-      INTERVAL: '60s',
-      QUERY_AUTH: 'none',
-      MODEL_AUTH: 'none',
-    });
-    const app = createApp({
-      influx: client,
-      settings,
-      log: silentLogger,
-      now: () => endMs + 1_000,
-      metrics: new QueryMetrics(),
-      metricsApi: true,
-      draining: () => false,
-    });
+    const app = benchApp(client, () => endMs + 1_000);
     if (process.env['BENCH_STATEMENTS'] === '1') await timeStatements(client, endMs);
     const window = `${Math.max(1, Math.floor(Number(values.hours) / 24))}d`;
     const cluster = await timed(app, `/api/v1/model/recommendations?window=${window}`);
