@@ -7,7 +7,8 @@
  * With a spool, scraping never waits for InfluxDB: what it cannot take in time overflows to the
  * spool and is replayed in the writer's idle slots (influx/writer.ts).
  * Exit code 0 unless the write failed or lost points, a node was cut by the deadline, every node
- * failed, or the run was terminated.
+ * failed, or the run was terminated. InfluxDB's preparation and the run's own point are in
+ * collect/run-influx.ts, the summary line and the exit code in collect/run-report.ts.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '#shared/log';
@@ -22,19 +23,18 @@ import { createSummaryFetcher, type FetchSummary } from '#shared/scrape/kubelet-
 import { forEachLimit } from '#shared/scrape/pool';
 import { Aggregator } from '#shared/derive/aggregate';
 import { InfluxClient, routePackageLogs } from '#shared/influx/client';
-import { Writer, type WriterStats } from '#shared/influx/writer';
-import { readStates, type PackedState } from '#shared/influx/state-store';
+import { Writer } from '#shared/influx/writer';
 import { Spool } from '#shared/influx/spool';
-import { Replayer, replayUntil } from '#shared/influx/replay';
-import { asError } from '#shared/errors';
+import { Replayer } from '#shared/influx/replay';
 import { join } from 'node:path';
-import { encodeRunStats, newRunStats, nodesFailed, type RunStats } from '#shared/collect/run-stats';
+import { encodeRunStats, newRunStats, type RunStats } from '#shared/collect/run-stats';
 import { bucketsOf, inShard, type Shard } from '#shared/collect/shard';
 import { collectNode, countFailure, encodeAll, type PipelineContext } from '#shared/collect/node-pipeline';
 import { RunBudget, reserveMs } from '#shared/collect/budget';
 import { defaultMaxBodyBytes } from '#shared/scrape/body-cap';
-import { InfluxUnreachableError, influxProblem, noAnswer } from '#shared/influx/unreachable';
-import { logWriteFailed } from '#shared/collect/write-failed';
+import { InfluxUnreachableError } from '#shared/influx/unreachable';
+import { deadlineHint, report } from '#shared/collect/run-report';
+import { listFailed, prepareInflux, replayFirstMs, spoolRunPoint, writeRunPoint } from '#shared/collect/run-influx';
 
 export interface CollectDeps {
   log: Logger;
@@ -258,204 +258,8 @@ async function listShard(
   return { nodes, pods: new Map(pods.map((p) => [`${p.namespace}/${p.name}`, p])) };
 }
 
-/**
- * A failed listing ends the run before any point but the run's own, written with
- * `list_failed=1` so that a dashboard or alert sees the run; then the error goes on to the entry
- * point, which logs it once with its hint and sets the exit code.
- */
-async function listFailed(
-  client: InfluxClient,
-  config: CollectConfig,
-  run: { stats: RunStats; timeMs: number; shard: Shard; startedMono: number; spool: Spool | undefined },
-  err: unknown,
-): Promise<never> {
-  const { stats, shard } = run;
-  stats.listFailed = true;
-  stats.durationMs = Math.round(performance.now() - run.startedMono);
-  stats.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  const tags: Record<string, string> = shard.count > 1 ? { shard: String(shard.index) } : {};
-  const line = encodeRunStats('collect', stats, run.timeMs, config.clusterName, tags);
-  await writeRunPoint(client, line, Date.now() + 1_000, run.spool).catch(() => undefined);
-  throw err;
-}
-
 /** Field-selected pod LISTs in flight at once (a sharded run). */
 const LIST_CONCURRENCY = 8;
-
-/**
- * How long the spool is replayed before the previous counters are read (ms): a tenth of the
- * deadline, at most 5 s. Counters an outage left in the spool then give rates; what is left is
- * replayed in the writer's idle slots, so the replay never holds scraping back for longer.
- */
-export function replayFirstMs(runDeadlineMs: number): number {
-  return Math.min(5_000, Math.round(runDeadlineMs / 10));
-}
-
-function deadlineHint(spooling: boolean, writer: Writer): string {
-  if (!spooling && writer.stats.waitedMs > 0)
-    return `scraping waited ${writer.stats.waitedMs} ms for InfluxDB: set SPOOL_DIR so that it never waits, or give InfluxDB more CPU`;
-  return 'RUN_DEADLINE left no time for these nodes: raise KUBELET_CONCURRENCY, lower KUBELET_TIMEOUT, or shard';
-}
-
-interface Outcome {
-  stats: RunStats;
-  written: WriterStats;
-  runWritten: WriterStats;
-  timeMs: number;
-  shard: Shard;
-  terminated: boolean;
-}
-
-/** The run's log lines; the exit code: 1 when the write failed or every node failed. */
-function report(log: Logger, config: CollectConfig, o: Outcome): number {
-  const { stats, written } = o;
-  const errors = [...written.errors, ...o.runWritten.errors];
-  if (written.badLines.length > 0)
-    log.warn('bad_points', {
-      count: written.badPoints,
-      examples: written.badLines,
-      hint: 'InfluxDB rejected these lines; the rest of their batches was stored',
-    });
-  if (stats.spoolDroppedPoints > 0)
-    log.warn('spool_full', {
-      droppedPoints: stats.spoolDroppedPoints,
-      spoolDir: config.spoolDir,
-      hint: 'InfluxDB has been unreachable for long: the oldest spooled points were dropped; raise SPOOL_MAX_BYTES or restore InfluxDB',
-    });
-  const writeFailed = written.failedPoints > 0 || written.spooledPoints > 0 || errors.length > 0;
-  const lost = stats.spoolDroppedPoints > 0 || stats.nodesCut > 0;
-  log.info('run', {
-    runTime: new Date(o.timeMs).toISOString(),
-    ...(o.shard.count > 1 ? { shard: `${o.shard.index}/${o.shard.count}` } : {}),
-    ...(o.terminated ? { terminated: true } : {}),
-    spool: config.spoolDir ? 'on' : 'off: scraping waits while InfluxDB is slow; set SPOOL_DIR so that it never does',
-    ...summary(stats),
-    ...(writeFailed ? { writeErrors: errors } : {}),
-  });
-  if (writeFailed) logWriteFailed(log, config, stats, errors);
-  return writeFailed || lost || o.terminated || (stats.nodes > 0 && stats.nodesOk === 0) ? 1 : 0;
-}
-
-function summary(s: RunStats): Record<string, unknown> {
-  return {
-    nodes: s.nodes,
-    nodesOk: s.nodesOk,
-    nodesFailed: nodesFailed(s),
-    nodesCut: s.nodesCut,
-    failures: s.failures,
-    points: s.points,
-    bytes: s.bytes,
-    failedPoints: s.failedPoints,
-    spooledPoints: s.spooledPoints,
-    overflowPoints: s.overflowPoints,
-    replayedPoints: s.replayedPoints,
-    spoolBacklogPoints: s.spoolBacklogPoints,
-    influxWaitMs: s.influxWaitMs,
-    spoolDroppedPoints: s.spoolDroppedPoints,
-    badPoints: s.badPoints,
-    listMs: s.listMs,
-    stateReadMs: s.stateReadMs,
-    maxPayloadsHeld: s.maxPayloadsHeld,
-    peakRssMb: s.peakRssMb,
-    durationMs: s.durationMs,
-    ...memory(),
-  };
-}
-
-/** Where memory is at the end of a run (MB), to tell live data from garbage and buffers. */
-function memory(): Record<string, number> {
-  const m = process.memoryUsage();
-  const mb = (b: number) => Math.round(b / 1048576);
-  return {
-    rssMb: mb(m.rss),
-    heapUsedMb: mb(m.heapUsed),
-    heapTotalMb: mb(m.heapTotal),
-    externalMb: mb(m.external),
-    arrayBuffersMb: mb(m.arrayBuffers),
-  };
-}
-
-interface Prepare {
-  log: Logger;
-  stats: RunStats;
-  replayer: Replayer | undefined;
-  /** The replay before the counters are read stops here; the writer replays the rest. */
-  replayUntilMs: number;
-  since: number;
-  before: number;
-  buckets: number[] | undefined;
-}
-
-/**
- * Database, spool replay and previous counters. An unreachable InfluxDB does not stop a run with
- * a spool: it still scrapes, and what it cannot write goes to the spool (without previous
- * counters this run simply has no rates). Without one, nothing could be kept: the run ends.
- */
-async function prepareInflux(
-  client: InfluxClient,
-  config: CollectConfig,
-  p: Prepare,
-): Promise<Map<string, PackedState> | InfluxUnreachableError> {
-  try {
-    if (config.influxCreateDb) await client.ensureDatabase(config.influxRetention);
-    if (p.replayer) await replayUntil(p.replayer, p.replayUntilMs);
-    const t0 = performance.now();
-    const prev = await readStates(client, p.since, p.before, p.buckets);
-    p.stats.stateReadMs = Math.round(performance.now() - t0);
-    return prev;
-  } catch (err) {
-    if (!p.replayer && noAnswer(err)) return reportedAtOnce(p.log, new InfluxUnreachableError(config.influxUrl, err));
-    p.log.error('influx_unavailable', {
-      error: asError(err),
-      url: config.influxUrl,
-      hint: p.replayer
-        ? 'collecting anyway; points that cannot be written go to SPOOL_DIR'
-        : 'collecting anyway; set SPOOL_DIR to keep points InfluxDB cannot take',
-    });
-    return new Map();
-  }
-}
-
-function reportedAtOnce(log: Logger, err: InfluxUnreachableError): InfluxUnreachableError {
-  const problem = influxProblem(err);
-  if (problem) log.error(problem.event, { error: problem.error, hint: problem.hint });
-  err.reported = true;
-  return err;
-}
-
-async function writeRunPoint(
-  client: InfluxClient,
-  line: string,
-  deadlineMs: number,
-  spool: Spool | undefined,
-): Promise<WriterStats> {
-  const w = new Writer(client, { batchSize: 1, maxInFlight: 1, deadlineMs, ...(spool ? { spool } : {}) });
-  await w.write([line]);
-  return w.close();
-}
-
-function spoolRunPoint(spool: Spool, line: string): WriterStats {
-  const stats: WriterStats = {
-    points: 0,
-    bytes: 0,
-    batches: 0,
-    failedPoints: 0,
-    spooledPoints: 1,
-    overflowPoints: 0,
-    waitedMs: 0,
-    badPoints: 0,
-    badLines: [],
-    errors: [],
-  };
-  try {
-    spool.add(line, 1);
-  } catch (err) {
-    stats.spooledPoints = 0;
-    stats.failedPoints = 1;
-    stats.errors.push(`spool: cannot keep the run's own point: ${asError(err).message}`);
-  }
-  return stats;
-}
 
 function fetcher(kc: KubeConfig, c: CollectConfig): Promise<FetchSummary> {
   return createSummaryFetcher(kc, {
