@@ -93,6 +93,13 @@ export async function runRollup(config: RollupConfig, deps: RollupDeps): Promise
         rewound: late.rewound,
         hint: 'collect runs arrived after their windows were rolled up (a replayed spool): those windows are redone',
       });
+    // Which windows are due: the same rule for every level and for the right-sizing rows.
+    const due = {
+      nowMs,
+      delayMs: config.rollupDelay,
+      maxWindows: config.rollupMaxWindows,
+      backfillMs: config.rollupBackfill,
+    };
     let source: { rp: string; level?: Level } = { rp: rawRp };
     for (const level of config.rollupLevels) {
       const r = await rollLevel({
@@ -101,12 +108,7 @@ export async function runRollup(config: RollupConfig, deps: RollupDeps): Promise
         level,
         source,
         progress,
-        due: {
-          nowMs,
-          delayMs: config.rollupDelay,
-          maxWindows: config.rollupMaxWindows,
-          backfillMs: config.rollupBackfill,
-        },
+        due,
         into: config.rollupMode === 'into',
         types: config.rollupTypes,
         deadline: started + config.runDeadline,
@@ -126,13 +128,7 @@ export async function runRollup(config: RollupConfig, deps: RollupDeps): Promise
         level: fiveMinutes,
         rawRp,
         progress,
-        due: {
-          nowMs,
-          delayMs: config.rollupDelay,
-          maxWindows: config.rollupMaxWindows,
-          backfillMs: config.rollupBackfill,
-          ...(oom?.redoMs ? { redoMs: oom.redoMs } : {}),
-        },
+        due: { ...due, ...(oom?.redoMs ? { redoMs: oom.redoMs } : {}) },
         deadline: started + config.runDeadline,
       });
     }
