@@ -55,30 +55,45 @@ async function write(url: string, db: string, rp: string, lines: string[]): Prom
   if (res.status !== 204) throw new Error(`write to ${rp} failed: HTTP ${res.status} ${await res.text()}`);
 }
 
-/** Window by window, so influxd's cache takes the points in time order, as the rollup writes them. */
-async function writeHistory(url: string, db: string, all: Pod[], endMs: number): Promise<number> {
+/** Lines into `heapless_5m`, `size` to a request; `done()` writes the rest and counts them all. */
+function levelWriter(url: string, db: string, size: number) {
   let batch: string[] = [];
   let points = 0;
-  const flush = async () => {
+  const flush = async (): Promise<void> => {
     if (batch.length) await write(url, db, 'heapless_5m', batch);
     points += batch.length;
     batch = [];
   };
+  return {
+    push: async (line: string): Promise<void> => {
+      batch.push(line);
+      if (batch.length >= size) await flush();
+    },
+    done: async (): Promise<number> => {
+      await flush();
+      return points;
+    },
+  };
+}
+
+/** Window by window, so influxd's cache takes the points in time order, as the rollup writes them. */
+async function writeHistory(url: string, db: string, all: Pod[], endMs: number): Promise<number> {
+  const out = levelWriter(url, db, LINES_PER_WRITE);
   for (let k = windows; k >= 1; k--) {
     const t = endMs - k * WINDOW_MS;
     for (const [i, p] of all.entries())
       for (const [j, c] of CONTAINERS.entries()) {
         const cpu = cpuOf(i, j, k, t);
         const ws = wsOf(i, j, k) - 4_194_304;
-        batch.push(
+        await out.push(
           `cpu/usage_rate,${tags(p, c)} value=${cpu.toFixed(3)},value_max=${(cpu * 1.5).toFixed(3)},value_count=5i ${t}`,
         );
-        batch.push(`memory/working_set,${tags(p, c)} value=${ws}i,value_max=${ws + 4_194_304}i,value_count=5i ${t}`);
-        if (batch.length >= LINES_PER_WRITE) await flush();
+        await out.push(
+          `memory/working_set,${tags(p, c)} value=${ws}i,value_max=${ws + 4_194_304}i,value_count=5i ${t}`,
+        );
       }
   }
-  await flush();
-  return points;
+  return out.done();
 }
 
 const cpuOf = (i: number, j: number, k: number, t: number): number =>
@@ -102,13 +117,8 @@ async function writeRows(url: string, db: string, all: Pod[], endMs: number): Pr
     return `heapless_rightsizing,container_name=${c},namespace_name=${w.ns},span=${span},workload_kind=Deployment,workload_name=${w.workload} ${f.join(',')} ${t}`;
   };
   const startMs = endMs - windows * WINDOW_MS;
-  let batch: string[] = [];
-  let points = 0;
-  const flush = async () => {
-    if (batch.length) await write(url, db, 'heapless_5m', batch);
-    points += batch.length;
-    batch = [];
-  };
+  // Day rows are long (every pod's name, the histogram): influxd refuses bodies over 25 MB.
+  const out = levelWriter(url, db, LINES_PER_WRITE / 10);
   for (let w = 0; w * REPLICAS < all.length; w++) {
     const members = all.slice(w * REPLICAS, (w + 1) * REPLICAS);
     for (const [j, c] of CONTAINERS.entries()) {
@@ -129,24 +139,22 @@ async function writeRows(url: string, db: string, all: Pod[], endMs: number): Pr
           });
         }
         if (t < startMs + 3_600_000 || t >= Math.floor(endMs / 3_600_000) * 3_600_000)
-          batch.push(line(members[0]!, c, '5m', t, five));
+          await out.push(line(members[0]!, c, '5m', t, five));
         mergeRow((hour ??= emptyRow()), five);
         mergeRow((day ??= emptyRow()), five);
         const next = t + WINDOW_MS;
         if (next % 3_600_000 === 0) {
-          batch.push(line(members[0]!, c, '1h', next - 3_600_000, hour));
+          await out.push(line(members[0]!, c, '1h', next - 3_600_000, hour));
           hour = undefined;
         }
         if (next % 86_400_000 === 0) {
-          batch.push(line(members[0]!, c, '1d', next - 86_400_000, day));
+          await out.push(line(members[0]!, c, '1d', next - 86_400_000, day));
           day = undefined;
         }
-        // Day rows are long (every pod's name, the histogram): influxd refuses bodies over 25 MB.
-        if (batch.length >= LINES_PER_WRITE / 10) await flush();
       }
     }
   }
-  await flush();
+  const points = await out.done();
   const done = {
     '5m': endMs,
     '1h': Math.floor(endMs / 3_600_000) * 3_600_000,
