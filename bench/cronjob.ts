@@ -6,6 +6,8 @@
  * boundaries; one more run follows, which replays whatever the spool still holds. One JSON line
  * per run: the collector's wall, CPU and peak RSS, influxd's CPU and peak RSS over the run, and
  * what a user alerts on (nodes cut, points lost, overflowed, left in the spool, exit code).
+ * A last line compares every run's interval with the simulator's truth (bench/cronjob-truth):
+ * every container's and node's working set and CPU counter, and the points at each timestamp.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +20,9 @@ import { collectFlags } from '#test/helpers/collect-bundle';
 import { scenarioCluster, SCENARIOS } from '#bench/scenarios';
 import { runBundle } from '#bench/collect-process';
 import { measuredUsage } from '#bench/process-usage';
+import { compareWithTruth, type Interval } from '#bench/cronjob-truth';
+import { InfluxClient } from '#shared/influx/client';
+import type { Schema } from '#shared/encode/line-protocol';
 
 const BUNDLE = `${PROJECT_DIR}/dist/collect/index.mjs`;
 const INTERVAL_MS = 60_000;
@@ -34,16 +39,18 @@ async function nextInterval(): Promise<void> {
 async function main(): Promise<void> {
   const scenario = SCENARIOS.find((s) => s.name === arg('scenario', '1000x30'));
   if (scenario?.shards !== 1) throw new Error('choose a one-shard scenario: 100x30 or 1000x30');
-  const schema = arg('schema', 'heapster');
+  const schema = arg('schema', 'heapster') as Schema;
   const runs = Number(arg('runs', '3'));
   if (!existsSync(BUNDLE) || process.env['BENCH_SKIP_BUILD'] !== '1')
     execFileSync(process.execPath, ['esbuild.config.mjs'], { cwd: PROJECT_DIR, stdio: 'ignore' });
   const spoolDir = mkdtempSync(join(tmpdir(), 'heapless-bench-spool-'));
   const [influx, sim] = await Promise.all([startInfluxd(), startCluster(scenarioCluster(scenario))]);
+  const intervals: Interval[] = [];
   try {
     for (let i = 1; i <= runs + 1; i++) {
       await nextInterval();
       sim.clock.set(Date.now());
+      const simMs = sim.clock.nowMs();
       const { result: r, usage } = await measuredUsage(influx.pid, () =>
         runBundle(BUNDLE, {
           KUBECONFIG: sim.kubeconfigPath,
@@ -57,6 +64,7 @@ async function main(): Promise<void> {
         }),
       );
       const f = (k: string): unknown => r.run[k];
+      intervals.push({ timeMs: Date.parse(String(f('runTime'))), simMs });
       const line = {
         scenario: scenario.name,
         schema,
@@ -85,6 +93,9 @@ async function main(): Promise<void> {
       };
       process.stdout.write(`${JSON.stringify(line)}\n`);
     }
+    const client = new InfluxClient({ url: influx.url, db: `k8s_${schema}`, auth: {}, timeoutMs: 600_000 });
+    const truth = await compareWithTruth(client, schema, sim.truth, intervals);
+    process.stdout.write(`${JSON.stringify({ scenario: scenario.name, schema, truth })}\n`);
   } finally {
     await Promise.all([sim.stop(), influx.stop()]);
     rmSync(spoolDir, { recursive: true, force: true });
