@@ -12,7 +12,8 @@ import { forEachRow, num, str } from '#shared/query/rows';
 import { tagEquals } from '#shared/query/where';
 import { WINDOW_MS, type ContainerData } from '#shared/query/recommend';
 import { readRowsStatement } from '#shared/rollup/rightsizing-run';
-import { parseRow, type RightsizingRow, type Segment, SPAN_MS, type Span, segments } from '#shared/rollup/rightsizing';
+import { parseRow, type RightsizingRow, SPAN_MS, SPANS, type Span } from '#shared/rollup/rightsizing';
+import { cover, type Edge, type Kind, type Piece } from '#shared/rollup/rightsizing-edges';
 
 /** The name under which a namespace's bare pods are grouped (not a valid Kubernetes name: no clash). */
 export const BARE_PODS = '_bare';
@@ -77,7 +78,9 @@ export interface Ranges {
   /** The right-sizing rows' policy, where they begin, and how far each span is done (rollup/rightsizing). */
   rowsRp?: string | undefined;
   rowsFromMs?: number | undefined;
-  rowsDone?: Partial<Record<Span, number>> | undefined;
+  rowsDone?: Partial<Record<Kind, number>> | undefined;
+  /** Where each kind of edge row begins (rollup/rightsizing-edges); absent: none yet. */
+  rowsEdgeFrom?: Partial<Record<Edge, number>> | undefined;
 }
 
 /** Where the right-sizing rows begin and end within the range (raw points after); undefined without rows. */
@@ -112,9 +115,9 @@ function rowsStatements(sel: Selection, r: Ranges, rows: { fromMs: number; toMs:
   // Cluster-wide, one statement per span window: influxd's answer to one statement over every
   // workload's rows of a week (~100 MB at 1,000 × 30) costs it far more than ten of a tenth.
   const perWindow = !sel.namespaces?.length && !sel.name;
-  const read = segments(rows.fromMs, rows.toMs, r.rowsDone ?? {})
+  const read = cover(rows.fromMs, rows.toMs, { done: r.rowsDone ?? {}, from: r.rowsEdgeFrom ?? {} })
     .flatMap((g) => (perWindow ? windowsOf(g) : [g]))
-    .map((g) => readRowsStatement(r.rowsRp!, g.span, g.fromMs, g.toMs, selectionFilter(sel)));
+    .map((g) => readRowsStatement(r.rowsRp!, g.kind, g.fromMs, g.toMs, selectionFilter(sel)));
   return [
     ...before,
     `SELECT mean(${ident('value')}) FROM ${ident('cpu/usage_rate')} ${tail} AND ${NOT_SAMPLED} GROUP BY time(5m),${BY_POD_CONTAINER}`,
@@ -124,8 +127,10 @@ function rowsStatements(sel: Selection, r: Ranges, rows: { fromMs: number; toMs:
   ];
 }
 
-function windowsOf(g: Segment): Segment[] {
-  const w = SPAN_MS[g.span];
+/** A piece of a span's own rows as one piece per window (an edge piece is one window already). */
+function windowsOf(g: Piece): Piece[] {
+  if (!(SPANS as readonly string[]).includes(g.kind)) return [g];
+  const w = SPAN_MS[g.kind as Span];
   return Array.from({ length: Math.ceil((g.toMs - g.fromMs) / w) }, (_, i) => ({
     ...g,
     fromMs: g.fromMs + i * w,

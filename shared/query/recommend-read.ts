@@ -21,7 +21,8 @@ import {
   type WorkloadData,
 } from '#shared/query/recommend-query';
 import { forEachRow, num, str } from '#shared/query/rows';
-import { SPANS, type Span } from '#shared/rollup/rightsizing';
+import { SPANS } from '#shared/rollup/rightsizing';
+import { EDGES, type Edge, type Kind } from '#shared/rollup/rightsizing-edges';
 import { FROM_KEY, PROGRESS_LEVEL, progressKey } from '#shared/rollup/rightsizing-run';
 
 export const DEFAULT_WINDOW = '7d';
@@ -137,13 +138,18 @@ async function rollupReach(deps: QueryDeps): Promise<Partial<Ranges>> {
     return out;
   });
   const out: Partial<Ranges> = {};
-  const rowsDone: Partial<Record<Span, number>> = {};
-  for (const span of SPANS) {
-    const v = rows?.get(progressKey(span));
-    if (v !== undefined) rowsDone[span] = v;
+  const rowsDone: Partial<Record<Kind, number>> = {};
+  const rowsEdgeFrom: Partial<Record<Edge, number>> = {};
+  for (const kind of [...SPANS, ...EDGES]) {
+    const v = rows?.get(progressKey(kind));
+    if (v !== undefined) rowsDone[kind] = v;
+  }
+  for (const kind of EDGES) {
+    const v = rows?.get(`${progressKey(kind)}/from`);
+    if (v !== undefined) rowsEdgeFrom[kind] = v;
   }
   if (rowsDone['5m'] !== undefined && rows?.has(FROM_KEY))
-    Object.assign(out, { rowsRp: level.rp, rowsDone, rowsFromMs: rows.get(FROM_KEY) });
+    Object.assign(out, { rowsRp: level.rp, rowsDone, rowsEdgeFrom, rowsFromMs: rows.get(FROM_KEY) });
   if (!done || !deps.settings.rollupTypes.includes('pod_container')) return out;
   const levelWide = done.get('');
   const cpuDoneMs = done.get('cpu/usage_rate') ?? levelWide;
