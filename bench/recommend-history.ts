@@ -11,6 +11,7 @@ import {
   emptyRow,
   mergeRow,
   type RightsizingRow,
+  packRow,
   rowFields,
   SPAN_MS,
   SPANS,
@@ -150,7 +151,7 @@ const childOf = (parent: Parent): Span =>
 export async function writeRows(url: string, db: string, s: Shape, endMs: number, withEdges = true): Promise<number> {
   const all = pods(s);
   const line = (w: Pod, c: string, span: string, t: number, row: RightsizingRow): string => {
-    const f = Object.entries(rowFields(row)).map(
+    const f = (EDGES.includes(span as Edge) ? Object.entries({ v: packRow(row) }) : Object.entries(rowFields(row))).map(
       ([k, v]) =>
         `${k}=${typeof v === 'string' ? quoteString(v) : k.endsWith('_request') || k.endsWith('_limit') ? v : `${v}i`}`,
     );
@@ -212,12 +213,17 @@ export async function writeRows(url: string, db: string, s: Shape, endMs: number
   return points;
 }
 
-/** Every container's current requests and limits, raw, a minute before the end. */
+/**
+ * Every container's current requests and limits, and its CPU and working set, raw, a minute before
+ * the end: the routes' raw reads after the rows end pay for every series, not for the points.
+ */
 export async function writeCurrent(url: string, db: string, s: Shape, endMs: number): Promise<void> {
-  const lines = pods(s).flatMap((p) =>
-    CONTAINERS.flatMap((c) =>
-      Object.entries(CURRENT).map(([m, v]) => `${m},${tags(p, c)} value=${v} ${endMs - 60_000}`),
-    ),
+  const lines = pods(s).flatMap((p, i) =>
+    CONTAINERS.flatMap((c, j) => [
+      ...Object.entries(CURRENT).map(([m, v]) => `${m},${tags(p, c)} value=${v} ${endMs - 60_000}`),
+      `cpu/usage_rate,${tags(p, c)} value=${cpuOf(i, j, 0, endMs).toFixed(3)} ${endMs - 60_000}`,
+      `memory/working_set,${tags(p, c)} value=${wsOf(i, j, 0)}i ${endMs - 60_000}`,
+    ]),
   );
   for (let i = 0; i < lines.length; i += LINES_PER_WRITE)
     await write(url, db, 'heapless', lines.slice(i, i + LINES_PER_WRITE));

@@ -13,6 +13,7 @@ import { InfluxClient } from '#shared/influx/client';
 import { foldRecommendationData, type Ranges, recommendationStatements } from '#shared/query/recommend-query';
 import { cpuWindowCount, recommend } from '#shared/query/recommend';
 import { startInfluxd } from '#test/influxd/server';
+import { benchApp } from '#bench/queries';
 import { usageOf } from '#bench/process-usage';
 import { benchReach, type Shape, WINDOW_MS, writeCurrent, writeRows } from '#bench/recommend-history';
 import { EDGES } from '#shared/rollup/rightsizing-edges';
@@ -124,6 +125,16 @@ async function main(): Promise<void> {
         mode === 'edges' ? { ...base, rowsEdgeFrom: Object.fromEntries(EDGES.map((k) => [k, edgeFrom])) } : base;
       await probe(influx, db, ranges, { mode, points, writeS });
     }
+    // The route itself (edge rows and their progress as written), three times.
+    const app = benchApp(client, () => endMs + 1_000);
+    const routeMs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      const res = await app.request('/api/v1/model/recommendations?window=7d');
+      await res.text();
+      routeMs.push(Math.round(performance.now() - started));
+    }
+    console.log(JSON.stringify({ bench: 'recommend-probe', route: 'cluster', routeMs }));
   } finally {
     await influx.stop();
   }

@@ -110,11 +110,12 @@ describe('right-sizing rows over a week: spans and edges against the samples', (
     await client.query(`DROP DATABASE "${client.options.db}"`, { db: null });
   });
 
-  it('keeps head and tail rows of every kind', async () => {
-    const kinds = await rows(client, `SELECT count("cpu") FROM "heapless_5m"."heapless_rightsizing" GROUP BY "span"`);
-    const spans = kinds.map((k) => k['span']).sort();
-    expect(spans).toEqual(
-      expect.arrayContaining(['1d', '1d-head', '1d-tail', '1h', '1h-head', '1h-tail', '5m', '7d-head']),
+  it('keeps head and tail rows of every kind, the edges in one field', async () => {
+    const count = (f: string) =>
+      rows(client, `SELECT count("${f}") FROM "heapless_5m"."heapless_rightsizing" GROUP BY "span"`);
+    expect((await count('cpu')).map((k) => k['span']).sort()).toEqual(['1d', '1h', '5m']);
+    expect((await count('v')).map((k) => k['span']).sort()).toEqual(
+      expect.arrayContaining(['1d-head', '1d-tail', '1h-head', '1h-tail', '7d-head']),
     );
   });
 
@@ -145,7 +146,7 @@ describe('right-sizing rows over a week: spans and edges against the samples', (
   });
 
   it('writes the same rows again when a run repeats its windows, and takes in late points when they are redone', async () => {
-    const count = `SELECT count("cpu") FROM "heapless_5m"."heapless_rightsizing" GROUP BY "span"`;
+    const count = `SELECT count(*) FROM "heapless_5m"."heapless_rightsizing" GROUP BY "span"`;
     const before = await rows(client, count);
     const again = async (fromMs: number) => {
       const progress = await readProgress(client, [progressLevel(LEVEL)]);

@@ -23,6 +23,7 @@ import {
   CURRENT_FIELDS,
   emptyRow,
   mergeRow,
+  packRow,
   parseRow,
   RIGHTSIZING,
   ROW_TAGS,
@@ -259,6 +260,17 @@ function edgeRows(read: Grouped, make: (rows: Timed[]) => Timed[]): Rows {
   return out;
 }
 
+/**
+ * One edge kind's rows over `[fromMs, toMs)`: the one field and the tags as columns, in one series
+ * (no GROUP BY: influxd builds no tag sets, about half its cost over 6,000 workload containers).
+ */
+export function readEdgeStatement(rp: string, kind: Kind, fromMs: number, toMs: number, extra = ''): string {
+  return (
+    `SELECT ${ident('v')},${BY} FROM ${ident(rp)}.${ident(RIGHTSIZING)} WHERE ${ident('span')} = ${literal(kind)}${extra}` +
+    ` AND time >= ${timeLiteral(fromMs)} AND time < ${timeLiteral(toMs)}`
+  );
+}
+
 /** Every field of one span's rows over `[fromMs, toMs)`, by workload container. */
 export function readRowsStatement(rp: string, span: Kind, fromMs: number, toMs: number, extra = ''): string {
   return (
@@ -270,11 +282,14 @@ export function readRowsStatement(rp: string, span: Kind, fromMs: number, toMs: 
 async function writeRows(job: RightsizingJob, span: Kind, rows: Rows): Promise<number> {
   const lines: string[] = [];
   const m = escapeMeasurement(RIGHTSIZING);
+  const edge = (EDGES as readonly string[]).includes(span);
   for (const { tags, timeMs, row } of rows.values()) {
-    const fields = Object.entries(rowFields(row)).map(
-      ([k, v]) =>
-        `${escapeTag(k)}=${typeof v === 'string' ? quoteString(v) : Number.isInteger(v) && !FLOATS.has(k) ? `${v}i` : v}`,
-    );
+    const fields = edge
+      ? [`v=${quoteString(packRow(row))}`]
+      : Object.entries(rowFields(row)).map(
+          ([k, v]) =>
+            `${escapeTag(k)}=${typeof v === 'string' ? quoteString(v) : Number.isInteger(v) && !FLOATS.has(k) ? `${v}i` : v}`,
+        );
     lines.push(`${m}${tagString({ ...tags, span })} ${fields.join(',')} ${timeMs}`);
   }
   for (let i = 0; i < lines.length; i += LINES_PER_WRITE) {
