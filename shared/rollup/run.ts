@@ -77,8 +77,9 @@ export async function runRollup(config: RollupConfig, deps: RollupDeps): Promise
     stats.measurements = plans.length;
     const late = await catchLate(client, {
       rawRp,
-      levels: config.rollupLevels,
-      // The right-sizing rows' spans too: each span's rows are redone from the window floored to it.
+      // The right-sizing rows' progress too (its own pseudo-level): each kind's rows are redone
+      // from the window floored to it.
+      levels: [...config.rollupLevels, ...rowsLevel],
       measurements: [...plans.map((p) => p.measurement), ...progressKeys()],
       progress,
       nowMs,
