@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCollectConfig } from '#shared/collect/settings';
 import { runCollect, type RunResult } from '#shared/collect/run';
@@ -13,6 +14,10 @@ import { startCluster, type SimCluster } from '#test/sim/cluster';
 import { startInfluxd, type InfluxdServer } from '#test/influxd/server';
 import { collected } from '#test/helpers/collected';
 import { rows, writeLines } from '#test/helpers/influx';
+
+/** A spooled body's line protocol: the spool keeps bodies gzipped (`.lp.gz`). */
+const spooledText = (path: string): string =>
+  (path.endsWith('.gz') ? gunzipSync(readFileSync(path)) : readFileSync(path)).toString('utf8');
 
 /** Points stored at `timeMs`, over every measurement (each line is its own series at that time). */
 async function pointsAt(client: InfluxClient, timeMs: number): Promise<number> {
@@ -68,7 +73,7 @@ describe('InfluxDB down across three runs, then back', () => {
     }
     expect(logs.some((l) => l['event'] === 'influx_unavailable' && l['level'] === 'error')).toBe(true);
     for (const f of readdirSync(spoolDir)) {
-      for (const line of splitLines(readFileSync(join(spoolDir, f), 'utf8'))) {
+      for (const line of splitLines(spooledText(join(spoolDir, f)))) {
         const t = Number(line.slice(line.lastIndexOf(' ') + 1));
         spooledLines.set(t, (spooledLines.get(t) ?? 0) + 1);
       }
@@ -98,7 +103,7 @@ describe('InfluxDB down across three runs, then back', () => {
     try {
       const spoolSize = () => readdirSync(spoolDir).reduce((a, f) => a + readFileSync(join(spoolDir, f)).length, 0);
       const spooledLineCount = () =>
-        readdirSync(spoolDir).reduce((a, f) => a + splitLines(readFileSync(join(spoolDir, f), 'utf8')).length, 0);
+        readdirSync(spoolDir).reduce((a, f) => a + splitLines(spooledText(join(spoolDir, f))).length, 0);
       sim.clock.advance(60);
       const first = await run();
       expect(first.stats.spooledPoints).toBeGreaterThan(0);

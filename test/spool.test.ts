@@ -7,8 +7,19 @@
  * file system would need root and mount(8) on every machine running the suite; the seam keeps
  * the test portable and exercises the same code path (the error is the one Node raises).
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfluxClient } from '#shared/influx/client';
@@ -28,7 +39,7 @@ const folder = (): string => join(root, `s${n++}`);
 const bytesIn = (dir: string): number => readdirSync(dir).reduce((s, f) => s + statSync(join(dir, f)).size, 0);
 
 /** A disk of `capacity` bytes holding only this folder. */
-function smallDisk(dir: string, capacity: number): { writeFile(path: string, data: string): void } {
+function smallDisk(dir: string, capacity: number): { writeFile(path: string, data: string | Uint8Array): void } {
   return {
     writeFile(path, data) {
       const free = capacity - bytesIn(dir);
@@ -40,18 +51,30 @@ function smallDisk(dir: string, capacity: number): { writeFile(path: string, dat
   };
 }
 
-/** A body of `lines` lines, `bytes` long. */
-const bodyOf = (tag: string, lines: number, bytes: number): string => {
+/**
+ * A body of `lines` lines and `noise` random characters (a string field no compression shrinks),
+ * so that each body's size on disk, gzipped, is about `noise` × 3/4 and bodies compare by it.
+ */
+const bodyOf = (tag: string, lines: number, noise: number): string => {
   const line = (i: number): string => `m,b=${tag} v=${i} ${i}`;
   const text = Array.from({ length: lines }, (_, i) => line(i)).join('\n');
-  return text + ' '.repeat(Math.max(0, bytes - Buffer.byteLength(text)));
+  return `${text}\nm,b=${tag} s="${randomBytes(noise).toString('base64').slice(0, noise)}" ${lines}`;
+};
+
+/** What a body takes on disk in the spool (gzipped), measured by keeping it in a spool of its own. */
+const sizeOf = (body: string): number => {
+  const spool = new Spool(folder(), 10_000_000);
+  return spool.add(body, 1)?.bytes ?? Number.NaN;
 };
 
 describe('spool on a full disk', () => {
   it('drops the oldest bodies to make room, counts the points that cost, and leaves no temp file', () => {
     const dir = folder();
-    const spool = new Spool(dir, 1_000_000, smallDisk(dir, 3_000));
-    for (let i = 1; i <= 5; i++) spool.add(bodyOf(`r${i}`, 10, 800), 10);
+    const bodies = [1, 2, 3, 4, 5].map((i) => bodyOf(`r${i}`, 10, 1_000));
+    const largest = Math.max(...bodies.map(sizeOf));
+    // Room for three bodies on the disk, not four.
+    const spool = new Spool(dir, 1_000_000, smallDisk(dir, 3 * largest + 50));
+    for (const b of bodies) spool.add(b, 10);
     // Before the fix: the 4th body threw ENOSPC, left a .tmp, and every later run lost its points.
     expect(spool.entries().map((e) => spool.read(e)?.slice(0, 8))).toEqual(['m,b=r3 v', 'm,b=r4 v', 'm,b=r5 v']);
     expect(spool.figures).toMatchObject({ spooledPoints: 50, droppedPoints: 20, diskFullDrops: 2 });
@@ -60,17 +83,24 @@ describe('spool on a full disk', () => {
 
   it('never loses a whole run while older, smaller bodies could go', () => {
     const dir = folder();
-    const spool = new Spool(dir, 1_000_000, smallDisk(dir, 3_000));
-    for (let i = 1; i <= 3; i++) spool.add(bodyOf(`old${i}`, 5, 800), 5);
-    spool.add(bodyOf('run', 100, 2_000), 100);
+    const old = [1, 2, 3].map((i) => bodyOf(`old${i}`, 5, 1_000));
+    const largest = Math.max(...old.map(sizeOf));
+    // The run's body needs more room than one old body leaves, less than two do.
+    const run = bodyOf('run', 100, 1_200);
+    expect(sizeOf(run)).toBeGreaterThan(largest + 50);
+    expect(sizeOf(run)).toBeLessThan(2 * Math.min(...old.map(sizeOf)));
+    const spool = new Spool(dir, 1_000_000, smallDisk(dir, 3 * largest + 50));
+    for (const b of old) spool.add(b, 5);
+    spool.add(run, 100);
     expect(spool.entries().map((e) => e.lines)).toEqual([5, 100]);
     expect(spool.figures.droppedPoints).toBe(10);
   });
 
   it('throws, leaving nothing behind, only when the body cannot fit even alone', () => {
     const dir = folder();
-    const spool = new Spool(dir, 1_000_000, smallDisk(dir, 500));
-    spool.add(bodyOf('a', 5, 300), 5);
+    const small = bodyOf('a', 5, 300);
+    const spool = new Spool(dir, 1_000_000, smallDisk(dir, sizeOf(small) + 100));
+    spool.add(small, 5);
     expect(() => spool.add(bodyOf('huge', 50, 900), 50)).toThrow(/ENOSPC/);
     expect(readdirSync(dir)).toEqual([]);
     expect(spool.figures.droppedPoints).toBe(5);
@@ -80,7 +110,7 @@ describe('spool on a full disk', () => {
 describe('spool bytes and temp files', () => {
   it('removes temp files left by a killed run, and counts a fresh one against SPOOL_MAX_BYTES', () => {
     const dir = folder();
-    new Spool(dir, 10_000).add(bodyOf('old', 3, 300), 3);
+    const oldBytes = new Spool(dir, 10_000).add(bodyOf('old', 3, 400), 3)?.bytes ?? 0;
     const stale = join(dir, '.0000000000001-000000-3.lp.99.tmp');
     const fresh = join(dir, '.0000000000002-000000-3.lp.98.tmp');
     writeFileSync(stale, 'x'.repeat(400));
@@ -88,36 +118,38 @@ describe('spool bytes and temp files', () => {
     const old = (Date.now() - STALE_TEMP_MS - 1_000) / 1000;
     utimesSync(stale, old, old);
 
-    const spool = new Spool(dir, 1_000);
+    const spool = new Spool(dir, 600 + oldBytes + 100);
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(fresh)).toBe(true);
     expect(spool.figures.staleTempFiles).toBe(1);
-    expect(spool.usedBytes()).toBe(900);
-    // 600 (another run's write in progress) + 300 + 300 > 1,000: the oldest body goes.
-    spool.add(bodyOf('new', 3, 300), 3);
+    expect(spool.usedBytes()).toBe(600 + oldBytes);
+    // 600 (another run's write in progress) + the old body + the new one > the cap: the oldest body goes.
+    spool.add(bodyOf('new', 3, 400), 3);
     expect(spool.figures.droppedPoints).toBe(3);
-    expect(spool.usedBytes()).toBeLessThanOrEqual(1_000);
+    expect(spool.usedBytes()).toBeLessThanOrEqual(600 + oldBytes + 100);
   });
 });
 
 describe('a spool shared while it is being filled', () => {
   it("stays within SPOOL_MAX_BYTES counting the other run's bodies added since it last looked", () => {
     const dir = folder();
-    const a = new Spool(dir, 3_000);
-    const b = new Spool(dir, 3_000);
+    const largest = Math.max(...[0, 1, 2, 3].map((i) => sizeOf(bodyOf(`x${i}`, 10, 1_000))));
+    const cap = 3 * largest + 50;
+    const a = new Spool(dir, cap);
+    const b = new Spool(dir, cap);
     // Bodies sort by the millisecond, then by each spool's own sequence: distinct milliseconds
     // make the expected order certain.
     const nextMs = (): void => {
       const t = Date.now();
       while (Date.now() === t);
     };
-    a.add(bodyOf('a1', 10, 800), 10);
+    a.add(bodyOf('a1', 10, 1_000), 10);
     nextMs();
-    b.add(bodyOf('b1', 10, 800), 10);
-    b.add(bodyOf('b2', 10, 800), 10);
+    b.add(bodyOf('b1', 10, 1_000), 10);
+    b.add(bodyOf('b2', 10, 1_000), 10);
     nextMs();
-    a.add(bodyOf('a2', 10, 800), 10);
-    expect(bytesIn(dir)).toBeLessThanOrEqual(3_000);
+    a.add(bodyOf('a2', 10, 1_000), 10);
+    expect(bytesIn(dir)).toBeLessThanOrEqual(cap);
     expect(a.figures.droppedPoints).toBe(10);
     expect(a.entries().map((e) => a.read(e)?.slice(0, 7))).toEqual(['m,b=b1 ', 'm,b=b2 ', 'm,b=a2 ']);
   });
@@ -160,5 +192,54 @@ describe('two runs sharing a spool', () => {
     expect(two.error).toBeUndefined();
     expect(readdirSync(dir)).toEqual([]);
     expect(await rows(client, 'SELECT count("v") FROM "shared"')).toEqual([{ time: 0, count: 200 }]);
+  });
+});
+
+describe('bodies kept gzipped', () => {
+  let client: InfluxClient;
+  beforeAll(async () => {
+    client = await freshDatabase('spool_gzip');
+    await client.ensureDatabase('INF');
+  });
+
+  it('keeps line protocol gzipped, replays it as it is kept, and still replays an uncompressed body of an older version', async () => {
+    const dir = folder();
+    const t0 = anyDayStartMs();
+    // Tags repeat from line to line, as a run's do: that is what makes a spooled body small.
+    const lines = Array.from(
+      { length: 2_000 },
+      (_, i) =>
+        `memory/working_set,container_name=app,namespace_name=ns-${i % 10},nodename=node-${i % 7},pod_name=web-${i % 60},type=pod_container value=${1e8 + i}i ${t0 + i}`,
+    );
+    const body = lines.join('\n');
+    const spool = new Spool(dir, 10_000_000);
+    const entry = spool.add(body, lines.length);
+    expect(entry).toMatchObject({ gzip: true, lines: 2_000, rawBytes: Buffer.byteLength(body) });
+    const [file] = readdirSync(dir);
+    expect(file).toMatch(/\.lp\.gz$/);
+    const kept = readFileSync(join(dir, file!));
+    expect(gunzipSync(kept).toString('utf8')).toBe(body);
+    expect(kept.length * 5).toBeLessThan(Buffer.byteLength(body));
+    // A body spooled by a version that kept line protocol as it is.
+    writeFileSync(
+      join(dir, `${String(t0).padStart(13, '0')}-000000-3.lp`),
+      ['a', 'b', 'c'].map((b, i) => `plain,b=${b} v=${i} ${t0}`).join('\n'),
+    );
+
+    const r = await replaySpool(client, new Spool(dir, 10_000_000), Date.now() + 20_000);
+    expect(r).toMatchObject({ replayedPoints: 2_003, badPoints: 0, remaining: 0 });
+    expect(readdirSync(dir)).toEqual([]);
+    expect(await rows(client, 'SELECT count("value") FROM "memory/working_set"')).toEqual([{ time: 0, count: 2_000 }]);
+    expect(await rows(client, 'SELECT count("v") FROM "plain"')).toEqual([{ time: 0, count: 3 }]);
+  });
+
+  it('stores the good lines of a gzipped body InfluxDB rejects, and reports the bad one', async () => {
+    const dir = folder();
+    const t0 = anyDayStartMs();
+    const spool = new Spool(dir, 10_000_000);
+    spool.add([`good,b=1 v=1 ${t0}`, 'bad line without a field', `good,b=2 v=2 ${t0}`].join('\n'), 3);
+    const r = await replaySpool(client, new Spool(dir, 10_000_000), Date.now() + 20_000);
+    expect(r).toMatchObject({ replayedPoints: 2, badPoints: 1, remaining: 0 });
+    expect(await rows(client, 'SELECT count("v") FROM "good"')).toEqual([{ time: 0, count: 2 }]);
   });
 });

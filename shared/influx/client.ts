@@ -114,9 +114,10 @@ export class InfluxClient {
    * POSTs one line-protocol body (ms timestamps) to `/write` over node:http, with nothing between
    * the body and the socket: the Writer does its own batching, retries and accounting, and needs
    * to cancel a request (`signal`) at the run's deadline. Resolves with InfluxDB's answer; rejects
-   * only when there is none (network error, timeout, abort).
+   * only when there is none (network error, timeout, abort). `encoding: 'gzip'`: the body is
+   * gzipped (a spooled body, sent as it is kept).
    */
-  write(body: string | Buffer, signal: AbortSignal, rp?: string): Promise<WriteAnswer> {
+  write(body: string | Buffer, signal: AbortSignal, rp?: string, encoding?: 'gzip'): Promise<WriteAnswer> {
     const q = new URLSearchParams({ db: this.options.db, precision: 'ms' });
     if (rp) q.set('rp', rp);
     const url = new URL(`/write?${q.toString()}`, this.options.url);
@@ -132,6 +133,7 @@ export class InfluxClient {
             ...this.headers,
             'content-type': 'text/plain; charset=utf-8',
             'content-length': Buffer.byteLength(body),
+            ...(encoding ? { 'content-encoding': encoding } : {}),
           },
         },
         (res) => answer(res).then(resolve, reject),

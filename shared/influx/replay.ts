@@ -14,6 +14,7 @@
  * skipped (writing it twice would only overwrite). A spool the file system will not let us read
  * ends the replay with `error` set, never the run: it is not InfluxDB being unavailable.
  */
+import { gunzipSync } from 'node:zlib';
 import type { InfluxClient } from '#shared/influx/client';
 import type { Spool, SpoolEntry } from '#shared/influx/spool';
 import { bisect } from '#shared/influx/bisect';
@@ -101,7 +102,7 @@ export class Replayer {
       this.counts.vanished++;
       return;
     }
-    const status = await this.client.write(body, signal).then(
+    const status = await this.client.write(body, signal, undefined, e.gzip ? 'gzip' : undefined).then(
       (a) => a.status,
       () => undefined,
     );
@@ -123,13 +124,22 @@ export class Replayer {
     }
     this.counts.ownPoints += stored;
     // As the writer counts a body's bytes: with the newline that ends it.
-    if (stored === e.lines) this.counts.ownBytes += e.bytes + 1;
+    if (stored === e.lines) this.counts.ownBytes += (e.rawBytes ?? e.bytes) + 1;
   }
 
   /** Stores a rejected body's good lines; the lines InfluxDB did not settle stay spooled. */
   private async salvage(e: SpoolEntry, body: Buffer, signal: AbortSignal): Promise<void> {
     const post = async (part: string): Promise<number> => (await this.client.write(part, signal)).status;
-    const r = await bisect(splitLines(body.toString('utf8')), post).catch(() => undefined);
+    let text: string;
+    try {
+      text = (e.gzip ? gunzipSync(body) : body).toString('utf8');
+    } catch (err) {
+      // A file no gzip can read (changed on disk by something else): nothing in it can be stored.
+      this.counts.badPoints += e.lines;
+      this.error = `spool ${this.spool.dir}: ${e.name} is not gzip (${(err as Error).message}); its ${e.lines} points were dropped`;
+      return this.spool.remove(e);
+    }
+    const r = await bisect(splitLines(text), post).catch(() => undefined);
     if (!r) {
       this.entries.unshift(e);
       this.halted = true;

@@ -15,6 +15,11 @@
  * - two runs may share the folder (a manual Job next to the scheduled one): a body the other run
  *   replayed and deleted meanwhile is simply gone (`read` answers undefined), never an error.
  *
+ * Bodies are kept gzipped (zlib level 1: line protocol repeats its tags, so a body shrinks 10–16×
+ * for ~2 ms of CPU per 1.6 MB body), so the bound holds 10–16× more points, and a replay sends
+ * the file as it is (`Content-Encoding: gzip`, which influxd's /write takes). Bodies kept
+ * uncompressed (`.lp`, by an older version) are read and replayed as they are.
+ *
  * A run that overflows to the spool adds hundreds of bodies; sizing every file of the folder for
  * each was quadratic. The folder is sized once, then tallied by this process's own adds and
  * removes. It is sized again when its listing no longer matches the tally (another run added or
@@ -23,6 +28,7 @@
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 export interface SpoolFigures {
   spooledPoints: number;
@@ -36,8 +42,13 @@ export interface SpoolFigures {
 
 export interface SpoolEntry {
   name: string;
+  /** Bytes on disk (gzipped when `gzip`): what counts against SPOOL_MAX_BYTES. */
   bytes: number;
   lines: number;
+  /** The file is gzipped: replay it with `Content-Encoding: gzip`. */
+  gzip: boolean;
+  /** The line protocol's own bytes, known for the bodies this process kept (a run's `bytes` figure). */
+  rawBytes?: number;
 }
 
 /** The file system calls that can fail on a full disk; a seam so tests can give the spool a small disk. */
@@ -45,8 +56,10 @@ export interface SpoolIo {
   writeFile(path: string, data: string | Uint8Array): void;
 }
 
-/** `<epoch ms>-<sequence>-<lines>.lp`: sorts oldest first and carries its line count. */
-const NAME = /^(\d{13})-(\d{6})-(\d+)\.lp$/;
+/** `<epoch ms>-<sequence>-<lines>.lp.gz` (`.lp`: uncompressed): sorts oldest first and carries its line count. */
+const NAME = /^(\d{13})-(\d{6})-(\d+)\.lp(\.gz)?$/;
+/** zlib's fastest level: ~700 MB/s of line protocol here, 16× smaller; level 6 is 2× slower for 1.8× smaller. */
+const GZIP = { level: 1 };
 /** `.<name>.<pid>.tmp` while being written. */
 const TEMP = /^\..*\.tmp$/;
 /** A body is written in milliseconds; a temp file this old (ms) belongs to a run that was killed. */
@@ -57,7 +70,7 @@ const errno = (err: unknown): string | undefined => (err as NodeJS.ErrnoExceptio
 export class Spool {
   /**
    * Starts at random: two runs sharing the folder and overflowing hundreds of bodies a second
-   * would otherwise both name a body `<same ms>-000037-5000.lp`, and one would replace the other.
+   * would otherwise both name a body `<same ms>-000037-5000.lp.gz`, and one would replace the other.
    */
   private seq = Math.floor(Math.random() * 1e6);
   private readonly io: SpoolIo;
@@ -82,7 +95,8 @@ export class Spool {
       .filter((f) => NAME.test(f))
       .sort()) {
       const bytes = this.size(name);
-      if (bytes !== undefined) out.push({ name, bytes, lines: Number(NAME.exec(name)?.[3] ?? 0) });
+      const m = NAME.exec(name);
+      if (bytes !== undefined) out.push({ name, bytes, lines: Number(m?.[3] ?? 0), gzip: m?.[4] !== undefined });
     }
     return out;
   }
@@ -98,7 +112,8 @@ export class Spool {
    * body's entry, or undefined when the body alone exceeds the cap (it is dropped, and counted).
    */
   add(body: string | Uint8Array, lines: number): SpoolEntry | undefined {
-    const bytes = Buffer.byteLength(body);
+    const data = gzipSync(body, GZIP);
+    const bytes = data.length;
     if (bytes > this.maxBytes) {
       this.figures.droppedPoints += lines;
       return undefined;
@@ -112,8 +127,9 @@ export class Spool {
       this.drop(oldest);
     }
     const stamp = String(Date.now()).padStart(13, '0');
-    const entry = { name: `${stamp}-${this.nextSeq()}-${lines}.lp`, bytes, lines };
-    this.writeMakingRoom(entry.name, body, [...known.entries]);
+    const name = `${stamp}-${this.nextSeq()}-${lines}.lp.gz`;
+    const entry: SpoolEntry = { name, bytes, lines, gzip: true, rawBytes: Buffer.byteLength(body) };
+    this.writeMakingRoom(entry.name, data, [...known.entries]);
     known.entries.push(entry);
     known.bytes += bytes;
     this.figures.spooledPoints += lines;
@@ -128,22 +144,24 @@ export class Spool {
   /** Replaces a body by the part of it still to be written, keeping its place in the order. */
   replace(e: SpoolEntry, body: string, lines: number): SpoolEntry {
     const stamp = NAME.exec(e.name)?.[1] ?? String(Date.now()).padStart(13, '0');
-    const name = `${stamp}-${this.nextSeq()}-${lines}.lp`;
-    if (name !== e.name) {
-      this.writeMakingRoom(name, body, []);
-      this.remove(e);
-      // Its place in the order changed hands: the next add scans again.
-      this.known = undefined;
-    }
-    return { name, bytes: Buffer.byteLength(body), lines };
+    const name = `${stamp}-${this.nextSeq()}-${lines}.lp.gz`;
+    const data = gzipSync(body, GZIP);
+    this.writeMakingRoom(name, data, []);
+    // A new name (the sequence moved on) keeps the body's place in the order; the old file goes.
+    if (name !== e.name) this.remove(e);
+    // The folder changed behind the tally: the next add scans again.
+    this.known = undefined;
+    return { name, bytes: data.length, lines, gzip: true, rawBytes: Buffer.byteLength(body) };
   }
 
-  /** The body, or undefined when another run replayed and removed it meanwhile. */
+  /** The body's line protocol, or undefined when another run replayed and removed it meanwhile. */
   read(e: SpoolEntry): string | undefined {
-    return this.readBytes(e)?.toString('utf8');
+    const data = this.readBytes(e);
+    if (data === undefined) return undefined;
+    return (e.gzip ? gunzipSync(data) : data).toString('utf8');
   }
 
-  /** The body as bytes, ready to send; undefined when another run replayed and removed it meanwhile. */
+  /** The file as it is (gzipped when `e.gzip`), ready to send; undefined when another run replayed and removed it meanwhile. */
   readBytes(e: SpoolEntry): Buffer | undefined {
     try {
       return readFileSync(join(this.dir, e.name));

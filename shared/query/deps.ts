@@ -55,7 +55,19 @@ declare module 'hono' {
   interface ContextVariableMap {
     /** Set by a handler that answers an error itself, for the errors metric (e.g. `auth_unavailable`). */
     failureReason: string;
+    /**
+     * Set by the guard on a route that lists across namespaces (right-sizing's cluster-wide list)
+     * when the caller may not list pods at the cluster scope: the route answers only the
+     * namespaces `allowed` says yes to, and `refusal` (the cluster-scope 403's message) when none.
+     */
+    namespaceScope: NamespaceScope;
   }
+}
+
+export interface NamespaceScope {
+  /** Whether the caller may list pods in `namespace` (a SubjectAccessReview, cached). */
+  allowed(namespace: string): Promise<boolean>;
+  refusal: string;
 }
 
 /**

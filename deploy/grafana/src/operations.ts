@@ -102,16 +102,41 @@ export function selfDashboard(): Json {
       },
       [run('collect', 'duration_ms', 'max', 'duration')],
     )
-    .timeseries({ title: 'Nodes', unit: 'short' }, [
-      run('collect', 'nodes', 'sum', 'nodes'),
-      run('collect', 'nodes_ok', 'sum', 'scraped'),
-      run('collect', 'nodes_failed', 'sum', 'failed'),
-    ])
+    .timeseries(
+      {
+        title: 'Nodes',
+        unit: 'short',
+        description:
+          'cut: never scraped before the deadline or SIGTERM (the run fails); list failed: 1 when the pod or node list broke.',
+      },
+      [
+        run('collect', 'nodes', 'sum', 'nodes'),
+        run('collect', 'nodes_ok', 'sum', 'scraped'),
+        run('collect', 'nodes_failed', 'sum', 'failed'),
+        run('collect', 'nodes_cut', 'sum', 'cut'),
+        run('collect', 'list_failed', 'sum', 'list failed'),
+      ],
+    )
     .timeseries({ title: 'Points written per run', unit: 'short' }, [
       run('collect', 'points', 'sum', 'points'),
       run('collect', 'failed_points', 'sum', 'failed'),
     ])
-    .timeseries({ title: 'Bytes written per run', unit: 'bytes' }, [run('collect', 'bytes', 'sum', 'bytes')]);
+    .timeseries({ title: 'Bytes written per run', unit: 'bytes' }, [run('collect', 'bytes', 'sum', 'bytes')])
+    .timeseries(
+      {
+        title: 'Spool (points)',
+        unit: 'short',
+        description:
+          'overflow: sent to the spool because InfluxDB was slower than scraping; backlog: left for the next run; dropped: lost to the spool’s cap (the run fails).',
+      },
+      [
+        run('collect', 'overflow_points', 'sum', 'overflow'),
+        run('collect', 'spooled_points', 'sum', 'spooled at the deadline'),
+        run('collect', 'replayed_points', 'sum', 'replayed'),
+        run('collect', 'spool_backlog_points', 'sum', 'backlog'),
+        run('collect', 'spool_dropped_points', 'sum', 'dropped'),
+      ],
+    );
   d.row('events')
     .timeseries({ title: 'Run duration', unit: 'ms' }, [run('events', 'duration_ms', 'max', 'duration')])
     .timeseries({ title: 'Events per run', unit: 'short' }, [

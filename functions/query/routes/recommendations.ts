@@ -3,6 +3,8 @@
  * Right-sizing (issue 25), under the model API and its guard:
  *   /api/v1/model/namespaces/{ns}/workloads/{kind}/{name}/recommendation?window=7d
  *   /api/v1/model/recommendations?window=7d[&namespace=ns][&format=text]
+ * Without `?namespace=`, a caller who may not list pods at the cluster scope gets the workloads of
+ * the namespaces they may list pods in.
  * Bare pods of a namespace are one workload: kind `Pod`, name `_bare`.
  */
 import { Hono, type Context } from 'hono';
@@ -11,6 +13,7 @@ import { ParamError } from '#shared/query/errors';
 import { objectName } from '#shared/query/validate';
 import { readRecommendations, windowParam } from '#shared/query/recommend-read';
 import { recommendationText } from '#shared/query/recommend-text';
+import { narrowToNamespaces } from '#shared/query/auth/namespace-scope';
 
 const WORKLOAD = '/api/v1/model/namespaces/:namespace/workloads/:kind/:name/recommendation';
 const CLUSTER = '/api/v1/model/recommendations';
@@ -32,7 +35,11 @@ export function recommendationRoutes(deps: QueryDeps): Hono {
     const format = c.req.query('format') ?? 'json';
     if (format !== 'json' && format !== 'text') throw new ParamError('format', 'expected json or text');
     const window = windowParam(deps, c.req.query('window'));
-    const set = await readRecommendations(c, deps, { ...(namespaces ? { namespaces } : {}), ...cluster(deps) }, window);
+    const all = await readRecommendations(c, deps, { ...(namespaces ? { namespaces } : {}), ...cluster(deps) }, window);
+    // A namespace-scoped caller gets the workloads of their own namespaces (query/auth/guard).
+    const narrowed = await narrowToNamespaces(c, all.workloads, (w) => w.namespace);
+    if ('error' in narrowed) return c.json({ error: narrowed.error }, narrowed.status);
+    const set = { ...all, workloads: narrowed.items };
     if (format === 'text') return c.text(recommendationText(set));
     return pretty(c, set);
   });

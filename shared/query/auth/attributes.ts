@@ -92,6 +92,19 @@ export function modelApiAttributes(path: string, namespaceQuery?: string): Attri
   return res('pods', '', undefined);
 }
 
+/**
+ * The routes that list across namespaces and can narrow their answer to those the caller may
+ * list pods in, instead of refusing the caller who may not list them at the cluster scope.
+ */
+export function narrowsToNamespaces(path: string, namespaceQuery?: string): boolean {
+  return !namespaceQuery && path.replace(/\/+$/, '') === '/api/v1/model/recommendations';
+}
+
+/** List pods (metrics.k8s.io) in `namespace`. */
+export function podsListIn(namespace: string): Attributes {
+  return metricsResource('pods', namespace, undefined);
+}
+
 function segments(path: string): string[] {
   return path.split('/').filter((s) => s !== '');
 }

@@ -18,6 +18,8 @@ import {
   forbiddenMessage,
   metricsApiAttributes,
   modelApiAttributes,
+  narrowsToNamespaces,
+  podsListIn,
   type Attributes,
   type UserInfo,
 } from '#shared/query/auth/attributes';
@@ -84,7 +86,17 @@ async function delegated(
   try {
     const decision = await delegation.authorize(user, attrs);
     if (decision.allowed) return undefined;
-    return deny(c, 403, 'Forbidden', forbiddenMessage(user, attrs, decision.reason), details(attrs));
+    const refusal = forbiddenMessage(user, attrs, decision.reason);
+    if (narrowsToNamespaces(c.req.path, c.req.query('namespace'))) {
+      const who = user;
+      // A namespace-scoped user sees their own namespaces; the route asks about each one it answers.
+      c.set('namespaceScope', {
+        allowed: async (namespace) => (await delegation.authorize(who, podsListIn(namespace))).allowed,
+        refusal,
+      });
+      return undefined;
+    }
+    return deny(c, 403, 'Forbidden', refusal, details(attrs));
   } catch (err) {
     return unavailable(c, opts.log, 'subjectaccessreview', err);
   }
