@@ -3,8 +3,8 @@
  * What the right-sizing rows cost the rollup (issue 25): `npx tsx bench/recommend-rollup.ts --nodes
  * 1000 --pods 30`. A fresh influxd gets, for every workload container of bench/recommend-history's
  * cluster, the 5-minute rows of the last hour of a day and the hour rows before it, the day rows
- * of the week so far, and one raw point per pod container and measurement in the day's last
- * 5-minute window; then one rollup run of the rows at the end of that window (the 5-minute, hour
+ * of the week so far, the heads the runs read back, and one raw point per pod container and
+ * measurement in the day's last 5-minute window; then one rollup run of the rows at the end of that window (the 5-minute, hour
  * and day steps all due: the costliest run of a day), and one mid-hour run (the 5-minute step
  * only). Prints, per run, our CPU-s, influxd's CPU-s, the wall time and the points written.
  */
@@ -115,11 +115,21 @@ async function main(): Promise<void> {
       await batches(influx.url, db, 'heapless_5m', rowsLines('1h', t, 1e8));
     const week = Math.floor(dayStart / (7 * D)) * 7 * D;
     for (let t = week; t < dayStart; t += D) await batches(influx.url, db, 'heapless_5m', rowsLines('1d', t, 1e8));
+    // The heads the runs read back: of the day before the last hour, of the hour before the last
+    // window, of the week before the day.
+    for (const [kind, t] of [
+      ['1d-head', dayEnd - 2 * H],
+      ['1h-head', dayEnd - 2 * M5],
+      ['7d-head', dayStart - D],
+    ] as const)
+      if (Math.floor(t / (7 * D)) === Math.floor(dayStart / (7 * D)))
+        await batches(influx.url, db, 'heapless_5m', rowsLines(kind, t, 1e8));
     await batches(influx.url, db, 'heapless', rawLines(dayEnd - M5));
     // The mid-hour run's window, 15 minutes into its hour, and the hour's 5-minute rows before it.
     const mid = dayEnd - 12 * H - 20 * M5;
     for (let t = Math.floor(mid / H) * H; t < mid - M5; t += M5)
       await batches(influx.url, db, 'heapless_5m', rowsLines('5m', t, 1e8));
+    await batches(influx.url, db, 'heapless_5m', rowsLines('1h-head', mid - 2 * M5, 1e8));
     await batches(influx.url, db, 'heapless', rawLines(mid - M5));
     const day = await run(client, influx.pid, dayEnd);
     const midRun = await run(client, influx.pid, mid);

@@ -137,12 +137,24 @@ async function rollWeekTails(job: RightsizingJob, daysDone: number | undefined):
 
 /**
  * The parent's heads at `span`'s windows just rolled up (`rows`, over `due`): from those rows and
- * the ones of the same parent window before them, read back.
+ * what the parent window held before them, read back: the head of the window before (one row a
+ * container) where it was written, else the span's own rows (at a day's last hour, 23 a container).
  */
 async function writeHeads(job: RightsizingJob, span: Span, rows: Rows, due: Due): Promise<number> {
   const parent = PARENT_OF[span];
   const start = Math.floor(due.fromMs / PARENT_MS[parent]) * PARENT_MS[parent];
-  const before = start < due.fromMs ? await readRows(job, span, start, due.fromMs) : new Map();
+  const level = progressLevel(job.level).name;
+  const [headFrom, headDone] = [head(parent), head(parent)].map((k, i) =>
+    doneFor(job.progress, level, i === 0 ? `${progressKey(k)}/from` : progressKey(k)),
+  );
+  const prior = due.fromMs - SPAN_MS[span];
+  const hasPrior = headFrom !== undefined && headDone !== undefined && prior >= headFrom && due.fromMs <= headDone;
+  const before =
+    start >= due.fromMs
+      ? new Map()
+      : hasPrior
+        ? await readRows(job, head(parent), prior, due.fromMs)
+        : await readRows(job, span, start, due.fromMs);
   for (const { tags, timeMs, row } of rows.values()) byContainer(before, tags).push({ timeMs, row });
   const out = edgeRows(before, (r) =>
     heads(
