@@ -5,7 +5,7 @@
  */
 import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { HttpError, InfluxDB, setLogger } from '@influxdata/influxdb-client';
+import { HttpError, InfluxDB, type SendOptions, setLogger, type Transport } from '@influxdata/influxdb-client';
 import type { InfluxAuth } from '#shared/config/common';
 import { InfluxError } from '#shared/errors';
 import { V1Transport } from '#shared/influx/v1-transport';
@@ -44,6 +44,8 @@ export interface WriteAnswer {
 export class InfluxClient {
   readonly transport: V1Transport;
   readonly api: InfluxDB;
+  /** The package's own transport, for queries: not counted as write batches in flight. */
+  private readonly queries: Transport;
   private readonly agent: Agent;
   private readonly headers: Record<string, string>;
 
@@ -65,6 +67,7 @@ export class InfluxClient {
       transportOptions: { agent },
       ...(auth.token && !auth.username ? { token: auth.token } : {}),
     });
+    this.queries = inner.transport;
     this.transport = new V1Transport(inner.transport);
     this.api = new InfluxDB({ url: options.url, transport: this.transport });
   }
@@ -76,7 +79,7 @@ export class InfluxClient {
     if (db) params.set('db', db);
     let body: unknown;
     try {
-      body = await this.transport.request('/query', params.toString(), {
+      body = await this.json('/query', params.toString(), {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
       });
@@ -87,6 +90,31 @@ export class InfluxClient {
     const failed = results.find((r) => r.error);
     if (failed) throw new InfluxError(`InfluxQL error: ${failed.error}`);
     return results;
+  }
+
+  /**
+   * The JSON answer of one request, its chunks joined once: the package's `request` joins each
+   * chunk to all before it (Buffer.concat per chunk), quadratic in the answer's size: a rollup's
+   * read of 140,000 right-sizing rows (~90 MB) spent minutes of CPU there.
+   */
+  private json(path: string, body: string, options: SendOptions): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const chunks: Uint8Array[] = [];
+      this.queries.send(path, body, options, {
+        next: (chunk) => {
+          chunks.push(chunk);
+        },
+        error: reject,
+        complete: () => {
+          try {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve(text.length ? JSON.parse(text) : undefined);
+          } catch (err) {
+            reject(err);
+          }
+        },
+      });
+    });
   }
 
   /**

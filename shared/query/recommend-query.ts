@@ -1,38 +1,27 @@
 /**
  * @module query/recommend-query
- * What right-sizing reads from InfluxDB, per workload and container name: the container's mean
- * CPU per pod and 5-minute window (the 5-minute rollup level up to where the rollup got, then raw
- * points grouped into 5-minute windows), its largest working set, its latest requests and limits,
- * and its OOM kills. CPU points tagged `sampled=true` (a 10 s sample, not a mean) are left out.
- * Every value is validated by the route, then quoted here.
+ * What right-sizing reads from InfluxDB, per workload and container name: the rollup's
+ * right-sizing rows (the fewest that cover the window: rollup/rightsizing-edges), the raw points
+ * after them grouped into 5-minute windows, and, before the rows begin, the container's mean CPU
+ * per pod and 5-minute window from the 5-minute rollup level (or raw points), its largest working
+ * set, its latest requests and limits, and its OOM kills. CPU points tagged `sampled=true` (a 10 s
+ * sample, not a mean) are left out. Every value is validated by the route, then quoted here.
  */
-import type { QueryResult } from '#shared/influx/client';
 import { ident, literal, timeLiteral } from '#shared/influx/influxql';
-import { forEachRow, num, str } from '#shared/query/rows';
 import { tagEquals } from '#shared/query/where';
-import { WINDOW_MS, type ContainerData } from '#shared/query/recommend';
-import { readRowsStatement } from '#shared/rollup/rightsizing-run';
-import { parseRow, type RightsizingRow, type Segment, SPAN_MS, type Span, segments } from '#shared/rollup/rightsizing';
+import { WINDOW_MS } from '#shared/query/recommend';
+import { readEdgeStatement, readRowsStatement } from '#shared/rollup/rightsizing-run';
+import { SPAN_MS, SPANS, type Span } from '#shared/rollup/rightsizing';
+import { cover, EDGES, type Edge, type Kind, type Piece } from '#shared/rollup/rightsizing-edges';
+import { BARE_PODS } from '#shared/query/recommend-fold';
 
-/** The name under which a namespace's bare pods are grouped (not a valid Kubernetes name: no clash). */
-export const BARE_PODS = '_bare';
+export { BARE_PODS, foldRecommendationData, type WorkloadData } from '#shared/query/recommend-fold';
 
 export interface Selection {
   namespaces?: readonly string[];
   kind?: string;
   name?: string;
   clusterName?: string | undefined;
-}
-
-/** One workload's containers, by container name. */
-export interface WorkloadData {
-  namespace: string;
-  kind: string;
-  name: string;
-  containers: Map<string, ContainerData>;
-  /** Pods with data in the workload's latest window: its current replicas. */
-  latestPods: Set<string>;
-  latestWindowMs: number;
 }
 
 const WORKLOAD_TAGS = ['namespace_name', 'workload_kind', 'workload_name'];
@@ -77,7 +66,9 @@ export interface Ranges {
   /** The right-sizing rows' policy, where they begin, and how far each span is done (rollup/rightsizing). */
   rowsRp?: string | undefined;
   rowsFromMs?: number | undefined;
-  rowsDone?: Partial<Record<Span, number>> | undefined;
+  rowsDone?: Partial<Record<Kind, number>> | undefined;
+  /** Where each kind of edge row begins (rollup/rightsizing-edges); absent: none yet. */
+  rowsEdgeFrom?: Partial<Record<Edge, number>> | undefined;
 }
 
 /** Where the right-sizing rows begin and end within the range (raw points after); undefined without rows. */
@@ -107,14 +98,25 @@ function rowsStatements(sel: Selection, r: Ranges, rows: { fromMs: number; toMs:
       : Array(7).fill('');
   const current = ['cpu/request', 'cpu/limit', 'memory/request', 'memory/limit'].map(ident).join(',');
   const tail = conditions(sel, rows.toMs, r.endMs);
-  // The rows keep the latest requests and limits: only those set since they end are read raw.
-  before[4] = `SELECT last(${ident('value')}) FROM ${current} ${tail} GROUP BY ${BY_CONTAINER}`;
   // Cluster-wide, one statement per span window: influxd's answer to one statement over every
   // workload's rows of a week (~100 MB at 1,000 × 30) costs it far more than ten of a tenth.
   const perWindow = !sel.namespaces?.length && !sel.name;
-  const read = segments(rows.fromMs, rows.toMs, r.rowsDone ?? {})
+  // The rows keep the latest requests and limits: only those set since they end are read raw,
+  // except cluster-wide, where the rows' are the answer's (as of the rollup's last run): that read
+  // costs influxd a pass over every pod container's four series (~4 CPU-s at 1,000 × 30, twice
+  // what the rows themselves cost), even over the few minutes since the rows end.
+  before[4] = perWindow ? '' : `SELECT last(${ident('value')}) FROM ${current} ${tail} GROUP BY ${BY_CONTAINER}`;
+  const read = cover(rows.fromMs, rows.toMs, { done: r.rowsDone ?? {}, from: r.rowsEdgeFrom ?? {} })
     .flatMap((g) => (perWindow ? windowsOf(g) : [g]))
-    .map((g) => readRowsStatement(r.rowsRp!, g.span, g.fromMs, g.toMs, selectionFilter(sel)));
+    .map((g) =>
+      (EDGES.includes(g.kind as Edge) ? readEdgeStatement : readRowsStatement)(
+        r.rowsRp!,
+        g.kind,
+        g.fromMs,
+        g.toMs,
+        selectionFilter(sel),
+      ),
+    );
   return [
     ...before,
     `SELECT mean(${ident('value')}) FROM ${ident('cpu/usage_rate')} ${tail} AND ${NOT_SAMPLED} GROUP BY time(5m),${BY_POD_CONTAINER}`,
@@ -124,8 +126,10 @@ function rowsStatements(sel: Selection, r: Ranges, rows: { fromMs: number; toMs:
   ];
 }
 
-function windowsOf(g: Segment): Segment[] {
-  const w = SPAN_MS[g.span];
+/** A piece of a span's own rows as one piece per window (an edge piece is one window already). */
+function windowsOf(g: Piece): Piece[] {
+  if (!(SPANS as readonly string[]).includes(g.kind)) return [g];
+  const w = SPAN_MS[g.kind as Span];
   return Array.from({ length: Math.ceil((g.toMs - g.fromMs) / w) }, (_, i) => ({
     ...g,
     fromMs: g.fromMs + i * w,
@@ -169,110 +173,6 @@ function levelStatements(sel: Selection, r: Ranges): string[] {
   } else out.push('');
   // Without a level, the first and third read nothing (an empty range): skip the round trip.
   return r.rp ? out : out.map((s, i) => (i === 0 || i === 2 ? '' : s));
-}
-
-type Results = ReadonlyArray<QueryResult | undefined>;
-
-/** Folds the statements' results into workloads; bare pods of a namespace are one workload. */
-export function foldRecommendationData(results: Results): Map<string, WorkloadData> {
-  const workloads = new Map<string, WorkloadData>();
-  const container = (tags: Readonly<Record<string, string>>): ContainerData => {
-    const w = workloadOf(workloads, tags);
-    const name = tags['container_name'] ?? '';
-    let c = w.containers.get(name);
-    if (!c) w.containers.set(name, (c = emptyContainer(name)));
-    return c;
-  };
-  // The right-sizing rows first: the raw tail's working set counts only for containers with CPU.
-  for (const result of results.slice(10))
-    forEachRow(result, ({ tags, cell }) => foldRow(container(tags), workloadOf(workloads, tags), parseRow(cell)));
-  for (const result of [results[0], results[1], results[7]])
-    forEachRow(result, ({ tags, cell }) => {
-      const value = num(cell('value') ?? cell('mean'));
-      const time = num(cell('time'));
-      if (value === undefined || time === undefined) return;
-      const c = container(tags);
-      c.cpuWindows.push(value);
-      c.pods.add(tags['pod_name'] ?? '');
-      c.firstWindowMs = Math.min(c.firstWindowMs, time);
-      c.lastWindowMs = Math.max(c.lastWindowMs, time);
-      noteLatest(workloadOf(workloads, tags), tags['pod_name'] ?? '', time);
-    });
-  for (const result of [results[2], results[3], results[8]])
-    forEachRow(result, ({ tags, cell }) => {
-      const value = num(cell('max'));
-      const c = workloads.has(keyOf(tags)) ? container(tags) : undefined;
-      if (value !== undefined && c) c.maxWorkingSetBytes = Math.max(c.maxWorkingSetBytes ?? 0, value);
-    });
-  forEachRow(results[4], ({ measurement, tags, cell }) => {
-    const value = num(cell('last'));
-    if (value === undefined || !workloads.has(keyOf(tags))) return;
-    const c = container(tags);
-    if (measurement === 'cpu/request') c.cpuRequest = value;
-    else if (measurement === 'cpu/limit') c.cpuLimit = value;
-    else if (measurement === 'memory/request') c.memoryRequest = value;
-    else if (measurement === 'memory/limit') c.memoryLimit = value;
-  });
-  for (const result of [results[5], results[6], results[9]])
-    forEachRow(result, ({ tags, cell }) => {
-      if (workloads.has(keyOf(tags))) container(tags).oomKills += num(cell('count') ?? cell('sum')) ?? 0;
-    });
-  return workloads;
-}
-
-function foldRow(c: ContainerData, w: WorkloadData, row: RightsizingRow): void {
-  const h = (c.cpuHistogram ??= new Map());
-  for (const [k, n] of row.cpu) h.set(k, (h.get(k) ?? 0) + n);
-  for (const p of row.pods) c.pods.add(p);
-  if (Number.isFinite(row.firstMs)) {
-    c.firstWindowMs = Math.min(c.firstWindowMs, row.firstMs);
-    c.lastWindowMs = Math.max(c.lastWindowMs, row.lastMs);
-    for (const p of row.lastPods) noteLatest(w, p, row.lastMs);
-  }
-  if (row.wsMax !== undefined) c.maxWorkingSetBytes = Math.max(c.maxWorkingSetBytes ?? 0, row.wsMax);
-  c.oomKills += row.oom;
-  // Rows come oldest first (the statements follow time): the later ones' values win.
-  const cur = row.current;
-  if (cur['cpu/request'] !== undefined) c.cpuRequest = cur['cpu/request'];
-  if (cur['cpu/limit'] !== undefined) c.cpuLimit = cur['cpu/limit'];
-  if (cur['memory/request'] !== undefined) c.memoryRequest = cur['memory/request'];
-  if (cur['memory/limit'] !== undefined) c.memoryLimit = cur['memory/limit'];
-}
-
-function keyOf(tags: Readonly<Record<string, string>>): string {
-  const kind = str(tags['workload_kind']);
-  const name = kind === 'Pod' ? BARE_PODS : str(tags['workload_name']);
-  return `${str(tags['namespace_name'])}\u0000${kind}\u0000${name}`;
-}
-
-function workloadOf(workloads: Map<string, WorkloadData>, tags: Readonly<Record<string, string>>): WorkloadData {
-  const key = keyOf(tags);
-  let w = workloads.get(key);
-  if (!w) {
-    const [namespace = '', kind = '', name = ''] = key.split('\u0000');
-    w = { namespace, kind, name, containers: new Map(), latestPods: new Set(), latestWindowMs: -Infinity };
-    workloads.set(key, w);
-  }
-  return w;
-}
-
-function noteLatest(w: WorkloadData, pod: string, time: number): void {
-  if (time > w.latestWindowMs) {
-    w.latestWindowMs = time;
-    w.latestPods = new Set([pod]);
-  } else if (time === w.latestWindowMs) w.latestPods.add(pod);
-}
-
-function emptyContainer(name: string): ContainerData {
-  return {
-    name,
-    cpuWindows: [],
-    pods: new Set(),
-    firstWindowMs: Infinity,
-    lastWindowMs: -Infinity,
-    maxWorkingSetBytes: undefined,
-    oomKills: 0,
-  };
 }
 
 /** Aligns a range's start down to a 5-minute window, as the rollup and `GROUP BY time(5m)` do. */

@@ -19,8 +19,7 @@ import { readProgress } from '#shared/rollup/progress';
 import { catchLate } from '#shared/rollup/late';
 import { type LevelStats, rollLevel } from '#shared/rollup/level-run';
 import type { RollupConfig } from '#shared/rollup/settings';
-import { progressKey, progressLevel, rollRightsizing } from '#shared/rollup/rightsizing-run';
-import { SPANS } from '#shared/rollup/rightsizing';
+import { progressKeys, progressLevel, rollRightsizing } from '#shared/rollup/rightsizing-run';
 
 export interface RollupDeps {
   log: Logger;
@@ -78,9 +77,10 @@ export async function runRollup(config: RollupConfig, deps: RollupDeps): Promise
     stats.measurements = plans.length;
     const late = await catchLate(client, {
       rawRp,
-      levels: config.rollupLevels,
-      // The right-sizing rows' spans too: each span's rows are redone from the window floored to it.
-      measurements: [...plans.map((p) => p.measurement), ...SPANS.map(progressKey)],
+      // The right-sizing rows' progress too (its own pseudo-level): each kind's rows are redone
+      // from the window floored to it.
+      levels: [...config.rollupLevels, ...rowsLevel],
+      measurements: [...plans.map((p) => p.measurement), ...progressKeys()],
       progress,
       nowMs,
       delayMs: config.rollupDelay,

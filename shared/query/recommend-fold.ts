@@ -1,0 +1,180 @@
+/**
+ * @module query/recommend-fold
+ * Folds the right-sizing statements' answers (query/recommend-query) into workloads, by
+ * workload and container name: the right-sizing rows (an edge row straight from its one string
+ * field), then the raw and level points of the windows the rows do not cover. Pure.
+ */
+import type { QueryResult } from '#shared/influx/client';
+import type { ContainerData } from '#shared/query/recommend';
+import { forEachRow, num, str } from '#shared/query/rows';
+import {
+  forEachBucket,
+  type PackedRow,
+  parseRow,
+  ROW_TAGS,
+  type RightsizingRow,
+  splitPacked,
+} from '#shared/rollup/rightsizing';
+
+/** The name under which a namespace's bare pods are grouped (not a valid Kubernetes name: no clash). */
+export const BARE_PODS = '_bare';
+
+/** One workload's containers, by container name. */
+export interface WorkloadData {
+  namespace: string;
+  kind: string;
+  name: string;
+  containers: Map<string, ContainerData>;
+  /** Pods with data in the workload's latest window: its current replicas. */
+  latestPods: Set<string>;
+  latestWindowMs: number;
+}
+
+type Results = ReadonlyArray<QueryResult | undefined>;
+
+/** Folds the statements' results into workloads; bare pods of a namespace are one workload. */
+export function foldRecommendationData(results: Results): Map<string, WorkloadData> {
+  const workloads = new Map<string, WorkloadData>();
+  const container = (tags: Readonly<Record<string, string>>): ContainerData => {
+    const w = workloadOf(workloads, tags);
+    const name = tags['container_name'] ?? '';
+    let c = w.containers.get(name);
+    if (!c) w.containers.set(name, (c = emptyContainer(name)));
+    return c;
+  };
+  // The right-sizing rows first: the raw tail's working set counts only for containers with CPU.
+  for (const result of results.slice(10))
+    forEachRow(result, ({ tags, cell }) => {
+      // An edge row's tags are columns (readEdgeStatement); a span row's, its series'.
+      const t = tags['container_name'] === undefined ? columnTags(cell) : tags;
+      const v = cell('v');
+      if (typeof v === 'string') foldPacked(container(t), workloadOf(workloads, t), splitPacked(v));
+      else foldRow(container(t), workloadOf(workloads, t), parseRow(cell));
+    });
+  for (const result of [results[0], results[1], results[7]])
+    forEachRow(result, ({ tags, cell }) => {
+      const value = num(cell('value') ?? cell('mean'));
+      const time = num(cell('time'));
+      if (value === undefined || time === undefined) return;
+      const c = container(tags);
+      c.cpuWindows.push(value);
+      c.pods.add(tags['pod_name'] ?? '');
+      c.firstWindowMs = Math.min(c.firstWindowMs, time);
+      c.lastWindowMs = Math.max(c.lastWindowMs, time);
+      noteLatest(workloadOf(workloads, tags), tags['pod_name'] ?? '', time);
+    });
+  for (const result of [results[2], results[3], results[8]])
+    forEachRow(result, ({ tags, cell }) => {
+      const value = num(cell('max'));
+      const c = workloads.has(keyOf(tags)) ? container(tags) : undefined;
+      if (value !== undefined && c) c.maxWorkingSetBytes = Math.max(c.maxWorkingSetBytes ?? 0, value);
+    });
+  forEachRow(results[4], ({ measurement, tags, cell }) => {
+    const value = num(cell('last'));
+    if (value === undefined || !workloads.has(keyOf(tags))) return;
+    const c = container(tags);
+    if (measurement === 'cpu/request') c.cpuRequest = value;
+    else if (measurement === 'cpu/limit') c.cpuLimit = value;
+    else if (measurement === 'memory/request') c.memoryRequest = value;
+    else if (measurement === 'memory/limit') c.memoryLimit = value;
+  });
+  for (const result of [results[5], results[6], results[9]])
+    forEachRow(result, ({ tags, cell }) => {
+      if (workloads.has(keyOf(tags))) container(tags).oomKills += num(cell('count') ?? cell('sum')) ?? 0;
+    });
+  return workloads;
+}
+
+function foldRow(c: ContainerData, w: WorkloadData, row: RightsizingRow): void {
+  const h = (c.cpuHistogram ??= new Map());
+  for (const [k, n] of row.cpu) h.set(k, (h.get(k) ?? 0) + n);
+  for (const p of row.pods) c.pods.add(p);
+  if (Number.isFinite(row.firstMs)) {
+    c.firstWindowMs = Math.min(c.firstWindowMs, row.firstMs);
+    c.lastWindowMs = Math.max(c.lastWindowMs, row.lastMs);
+    for (const p of row.lastPods) noteLatest(w, p, row.lastMs);
+  }
+  if (row.wsMax !== undefined) c.maxWorkingSetBytes = Math.max(c.maxWorkingSetBytes ?? 0, row.wsMax);
+  c.oomKills += row.oom;
+  setCurrent(c, row.current);
+}
+
+/** Rows come oldest first (the statements follow time): the later ones' requests and limits win. */
+function setCurrent(c: ContainerData, cur: Readonly<Record<string, number>>): void {
+  if (cur['cpu/request'] !== undefined) c.cpuRequest = cur['cpu/request'];
+  if (cur['cpu/limit'] !== undefined) c.cpuLimit = cur['cpu/limit'];
+  if (cur['memory/request'] !== undefined) c.memoryRequest = cur['memory/request'];
+  if (cur['memory/limit'] !== undefined) c.memoryLimit = cur['memory/limit'];
+}
+
+/** foldRow for an edge row, straight from its strings: the cluster-wide route folds ~36,000. */
+function foldPacked(c: ContainerData, w: WorkloadData, p: PackedRow): void {
+  const h = (c.cpuHistogram ??= new Map());
+  forEachBucket(p.cpu, (k, n) => h.set(k, (h.get(k) ?? 0) + n));
+  forEachWord(p.pods, (pod) => c.pods.add(pod));
+  const n = p.numbers;
+  const [first, last] = [n['first'], n['last']];
+  if (first !== undefined && last !== undefined) {
+    c.firstWindowMs = Math.min(c.firstWindowMs, first);
+    c.lastWindowMs = Math.max(c.lastWindowMs, last);
+    forEachWord(p.lastPods, (pod) => noteLatest(w, pod, last));
+  }
+  if (n['ws_max'] !== undefined) c.maxWorkingSetBytes = Math.max(c.maxWorkingSetBytes ?? 0, n['ws_max']);
+  c.oomKills += n['oom'] ?? 0;
+  if (n['cpu_request'] !== undefined) c.cpuRequest = n['cpu_request'];
+  if (n['cpu_limit'] !== undefined) c.cpuLimit = n['cpu_limit'];
+  if (n['memory_request'] !== undefined) c.memoryRequest = n['memory_request'];
+  if (n['memory_limit'] !== undefined) c.memoryLimit = n['memory_limit'];
+}
+
+/** Each space-separated word of `text` (pod names hold no spaces). */
+function forEachWord(text: string, visit: (word: string) => void): void {
+  for (let i = 0; i < text.length; ) {
+    let j = text.indexOf(' ', i);
+    if (j < 0) j = text.length;
+    if (j > i) visit(text.slice(i, j));
+    i = j + 1;
+  }
+}
+
+function columnTags(cell: (column: string) => unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of ROW_TAGS) if (typeof cell(t) === 'string') out[t] = cell(t) as string;
+  return out;
+}
+
+function keyOf(tags: Readonly<Record<string, string>>): string {
+  const kind = str(tags['workload_kind']);
+  const name = kind === 'Pod' ? BARE_PODS : str(tags['workload_name']);
+  return `${str(tags['namespace_name'])}\u0000${kind}\u0000${name}`;
+}
+
+function workloadOf(workloads: Map<string, WorkloadData>, tags: Readonly<Record<string, string>>): WorkloadData {
+  const key = keyOf(tags);
+  let w = workloads.get(key);
+  if (!w) {
+    const [namespace = '', kind = '', name = ''] = key.split('\u0000');
+    w = { namespace, kind, name, containers: new Map(), latestPods: new Set(), latestWindowMs: -Infinity };
+    workloads.set(key, w);
+  }
+  return w;
+}
+
+function noteLatest(w: WorkloadData, pod: string, time: number): void {
+  if (time > w.latestWindowMs) {
+    w.latestWindowMs = time;
+    w.latestPods = new Set([pod]);
+  } else if (time === w.latestWindowMs) w.latestPods.add(pod);
+}
+
+function emptyContainer(name: string): ContainerData {
+  return {
+    name,
+    cpuWindows: [],
+    pods: new Set(),
+    firstWindowMs: Infinity,
+    lastWindowMs: -Infinity,
+    maxWorkingSetBytes: undefined,
+    oomKills: 0,
+  };
+}
