@@ -1,9 +1,12 @@
 /**
- * `npx tsx bench/profile.ts [--scenario 200x30] [--schema heapster] [--flags none|cronjob|'<v8 flags>']`: where a
- * collect run spends its CPU. Builds an unminified collect bundle into .cache/profile, runs it
- * once against a fresh simulated cluster and influxd (the first run, every series new), then
- * again one interval later under `--cpu-prof` (the steady run, with rates), and prints one JSON
- * line: the run's figures, self time by source module, and the 25 hottest functions.
+ * `npx tsx bench/profile.ts [--scenario 200x30] [--schema heapster] [--flags none|cronjob|'<v8 flags>']
+ * [--influx influxd|sink] [--runs 1] [--profile on|off]`: where a collect run spends its CPU.
+ * Builds an unminified collect bundle into .cache/profile, runs it once against a fresh simulated
+ * cluster and influxd (the first run, every series new), then `--runs` more times one interval
+ * apart (steady runs, with rates), the last under `--cpu-prof` unless `--profile off`, and prints
+ * one JSON line: each run's figures, self time by source module, and the 25 hottest functions.
+ * `--influx sink` replaces influxd by bench/profile-sink (takes every write, keeps the state), so
+ * the collector's CPU is measured without influxd's ingest on the same cores.
  * The .cpuprofile stays in .cache/profile for Chrome DevTools or speedscope.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +18,7 @@ import { scenarioCluster } from '#bench/scenarios';
 import { runBundle } from '#bench/collect-process';
 import { collectFlags } from '#test/helpers/collect-bundle';
 import { selfTimes } from '#bench/profile-summary';
+import { startInfluxSink } from '#bench/profile-sink';
 
 const OUT = `${PROJECT_DIR}/.cache/profile`;
 const INTERVAL_MS = 5_000;
@@ -32,12 +36,18 @@ async function main(): Promise<void> {
   const schema = arg('schema', 'heapster');
   const flagArg = arg('flags', 'cronjob');
   const flags = flagArg === 'cronjob' ? collectFlags() : flagArg === 'none' ? '' : flagArg;
+  const steadyRuns = Number(arg('runs', '1'));
+  const profiling = arg('profile', 'on') !== 'off';
+  const sink = arg('influx', 'influxd') === 'sink';
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   const bundle = `${OUT}/collect.mjs`;
   await unminifiedBundle(`${PROJECT_DIR}/functions/collect/index.ts`, bundle);
   const scenario = { name: 'profile', nodes, podsPerNode, shards: 1 };
-  const [influx, sim] = await Promise.all([startInfluxd(), startCluster(scenarioCluster(scenario))]);
+  const [influx, sim] = await Promise.all([
+    sink ? startInfluxSink() : startInfluxd(),
+    startCluster(scenarioCluster(scenario)),
+  ]);
   try {
     const env = (nodeOptions: string) => ({
       KUBECONFIG: sim.kubeconfigPath,
@@ -51,7 +61,8 @@ async function main(): Promise<void> {
       NODE_OPTIONS: nodeOptions,
     });
     const runs = [];
-    for (const profiled of [false, true]) {
+    for (let i = 0; i <= steadyRuns; i++) {
+      const profiled = profiling && i === steadyRuns;
       await new Promise((r) => setTimeout(r, INTERVAL_MS - (Date.now() % INTERVAL_MS) + 50));
       sim.clock.set(Date.now());
       const r = await runBundle(bundle, env(flags), profiled ? ['--cpu-prof', `--cpu-prof-dir=${OUT}`] : []);
@@ -63,11 +74,11 @@ async function main(): Promise<void> {
       });
     }
     const file = readdirSync(OUT).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) throw new Error(`no .cpuprofile written in ${OUT}`);
-    const summary = selfTimes(JSON.parse(readFileSync(`${OUT}/${file}`, 'utf8')), readFileSync(bundle, 'utf8'));
-    process.stdout.write(
-      `${JSON.stringify({ scenario: `${nodes}x${podsPerNode}`, schema, flags, runs, profile: `${OUT}/${file}`, ...summary })}\n`,
-    );
+    if (profiling && !file) throw new Error(`no .cpuprofile written in ${OUT}`);
+    const summary = file && selfTimes(JSON.parse(readFileSync(`${OUT}/${file}`, 'utf8')), readFileSync(bundle, 'utf8'));
+    const influxd = sink ? 'sink' : 'influxd';
+    const head = { scenario: `${nodes}x${podsPerNode}`, schema, flags, influx: influxd, runs };
+    process.stdout.write(`${JSON.stringify(summary ? { ...head, profile: `${OUT}/${file}`, ...summary } : head)}\n`);
   } finally {
     await Promise.all([sim.stop(), influx.stop()]);
   }

@@ -26,8 +26,10 @@ export interface PipelineContext {
   log: Logger;
   timeMs: number;
   maxGapMs: number;
-  pods: ReadonlyMap<string, PodInfo>;
-  prev: ReadonlyMap<string, PackedState>;
+  /** Pods by `namespace/name`; a node's pods are dropped once the node is derived (release()). */
+  pods: Map<string, PodInfo>;
+  /** The previous run's counters by node; dropped once used. */
+  prev: Map<string, PackedState>;
   fetch: FetchSummary;
   writer: Writer;
   aggregator: Aggregator;
@@ -55,14 +57,16 @@ export async function collectNode(ctx: PipelineContext, node: NodeInfo): Promise
     const body = await ctx.fetch(target, ctx.stop);
     hold(ctx, +1);
     try {
+      const summary = decode(node.name, body);
       const batch = deriveNode({
-        summary: decode(node.name, body),
+        summary,
         node,
         pods: ctx.pods,
         prev: unpack(ctx.prev.get(node.name)),
         clusterName: ctx.config.clusterName,
         maxGapMs: ctx.maxGapMs,
       });
+      release(ctx, node.name, summary);
       ctx.aggregator.add(batch);
       encodeAll(batch.series, ctx);
       // The counters take the writer's first lane: the next run reads them back for its rates.
@@ -100,6 +104,17 @@ export function encodeAll(series: readonly Series[], ctx: Pick<PipelineContext, 
 
 function unpack(packed: PackedState | undefined): NodeState | undefined {
   return packed ? decodeState(packed) : undefined;
+}
+
+/**
+ * Drops what only this node needed: its pods' objects and its previous counters. Together they
+ * are most of a large run's live heap (30,000 pods of 1 to 1.5 KB at 1,000 × 30), which every
+ * mark-compact walks; released node by node, the heap shrinks as the run goes instead of staying
+ * at its largest until the end.
+ */
+function release(ctx: PipelineContext, node: string, summary: Summary): void {
+  ctx.prev.delete(node);
+  for (const pod of summary.pods) ctx.pods.delete(`${pod.namespace}/${pod.name}`);
 }
 
 function hold(ctx: PipelineContext, delta: number): void {

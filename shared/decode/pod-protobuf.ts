@@ -9,6 +9,7 @@ import type { ContainerSpec, PodInfo, Termination } from '#shared/model';
 import { ProtoCursor, VARINT } from '#shared/decode/protobuf';
 import { controllerOf, resources } from '#shared/decode/objects';
 import { LabelsCap } from '#shared/decode/labels';
+import { intern } from '#shared/decode/intern';
 
 /** What decodePod reads of a container status. */
 interface Status {
@@ -76,7 +77,7 @@ function objectMeta(m: ProtoCursor): Meta {
         out.name = m.string();
         break;
       case 3:
-        out.namespace = m.string();
+        out.namespace = intern(m.string());
         break;
       case 5:
         out.uid = m.string();
@@ -100,8 +101,8 @@ function ownerReference(m: ProtoCursor): { kind: string; name: string; controlle
   const out = { kind: '', name: '', controller: false };
   const outer = m.enter();
   while (m.next()) {
-    if (m.field === 1) out.kind = m.string();
-    else if (m.field === 3) out.name = m.string();
+    if (m.field === 1) out.kind = intern(m.string());
+    else if (m.field === 3) out.name = intern(m.string());
     else if (m.field === 6) out.controller = m.bool();
     else m.skip();
   }
@@ -115,8 +116,8 @@ function label(m: ProtoCursor, out: LabelsCap): void {
   let value = '';
   const outer = m.enter();
   while (m.next()) {
-    if (m.field === 1) key = m.string();
-    else if (m.field === 2) value = m.string();
+    if (m.field === 1) key = intern(m.string());
+    else if (m.field === 2) value = intern(m.string());
     else m.skip();
   }
   m.leave(outer);
@@ -161,7 +162,7 @@ function podSpec(m: ProtoCursor): Spec {
     if (m.field === 2) {
       const c = container(m);
       if (c.name) out.containers.push(c);
-    } else if (m.field === 10) out.nodeName = m.string();
+    } else if (m.field === 10) out.nodeName = intern(m.string());
     else m.skip();
   }
   m.leave(outer);
@@ -173,8 +174,8 @@ function container(m: ProtoCursor): Spec['containers'][number] {
   const out = { name: '', image: '', requests: {}, limits: {} };
   const outer = m.enter();
   while (m.next()) {
-    if (m.field === 1) out.name = m.string();
-    else if (m.field === 2) out.image = m.string();
+    if (m.field === 1) out.name = intern(m.string());
+    else if (m.field === 2) out.image = intern(m.string());
     else if (m.field === 8) resourceRequirements(m, out);
     else m.skip();
   }

@@ -3,7 +3,7 @@
  * One kubelet's summary + its Node and Pod objects + the previous run's counters → the node's
  * series (node, system containers, pods, containers) and its new counter state. Pure.
  */
-import type { NodeInfo, PodInfo, PodStats, Summary, Tags } from '#shared/model';
+import type { ContainerSpec, NodeInfo, PodInfo, PodStats, Summary, Tags } from '#shared/model';
 import type { NodeBatch, NodeState, Series } from '#shared/derive/types';
 import { sampleTimeMs, type StatsView } from '#shared/derive/sources';
 import type { FamilyName } from '#shared/families/catalogue';
@@ -65,38 +65,45 @@ export function deriveNode(input: NodeInput): NodeBatch {
   for (const sys of input.summary.node.systemContainers)
     series.push(object(`s:${sys.name}`, 'sys_container', sysContainerTags(nodeName, sys.name), containerView(sys)));
   const pods: Series[] = [];
-  for (const pod of input.summary.pods) {
-    const podSeries = derivePod(pod, input.pods.get(`${pod.namespace}/${pod.name}`), nodeName, object, fallbackTimeMs);
-    pods.push(podSeries[0] as Series);
-    series.push(...podSeries);
-  }
+  for (const pod of input.summary.pods)
+    pods.push(derivePod(pod, input.pods.get(`${pod.namespace}/${pod.name}`), nodeName, object, fallbackTimeMs, series));
   addNodeResources(node, input.node, pods);
   return { node: nodeName, series, state };
 }
 
 type ObjectFn = (key: string, type: 'pod' | 'pod_container', tags: Tags, stats: StatsView) => Series;
 
-/** The pod's series first, then its containers'. */
+/** Appends the pod's series, then its containers', to `out`; returns the pod's. */
 function derivePod(
   pod: PodStats,
   info: PodInfo | undefined,
   nodeName: string,
   object: ObjectFn,
   nowMs: number | undefined,
-): Series[] {
+  out: Series[],
+): Series {
   const id = `${pod.namespace}/${pod.name}`;
   const pTags = podTags(nodeName, pod.namespace, pod.name, info);
   const podSeries = object(`p:${id}`, 'pod', pTags, podView(pod));
-  const containers = pod.containers.map((c) => {
-    const spec = info?.containers.find((s) => s.name === c.name);
+  const containers: Series[] = [];
+  for (const c of pod.containers) {
+    const spec = specOf(info, c.name);
     const s = object(`c:${id}/${c.name}`, 'pod_container', containerTags(pTags, c.name, spec), containerView(c));
     if (spec) containerSpecSamples(spec, s.samples, nowMs);
     containerExtras(c, s.samples);
-    return s;
-  });
+    containers.push(s);
+  }
   for (const family of POD_FALLBACK_SUMS) {
     if (familyValue(podSeries, family) === undefined) push(podSeries.samples, 'pod', family, sumOf(containers, family));
   }
   if (info) podSpecSamples(info, podSeries.samples);
-  return [podSeries, ...containers];
+  out.push(podSeries);
+  for (const c of containers) out.push(c);
+  return podSeries;
+}
+
+/** The container's spec in the Pod object, if listed (a loop: this runs for every container of a run). */
+function specOf(info: PodInfo | undefined, name: string): ContainerSpec | undefined {
+  if (info) for (const spec of info.containers) if (spec.name === name) return spec;
+  return undefined;
 }

@@ -25,6 +25,23 @@ export function escapeTag(s: string): string {
   return NEEDS_ESCAPE.test(s) ? storable(s).replace(/[,= ]/g, '\\$&') : s;
 }
 
+/**
+ * escapeTag of recent values. The same values (a pod's labels, its node, namespace and workload)
+ * recur in every series of the pod, its containers and their filesystems, and labels hold commas,
+ * so each would be escaped a dozen times. Cleared when full: memory stays bounded.
+ */
+const escaped = new Map<string, string>();
+const ESCAPED_MAX = 4096;
+
+export function escapeTagCached(s: string): string {
+  let e = escaped.get(s);
+  if (e === undefined) {
+    if (escaped.size >= ESCAPED_MAX) escaped.clear();
+    escaped.set(s, (e = escapeTag(s)));
+  }
+  return e;
+}
+
 /** String field values: double quote and backslash; newlines are legal inside the quotes. */
 export function quoteString(s: string): string {
   return `"${s.replace(/[\\"]/g, '\\$&')}"`;

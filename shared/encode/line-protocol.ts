@@ -6,8 +6,9 @@
 import type { Series } from '#shared/derive/types';
 import type { Family } from '#shared/families/family';
 import type { Tags } from '#shared/model';
-import { escapeMeasurement, escapeTag } from '#shared/encode/escape';
+import { escapeMeasurement, escapeTag, escapeTagCached } from '#shared/encode/escape';
 import { LineBuffer } from '#shared/encode/line-buffer';
+import { TagBytes } from '#shared/encode/tag-bytes';
 
 /** `heapster`: measurement = metric name, field `value`. `withfields`: measurement = prefix, field = rest. */
 export type Schema = 'heapster' | 'withfields';
@@ -17,26 +18,9 @@ export function tagString(tags: Tags): string {
   let out = '';
   for (const k of Object.keys(tags).sort()) {
     const v = tags[k];
-    if (v) out += `,${escapeCached(k)}=${escapeCached(v)}`;
+    if (v) out += `,${escapeTagCached(k)}=${escapeTagCached(v)}`;
   }
   return out;
-}
-
-/**
- * Escaped tag keys and values of recent objects. The same values (a pod's labels, its node, namespace and
- * workload) recur in every series of the pod, its containers and their filesystems, and labels
- * hold commas, so each would be escaped a dozen times. Cleared when full: memory stays bounded.
- */
-const escaped = new Map<string, string>();
-const ESCAPED_MAX = 4096;
-
-function escapeCached(v: string): string {
-  let e = escaped.get(v);
-  if (e === undefined) {
-    if (escaped.size >= ESCAPED_MAX) escaped.clear();
-    escaped.set(v, (e = escapeTag(v)));
-  }
-  return e;
 }
 
 /** Integer fields take an `i` suffix; integers above 2^53 print exactly as the double holds them. */
@@ -79,24 +63,22 @@ function timeBytes(ms: number): Buffer {
   return lastTime.bytes;
 }
 
+/** The tag set being written (one run encodes one series at a time). */
+const tagBytes = new TagBytes();
+
 /**
  * Writes one line per sample of `series` into `out`. The series' tag set is encoded once for all
  * its samples, and once per distinct extra-tags object (a filesystem's `resource_id`).
  */
 export function encodeSeriesInto(series: Series, timeMs: number, schema: Schema, out: LineBuffer): void {
-  const base = Buffer.from(tagString(series.tags));
+  let tags = tagBytes.of(series.tags);
   let extra: Tags | undefined;
-  let extraBytes = base;
   for (const s of series.samples) {
-    const p = prefix(s.family, schema);
-    let tags = base;
-    if (s.tags) {
-      if (s.tags !== extra) {
-        extra = s.tags;
-        extraBytes = Buffer.from(tagString({ ...series.tags, ...s.tags }));
-      }
-      tags = extraBytes;
+    if (s.tags !== extra) {
+      extra = s.tags;
+      tags = tagBytes.of(series.tags, extra);
     }
+    const p = prefix(s.family, schema);
     out.bytes(p.measurement);
     out.bytes(tags);
     out.bytes(p.field);

@@ -74,7 +74,8 @@ function nodeFields(node: Series | undefined): string {
 
 function sample(samples: readonly Sample[], family: string): Sample | undefined {
   // A sampled CPU rate (first run, restart) is still the object's reading: kubectl top shows it.
-  return samples.find((x) => x.family.name === family && (!x.tags || x.tags === SAMPLED_TAGS));
+  for (const x of samples) if (x.family.name === family && (!x.tags || x.tags === SAMPLED_TAGS)) return x;
+  return undefined;
 }
 
 /** The value as InfluxDB stores it (integers rounded), or null. */
