@@ -8,7 +8,7 @@
  * per run: the collector's wall, CPU and peak RSS, influxd's CPU and peak RSS over the run, and
  * what a user alerts on (nodes cut, points lost, overflowed, left in the spool, exit code).
  * A last line compares every run's interval with the simulator's truth (bench/cronjob-truth):
- * every container's and node's working set and CPU counter, and the points at each timestamp.
+ * every container's and node's working set and CPU counter.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
