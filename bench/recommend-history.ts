@@ -33,6 +33,22 @@ const REPLICAS = 10;
 export const CONTAINERS = ['app', 'sidecar'];
 const LINES_PER_WRITE = 50_000;
 
+/** The options every right-sizing bench takes: `--nodes`, `--pods`, `--hours` (and `extra`). */
+export const SHAPE_OPTIONS = {
+  nodes: { type: 'string', default: '1000' },
+  pods: { type: 'string', default: '30' },
+  hours: { type: 'string', default: '168' },
+} as const;
+
+/** The cluster and history a bench's parsed `--nodes`, `--pods` and `--hours` describe. */
+export function shapeOf(values: { nodes: string; pods: string; hours: string }): Shape {
+  return {
+    nodes: Number(values.nodes),
+    podsPerNode: Number(values.pods),
+    windows: Math.round((Number(values.hours) * 3_600_000) / WINDOW_MS),
+  };
+}
+
 export interface Shape {
   nodes: number;
   podsPerNode: number;

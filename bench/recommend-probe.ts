@@ -15,21 +15,19 @@ import { cpuWindowCount, recommend } from '#shared/query/recommend';
 import { startInfluxd } from '#test/influxd/server';
 import { benchApp } from '#bench/queries';
 import { usageOf } from '#bench/process-usage';
-import { benchReach, type Shape, WINDOW_MS, writeCurrent, writeRows } from '#bench/recommend-history';
+import {
+  benchReach,
+  SHAPE_OPTIONS,
+  type Shape,
+  shapeOf,
+  WINDOW_MS,
+  writeCurrent,
+  writeRows,
+} from '#bench/recommend-history';
 import { EDGES } from '#shared/rollup/rightsizing-edges';
 
-const { values } = parseArgs({
-  options: {
-    nodes: { type: 'string', default: '1000' },
-    pods: { type: 'string', default: '30' },
-    hours: { type: 'string', default: '168' },
-  },
-});
-const shape: Shape = {
-  nodes: Number(values.nodes),
-  podsPerNode: Number(values.pods),
-  windows: Math.round((Number(values.hours) * 3_600_000) / WINDOW_MS),
-};
+const { values } = parseArgs({ options: SHAPE_OPTIONS });
+const shape: Shape = shapeOf(values);
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 
 async function raw(url: string, db: string, q: string): Promise<string> {

@@ -11,7 +11,17 @@
 import { parseArgs } from 'node:util';
 import { InfluxClient } from '#shared/influx/client';
 import { benchApp } from '#bench/queries';
-import { CONTAINERS, pods, type Shape, WINDOW_MS, writeCurrent, writeLevel, writeRows } from '#bench/recommend-history';
+import {
+  CONTAINERS,
+  pods,
+  SHAPE_OPTIONS,
+  type Shape,
+  shapeOf,
+  WINDOW_MS,
+  writeCurrent,
+  writeLevel,
+  writeRows,
+} from '#bench/recommend-history';
 import { startInfluxd } from '#test/influxd/server';
 import type { createApp } from '../functions/query/app';
 
@@ -19,20 +29,14 @@ const TRIES = 3;
 
 const { values } = parseArgs({
   options: {
-    nodes: { type: 'string', default: '1000' },
-    pods: { type: 'string', default: '30' },
-    hours: { type: 'string', default: '168' },
+    ...SHAPE_OPTIONS,
     // rows: the rollup's right-sizing rows (heapless_rightsizing); level: every container's 5-minute rollups.
     source: { type: 'string', default: 'rows' },
     // no: the 5m/1h/1d rows only, as an install before the edge rows (rollup/rightsizing-edges) has them.
     edges: { type: 'string', default: 'yes' },
   },
 });
-const shape: Shape = {
-  nodes: Number(values.nodes),
-  podsPerNode: Number(values.pods),
-  windows: Math.round((Number(values.hours) * 3_600_000) / WINDOW_MS),
-};
+const shape: Shape = shapeOf(values);
 const { nodes, podsPerNode, windows } = shape;
 
 async function timed(app: ReturnType<typeof createApp>, path: string): Promise<{ ms: number; bytes: number }> {

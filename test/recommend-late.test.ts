@@ -7,10 +7,10 @@
  * them out, so the outage adds no CPU windows.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDeadPort, type DeadPort } from '#test/helpers/dead-port';
 import { collected, type Collected } from '#test/helpers/collected';
 import { HOUR, MIN, rollup } from '#test/helpers/rollup-check';
 import { answer, queryDeps } from '#test/helpers/query-fixture';
@@ -21,7 +21,7 @@ describe('right-sizing rows after late points', () => {
   let c: Collected;
   let start: number;
   let spoolDir: string;
-  let dead: Server;
+  let dead: DeadPort | undefined;
   let deadUrl: string;
 
   beforeAll(async () => {
@@ -34,15 +34,14 @@ describe('right-sizing rows after late points', () => {
       startTimeMs: start,
     });
     spoolDir = mkdtempSync(join(tmpdir(), 'heapless-recommend-late-'));
-    // A port that accepts and closes every connection: InfluxDB unreachable for the collector.
-    dead = createServer((s) => s.destroy());
-    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
-    deadUrl = `http://127.0.0.1:${(dead.address() as { port: number }).port}`;
+    // InfluxDB unreachable for the collector.
+    dead = await startDeadPort();
+    deadUrl = dead.url;
   }, 120_000);
 
   afterAll(async () => {
     await c?.stop();
-    await new Promise<void>((resolve) => (dead ? dead.close(() => resolve()) : resolve()));
+    await dead?.close();
     if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
   });
 

@@ -4,10 +4,10 @@
  * at its time. In both cases every rollup point then equals the raw points it covers.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDeadPort, type DeadPort } from '#test/helpers/dead-port';
 import { ident } from '#shared/influx/influxql';
 import { firstLateWindow } from '#shared/rollup/late';
 import { dueWindows, parseLevels } from '#shared/rollup/levels';
@@ -27,7 +27,7 @@ describe('late points in the rollups', () => {
   let c: Collected;
   let start: number;
   let spoolDir: string;
-  let dead: Server;
+  let dead: DeadPort | undefined;
   let deadUrl: string;
 
   beforeAll(async () => {
@@ -35,15 +35,14 @@ describe('late points in the rollups', () => {
     start = Math.floor((Date.now() - 3 * HOUR) / HOUR) * HOUR;
     c = await collected('rollup_late', { nodes: 2, podsPerNode: 2, namespaces: 2, startTimeMs: start });
     spoolDir = mkdtempSync(join(tmpdir(), 'heapless-late-spool-'));
-    // A port that accepts and closes every connection: InfluxDB unreachable for the collector.
-    dead = createServer((s) => s.destroy());
-    await new Promise<void>((resolve) => dead.listen(0, '127.0.0.1', resolve));
-    deadUrl = `http://127.0.0.1:${(dead.address() as { port: number }).port}`;
+    // InfluxDB unreachable for the collector.
+    dead = await startDeadPort();
+    deadUrl = dead.url;
   }, 120_000);
 
   afterAll(async () => {
     await c?.stop();
-    await new Promise<void>((resolve) => (dead ? dead.close(() => resolve()) : resolve()));
+    await dead?.close();
     if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
   });
 
