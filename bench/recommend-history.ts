@@ -27,6 +27,7 @@ import {
   type Parent,
 } from '#shared/rollup/rightsizing-edges';
 import { quoteString } from '#shared/encode/escape';
+import { InfluxClient } from '#shared/influx/client';
 
 export const WINDOW_MS = 300_000;
 const REPLICAS = 10;
@@ -243,4 +244,12 @@ export async function writeCurrent(url: string, db: string, s: Shape, endMs: num
   );
   for (let i = 0; i < lines.length; i += LINES_PER_WRITE)
     await write(url, db, 'heapless', lines.slice(i, i + LINES_PER_WRITE));
+}
+
+/** A fresh database as the collector and the rollup make it: raw points 7 days, the 5-minute level 30. */
+export async function benchDatabase(url: string, db: string): Promise<InfluxClient> {
+  const client = new InfluxClient({ url, db, auth: {}, timeoutMs: 600_000 });
+  await client.query(`CREATE DATABASE ${db} WITH DURATION 7d NAME heapless`, { db: null });
+  await client.query(`CREATE RETENTION POLICY heapless_5m ON ${db} DURATION 30d REPLICATION 1`, { db: null });
+  return client;
 }

@@ -9,7 +9,6 @@
  */
 import { parseArgs } from 'node:util';
 import type { QueryResult } from '#shared/influx/client';
-import { InfluxClient } from '#shared/influx/client';
 import { foldRecommendationData, type Ranges, recommendationStatements } from '#shared/query/recommend-query';
 import { cpuWindowCount, recommend } from '#shared/query/recommend';
 import { startInfluxd } from '#test/influxd/server';
@@ -23,6 +22,7 @@ import {
   WINDOW_MS,
   writeCurrent,
   writeRows,
+  benchDatabase,
 } from '#bench/recommend-history';
 import { EDGES } from '#shared/rollup/rightsizing-edges';
 
@@ -106,9 +106,7 @@ async function main(): Promise<void> {
   const influx = await startInfluxd();
   try {
     const db = 'bench_recommend';
-    const client = new InfluxClient({ url: influx.url, db, auth: {}, timeoutMs: 600_000 });
-    await client.query(`CREATE DATABASE ${db} WITH DURATION 7d NAME heapless`, { db: null });
-    await client.query(`CREATE RETENTION POLICY heapless_5m ON ${db} DURATION 30d REPLICATION 1`, { db: null });
+    const client = await benchDatabase(influx.url, db);
     const endMs = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS;
     const t0 = performance.now();
     const points = await writeRows(influx.url, db, shape, endMs);

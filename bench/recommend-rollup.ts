@@ -9,14 +9,14 @@
  * only). Prints, per run, our CPU-s, influxd's CPU-s, the wall time and the points written.
  */
 import { parseArgs } from 'node:util';
-import { InfluxClient } from '#shared/influx/client';
+import type { InfluxClient } from '#shared/influx/client';
 import type { Level } from '#shared/rollup/levels';
 import { readProgress, writeProgress } from '#shared/rollup/progress';
 import { FROM_KEY, progressKey, progressLevel, rollRightsizing } from '#shared/rollup/rightsizing-run';
 import { EDGES } from '#shared/rollup/rightsizing-edges';
 import { startInfluxd } from '#test/influxd/server';
 import { usageOf } from '#bench/process-usage';
-import { CONTAINERS, pods, type Shape, write } from '#bench/recommend-history';
+import { benchDatabase, CONTAINERS, pods, type Shape, write } from '#bench/recommend-history';
 
 const { values } = parseArgs({
   options: { nodes: { type: 'string', default: '1000' }, pods: { type: 'string', default: '30' } },
@@ -104,9 +104,7 @@ async function main(): Promise<void> {
   const influx = await startInfluxd();
   try {
     const db = 'bench_rollup_rows';
-    const client = new InfluxClient({ url: influx.url, db, auth: {}, timeoutMs: 600_000 });
-    await client.query(`CREATE DATABASE ${db} WITH DURATION 7d NAME heapless`, { db: null });
-    await client.query(`CREATE RETENTION POLICY heapless_5m ON ${db} DURATION 30d REPLICATION 1`, { db: null });
+    const client = await benchDatabase(influx.url, db);
     const dayEnd = Math.floor(Date.now() / D) * D;
     const dayStart = dayEnd - D;
     for (let t = dayEnd - H; t < dayEnd - M5; t += M5)

@@ -9,7 +9,6 @@
  * namespace's and one workload's, each the median of three requests. Prints one JSON line.
  */
 import { parseArgs } from 'node:util';
-import { InfluxClient } from '#shared/influx/client';
 import { benchApp } from '#bench/queries';
 import {
   CONTAINERS,
@@ -21,6 +20,7 @@ import {
   writeCurrent,
   writeLevel,
   writeRows,
+  benchDatabase,
 } from '#bench/recommend-history';
 import { startInfluxd } from '#test/influxd/server';
 import type { createApp } from '../functions/query/app';
@@ -58,9 +58,7 @@ async function main(): Promise<void> {
   const influx = await startInfluxd();
   try {
     const db = 'bench_recommend';
-    const client = new InfluxClient({ url: influx.url, db, auth: {}, timeoutMs: 600_000 });
-    await client.query(`CREATE DATABASE ${db} WITH DURATION 7d NAME heapless`, { db: null });
-    await client.query(`CREATE RETENTION POLICY heapless_5m ON ${db} DURATION 30d REPLICATION 1`, { db: null });
+    const client = await benchDatabase(influx.url, db);
     const endMs = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS;
     const started = performance.now();
     const points =
