@@ -8,6 +8,7 @@ import type { QueryResult } from '#shared/influx/client';
 import type { ContainerData } from '#shared/query/recommend';
 import { forEachRow, num, str } from '#shared/query/rows';
 import {
+  CURRENT_FIELDS,
   forEachBucket,
   type PackedRow,
   parseRow,
@@ -71,12 +72,7 @@ export function foldRecommendationData(results: Results): Map<string, WorkloadDa
     });
   forEachRow(results[4], ({ measurement, tags, cell }) => {
     const value = num(cell('last'));
-    if (value === undefined || !workloads.has(keyOf(tags))) return;
-    const c = container(tags);
-    if (measurement === 'cpu/request') c.cpuRequest = value;
-    else if (measurement === 'cpu/limit') c.cpuLimit = value;
-    else if (measurement === 'memory/request') c.memoryRequest = value;
-    else if (measurement === 'memory/limit') c.memoryLimit = value;
+    if (value !== undefined && workloads.has(keyOf(tags))) setCurrent(container(tags), measurement, value);
   });
   for (const result of [results[5], results[6], results[9]])
     forEachRow(result, ({ tags, cell }) => {
@@ -96,15 +92,21 @@ function foldRow(c: ContainerData, w: WorkloadData, row: RightsizingRow): void {
   }
   if (row.wsMax !== undefined) c.maxWorkingSetBytes = Math.max(c.maxWorkingSetBytes ?? 0, row.wsMax);
   c.oomKills += row.oom;
-  setCurrent(c, row.current);
+  for (const [measurement, value] of Object.entries(row.current)) setCurrent(c, measurement, value);
 }
 
+/** ContainerData's field for each request and limit measurement. */
+const CURRENT_OF: Readonly<Record<string, 'cpuRequest' | 'cpuLimit' | 'memoryRequest' | 'memoryLimit'>> = {
+  'cpu/request': 'cpuRequest',
+  'cpu/limit': 'cpuLimit',
+  'memory/request': 'memoryRequest',
+  'memory/limit': 'memoryLimit',
+};
+
 /** Rows come oldest first (the statements follow time): the later ones' requests and limits win. */
-function setCurrent(c: ContainerData, cur: Readonly<Record<string, number>>): void {
-  if (cur['cpu/request'] !== undefined) c.cpuRequest = cur['cpu/request'];
-  if (cur['cpu/limit'] !== undefined) c.cpuLimit = cur['cpu/limit'];
-  if (cur['memory/request'] !== undefined) c.memoryRequest = cur['memory/request'];
-  if (cur['memory/limit'] !== undefined) c.memoryLimit = cur['memory/limit'];
+function setCurrent(c: ContainerData, measurement: string, value: number): void {
+  const field = CURRENT_OF[measurement];
+  if (field) c[field] = value;
 }
 
 /** foldRow for an edge row, straight from its strings: the cluster-wide route folds ~36,000. */
@@ -121,10 +123,10 @@ function foldPacked(c: ContainerData, w: WorkloadData, p: PackedRow): void {
   }
   if (n['ws_max'] !== undefined) c.maxWorkingSetBytes = Math.max(c.maxWorkingSetBytes ?? 0, n['ws_max']);
   c.oomKills += n['oom'] ?? 0;
-  if (n['cpu_request'] !== undefined) c.cpuRequest = n['cpu_request'];
-  if (n['cpu_limit'] !== undefined) c.cpuLimit = n['cpu_limit'];
-  if (n['memory_request'] !== undefined) c.memoryRequest = n['memory_request'];
-  if (n['memory_limit'] !== undefined) c.memoryLimit = n['memory_limit'];
+  for (const [measurement, field] of Object.entries(CURRENT_FIELDS)) {
+    const value = n[field];
+    if (value !== undefined) setCurrent(c, measurement, value);
+  }
 }
 
 /** Each space-separated word of `text` (pod names hold no spaces). */

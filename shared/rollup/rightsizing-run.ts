@@ -183,12 +183,18 @@ async function writeEdge(job: RightsizingJob, kind: Edge, rows: Rows, due: Due):
 
 type Rows = Map<string, { tags: Record<string, string>; timeMs: number; row: RightsizingRow }>;
 
-function rowOf(rows: Rows, tags: Readonly<Record<string, string>>, timeMs: number): RightsizingRow {
+/** The tags a row is kept under (ROW_TAGS that are set), and the workload container's key from them. */
+function containerOf(tags: Readonly<Record<string, string>>): { tags: Record<string, string>; key: string } {
   const kept: Record<string, string> = {};
   for (const t of ROW_TAGS) if (tags[t]) kept[t] = tags[t]!;
-  const key = `${timeMs}\u0000${ROW_TAGS.map((t) => kept[t] ?? '').join('\u0000')}`;
+  return { tags: kept, key: ROW_TAGS.map((t) => kept[t] ?? '').join('\u0000') };
+}
+
+function rowOf(rows: Rows, tags: Readonly<Record<string, string>>, timeMs: number): RightsizingRow {
+  const c = containerOf(tags);
+  const key = `${timeMs}\u0000${c.key}`;
   let r = rows.get(key);
-  if (!r) rows.set(key, (r = { tags: kept, timeMs, row: emptyRow() }));
+  if (!r) rows.set(key, (r = { tags: c.tags, timeMs, row: emptyRow() }));
   return r.row;
 }
 
@@ -235,11 +241,9 @@ async function fromRaw(job: RightsizingJob, fromMs: number, toMs: number): Promi
 type Grouped = Map<string, { tags: Record<string, string>; rows: Timed[] }>;
 
 function byContainer(g: Grouped, tags: Readonly<Record<string, string>>): Timed[] {
-  const kept: Record<string, string> = {};
-  for (const t of ROW_TAGS) if (tags[t]) kept[t] = tags[t]!;
-  const key = ROW_TAGS.map((t) => kept[t] ?? '').join('\u0000');
-  let e = g.get(key);
-  if (!e) g.set(key, (e = { tags: kept, rows: [] }));
+  const c = containerOf(tags);
+  let e = g.get(c.key);
+  if (!e) g.set(c.key, (e = { tags: c.tags, rows: [] }));
   return e.rows;
 }
 
@@ -266,9 +270,8 @@ function parentRows(read: Grouped, span: Span): Rows {
 /** `make`'s rows of every container, as rows to write. */
 function edgeRows(read: Grouped, make: (rows: Timed[]) => Timed[]): Rows {
   const out: Rows = new Map();
-  for (const { tags, rows } of read.values())
-    for (const { timeMs, row } of make(rows))
-      out.set(`${timeMs}\u0000${ROW_TAGS.map((t) => tags[t] ?? '').join('\u0000')}`, { tags, timeMs, row });
+  for (const [key, { tags, rows }] of read)
+    for (const { timeMs, row } of make(rows)) out.set(`${timeMs}\u0000${key}`, { tags, timeMs, row });
   return out;
 }
 

@@ -181,10 +181,7 @@ export function parseRow(cell: (column: string) => unknown): RightsizingRow {
     const v = cell(c);
     return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
   };
-  for (const pair of text('cpu').split(',')) {
-    const at = pair.indexOf(':');
-    if (at > 0) row.cpu.set(Number(pair.slice(0, at)), Number(pair.slice(at + 1)));
-  }
+  forEachBucket(text('cpu'), (millicores, count) => row.cpu.set(millicores, count));
   for (const p of text('pods').split(' ')) if (p) row.pods.add(p);
   for (const p of text('last_pods').split(' ')) if (p) row.lastPods.add(p);
   row.firstMs = n('first') ?? Infinity;

@@ -15,7 +15,7 @@ import { runCollect } from '#shared/collect/run';
 import { readEventsConfig } from '#shared/events/events-settings';
 import { runEvents } from '#shared/events/run';
 import { failed } from '#shared/entry';
-import { createLogger } from '#shared/log';
+import { createLogger, type Level } from '#shared/log';
 import { quietWhen } from '#test/start/lifecycle';
 import { readRollupConfig } from '#shared/rollup/settings';
 import { runRollup } from '#shared/rollup/run';
@@ -43,31 +43,13 @@ export function startSchedule(
 ): Schedule {
   const collectConfig = readCollectConfig(env, []);
   const eventsConfig = readEventsConfig(env, []);
-  const collectLog = quietWhen(
-    stopping,
-    createLogger({
-      fn: 'collect',
-      level: collectConfig.logLevel,
-      secrets: [collectConfig.influxPassword, collectConfig.influxToken],
-    }),
-  );
-  const eventsLog = quietWhen(
-    stopping,
-    createLogger({
-      fn: 'events',
-      level: eventsConfig.logLevel,
-      secrets: [eventsConfig.influxPassword, eventsConfig.influxToken],
-    }),
-  );
   const rollupConfig = readRollupConfig(env, []);
-  const rollupLog = quietWhen(
-    stopping,
-    createLogger({
-      fn: 'rollup',
-      level: rollupConfig.logLevel,
-      secrets: [rollupConfig.influxPassword, rollupConfig.influxToken],
-    }),
-  );
+  // Each function's logger as its entry point makes it, quiet from Ctrl-C on.
+  const logFor = (fn: string, c: { logLevel: Level; influxPassword: string; influxToken: string }) =>
+    quietWhen(stopping, createLogger({ fn, level: c.logLevel, secrets: [c.influxPassword, c.influxToken] }));
+  const collectLog = logFor('collect', collectConfig);
+  const eventsLog = logFor('events', eventsConfig);
+  const rollupLog = logFor('rollup', rollupConfig);
   const collectThenRollup = async (): Promise<void> => {
     // As the CronJobs' entries log them: an operator's problem (kubeconfig, API server, InfluxDB) with its hint.
     await runCollect(collectConfig, { log: collectLog }).catch((error: unknown) =>
