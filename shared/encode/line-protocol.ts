@@ -4,6 +4,7 @@
  * Heapster's client wrote), empty tag values dropped, one field per line as Heapster wrote them.
  */
 import type { Series } from '#shared/derive/types';
+import { Samples } from '#shared/derive/samples';
 import type { Family } from '#shared/families/family';
 import type { Tags } from '#shared/model';
 import { escapeMeasurement, escapeTag, escapeTagCached } from '#shared/encode/escape';
@@ -71,19 +72,23 @@ const tagBytes = new TagBytes();
  * its samples, and once per distinct extra-tags object (a filesystem's `resource_id`).
  */
 export function encodeSeriesInto(series: Series, timeMs: number, schema: Schema, out: LineBuffer): void {
+  const { families, values, tags: extras, times, length } = Samples.of(series.samples);
   let tags = tagBytes.of(series.tags);
   let extra: Tags | undefined;
-  for (const s of series.samples) {
-    if (s.tags !== extra) {
-      extra = s.tags;
+  const runTime = timeBytes(timeMs);
+  for (let i = 0; i < length; i++) {
+    const family = families[i] as Family;
+    if (extras !== undefined && extras[i] !== extra) {
+      extra = extras[i];
       tags = tagBytes.of(series.tags, extra);
     }
-    const p = prefix(s.family, schema);
+    const p = prefix(family, schema);
     out.bytes(p.measurement);
     out.bytes(tags);
     out.bytes(p.field);
-    out.number(s.value, s.family.int);
-    out.bytes(timeBytes(s.timeMs ?? timeMs));
+    out.number(values[i] as number, family.int);
+    const at = times?.[i];
+    out.bytes(at === undefined ? runTime : timeBytes(at));
     out.end();
   }
 }
