@@ -13,7 +13,7 @@ import type { Aggregator } from '#shared/derive/aggregate';
 import type { Writer } from '#shared/influx/writer';
 import type { FetchSummary } from '#shared/scrape/kubelet-client';
 import { KubeletError, asError } from '#shared/errors';
-import { kubeletTarget } from '#shared/kube/kubelet-target';
+import { kubeletTarget, type KubeletTarget } from '#shared/kube/kubelet-target';
 import { decodeSummaryText, SummaryDecodeError } from '#shared/decode/summary';
 import { deriveNode } from '#shared/derive/node';
 import { encodeSeriesInto } from '#shared/encode/line-protocol';
@@ -54,24 +54,8 @@ export async function collectNode(ctx: PipelineContext, node: NodeInfo): Promise
         `node ${node.name} has none of the address types ${ctx.config.kubeletAddressTypes.join(',')}`,
         'add the node’s address types to KUBELET_ADDRESS_TYPES',
       );
-    const body = await ctx.fetch(target, ctx.stop);
-    hold(ctx, +1);
+    await scrape(ctx, node, target);
     try {
-      const summary = decode(node.name, body);
-      const batch = deriveNode({
-        summary,
-        node,
-        pods: ctx.pods,
-        prev: unpack(ctx.prev.get(node.name)),
-        clusterName: ctx.config.clusterName,
-        maxGapMs: ctx.maxGapMs,
-      });
-      release(ctx, node.name, summary);
-      ctx.aggregator.add(batch);
-      encodeAll(batch.series, ctx);
-      // The counters take the writer's first lane: the next run reads them back for its rates.
-      ctx.writer.pushFirst(encodeState(node.name, bucketOf(node.name), batch.state, ctx.timeMs));
-      ctx.writer.push(encodeUsage(batch, bucketOf(node.name), ctx.timeMs, ctx.config.clusterName));
       await ctx.writer.room();
     } finally {
       hold(ctx, -1);
@@ -88,6 +72,43 @@ export async function collectNode(ctx: PipelineContext, node: NodeInfo): Promise
       durationMs: Math.round(performance.now() - started),
     });
   }
+}
+
+/**
+ * Fetches the node's summary and hands its lines to the writer; the payload is held (`held`)
+ * from then until the caller's `room()` resolves. A function of its own so that nothing of the
+ * node (body text, summary, series) stays reachable from the caller's frame while it waits for
+ * the writer: with InfluxDB slower than the kubelets, KUBELET_CONCURRENCY frames wait at once,
+ * and what they held outlived the young generation and was promoted, node after node.
+ */
+async function scrape(ctx: PipelineContext, node: NodeInfo, target: KubeletTarget): Promise<void> {
+  const body = await ctx.fetch(target, ctx.stop);
+  hold(ctx, +1);
+  try {
+    handOver(ctx, node, body);
+  } catch (err) {
+    hold(ctx, -1);
+    throw err;
+  }
+}
+
+/** Decode → derive → encode of one summary, synchronously, into the writer. */
+function handOver(ctx: PipelineContext, node: NodeInfo, body: string): void {
+  const summary = decode(node.name, body);
+  const batch = deriveNode({
+    summary,
+    node,
+    pods: ctx.pods,
+    prev: unpack(ctx.prev.get(node.name)),
+    clusterName: ctx.config.clusterName,
+    maxGapMs: ctx.maxGapMs,
+  });
+  release(ctx, node.name, summary);
+  ctx.aggregator.add(batch);
+  encodeAll(batch.series, ctx);
+  // The counters take the writer's first lane: the next run reads them back for its rates.
+  ctx.writer.pushFirst(encodeState(node.name, bucketOf(node.name), batch.state, ctx.timeMs));
+  ctx.writer.push(encodeUsage(batch, bucketOf(node.name), ctx.timeMs, ctx.config.clusterName));
 }
 
 export function countFailure(stats: RunStats, reason: string): void {
