@@ -10,6 +10,8 @@
 const NEWLINE = 10;
 const ZERO = 0x30;
 const LOWER_I = 0x69;
+/** Up to this many bytes are copied in a loop rather than by TypedArray#set. */
+const SHORT_COPY = 32;
 
 export class LineBuffer {
   private buf: Buffer;
@@ -29,8 +31,22 @@ export class LineBuffer {
   bytes(b: Buffer): void {
     const n = b.length;
     if (this.used + n > this.buf.length) this.grow(n);
-    this.buf.set(b, this.used);
-    this.used += n;
+    if (n > SHORT_COPY) {
+      this.buf.set(b, this.used);
+      this.used += n;
+      return;
+    }
+    // A few bytes (a measurement, a timestamp): a loop costs less than set()'s call and checks.
+    const buf = this.buf;
+    let at = this.used;
+    for (let i = 0; i < n; i++) buf[at++] = b[i] as number;
+    this.used = at;
+  }
+
+  /** Copies the end of a line (bytes ending in a newline, e.g. ` <timestamp>\n`) and counts the line. */
+  endWith(b: Buffer): void {
+    this.bytes(b);
+    this.lines++;
   }
 
   /** Any text, as UTF-8. */
