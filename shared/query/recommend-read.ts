@@ -16,11 +16,13 @@ import {
   foldRecommendationData,
   progressStatement,
   recommendationStatements,
+  samplesTailRange,
   type Ranges,
   type Selection,
   type WorkloadData,
 } from '#shared/query/recommend-query';
 import { forEachRow, num, str } from '#shared/query/rows';
+import { samplesBegin, samplesBeginStatement, samplesTail } from '#shared/query/recommend-samples';
 import { SPANS } from '#shared/rollup/rightsizing';
 import { EDGES, type Edge, type Kind } from '#shared/rollup/rightsizing-edges';
 import { FROM_KEY, PROGRESS_LEVEL, progressKey } from '#shared/rollup/rightsizing-run';
@@ -81,14 +83,18 @@ export async function readRecommendations(
   window: { text: string; ms: number },
 ): Promise<RecommendationSet> {
   const endMs = deps.now();
+  const [reach, samplesFromMs] = await Promise.all([rollupReach(deps), samplesBeginMs(deps, sel)]);
   const ranges: Ranges = {
     startMs: alignStart(endMs - window.ms),
     endMs,
     rawFromMs: endMs - retentionMs(deps.settings.influxRetention),
-    ...(await rollupReach(deps)),
+    ...reach,
+    samplesFromMs,
   };
   const statements = recommendationStatements(sel, ranges);
   const results = await runAll(c, deps, statements);
+  const tail = samplesTailRange(ranges);
+  if (tail) results.splice(7, 3, ...samplesTail(results[7], tail.fromMs, tail.endMs));
   const workloads = [...foldRecommendationData(results).values()].map(toWorkload).filter((w) => w.containers.length);
   workloads.sort(
     (a, b) => b.reclaimableMillicores - a.reclaimableMillicores || b.reclaimableBytes - a.reclaimableBytes,
@@ -158,9 +164,20 @@ async function rollupReach(deps: QueryDeps): Promise<Partial<Ranges>> {
   return { ...out, rp: level.rp, cpuDoneMs, memoryDoneMs };
 }
 
+/** Where the collector's right-sizing samples begin (query/recommend-samples); undefined: none. */
+async function samplesBeginMs(deps: QueryDeps, sel: Selection): Promise<number | undefined> {
+  const result = await progressQuery(deps, samplesBeginStatement(sel.clusterName));
+  return samplesBegin(result);
+}
+
 async function progressOf(deps: QueryDeps, rp: string, levelName: string): Promise<QueryResult | undefined> {
+  return progressQuery(deps, progressStatement(rp, levelName));
+}
+
+/** One statement's answer; undefined when its policy or database does not exist (yet). */
+async function progressQuery(deps: QueryDeps, statement: string): Promise<QueryResult | undefined> {
   try {
-    return (await deps.influx.query(progressStatement(rp, levelName)))[0];
+    return (await deps.influx.query(statement))[0];
   } catch (err) {
     if (err instanceof InfluxError && /not found/.test(err.message)) return undefined;
     throw err;

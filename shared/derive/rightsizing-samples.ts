@@ -1,0 +1,105 @@
+/**
+ * @module derive/rightsizing-samples
+ * The run's `heapless_rightsizing_samples` points (families/rightsizing-samples), accumulated node
+ * by node from the pod containers' series as derived: each value exactly as its own point is
+ * written. Only the entries are kept (a few numbers a container), never a node's series.
+ */
+import type { Tags } from '#shared/model';
+import type { NodeBatch, Series } from '#shared/derive/types';
+import { SAMPLED_TAGS } from '#shared/derive/series';
+import { escapeMeasurement, quoteString } from '#shared/encode/escape';
+import { tagString } from '#shared/encode/line-protocol';
+import {
+  PART_CHARS,
+  podCode,
+  SAMPLES_MEASUREMENT,
+  type SampleEntry,
+  storedTag,
+} from '#shared/families/rightsizing-samples';
+
+const CPU = 'cpu/usage_rate';
+const WORKING_SET = 'memory/working_set';
+const OOM_KILL = 'restart/oom_kill';
+const MEASUREMENT = escapeMeasurement(SAMPLES_MEASUREMENT);
+
+interface Container {
+  tags: Tags;
+  entries: SampleEntry[];
+}
+
+export class RightsizingSamples {
+  /** By `namespace\0kind\0name\0container`. */
+  private readonly containers = new Map<string, Container>();
+
+  /** `extraTags` (the shard) go on every point, so the shards' points stay distinct series. */
+  constructor(
+    private readonly clusterName: string | undefined,
+    private readonly extraTags: Tags = {},
+  ) {}
+
+  add(batch: NodeBatch): void {
+    for (const series of batch.series) if (series.tags['type'] === 'pod_container') this.addContainer(series);
+  }
+
+  private addContainer(series: Series): void {
+    let cpu: number | null = null;
+    let ws: number | null = null;
+    let kill: number | undefined;
+    for (const s of series.samples) {
+      const name = s.family.name;
+      // The sampled fallback (a 10 s sample, tagged) is left out, as the routes' raw reads leave it.
+      if (name === CPU) cpu = s.tags === SAMPLED_TAGS ? null : s.value;
+      else if (name === WORKING_SET && !s.tags) ws = Math.round(s.value);
+      else if (name === OOM_KILL && s.timeMs !== undefined) kill = s.timeMs;
+    }
+    if (cpu === null && ws === null && kill === undefined) return;
+    const t = series.tags;
+    const [ns, kind, workload, container] = [
+      t['namespace_name'] ?? '',
+      t['workload_kind'] ?? '',
+      t['workload_name'] ?? '',
+      t['container_name'] ?? '',
+    ];
+    const key = `${ns}\u0000${kind}\u0000${workload}\u0000${container}`;
+    let c = this.containers.get(key);
+    if (!c) {
+      const tags = { namespace_name: ns, workload_kind: kind, workload_name: workload, container_name: container };
+      c = { tags: { ...tags, ...this.extraTags, cluster_name: this.clusterName ?? '' }, entries: [] };
+      this.containers.set(key, c);
+    }
+    const code = podCode(storedTag(t['pod_name'] ?? ''), storedTag(workload));
+    c.entries.push(kill === undefined ? [code, cpu, ws] : [code, cpu, ws, kill]);
+  }
+
+  /** The run's lines (one a workload container, more for a long list of pods), at `timeMs`. */
+  lines(timeMs: number): string[] {
+    const out: string[] = [];
+    for (const c of this.containers.values()) {
+      let part = 0;
+      for (const json of parts(c.entries)) {
+        const tags = part === 0 ? c.tags : { ...c.tags, part: String(part) };
+        out.push(`${MEASUREMENT}${tagString(tags)} v=${quoteString(json)} ${timeMs}`);
+        part++;
+      }
+    }
+    return out;
+  }
+}
+
+/** The entries as JSON arrays of at most PART_CHARS characters each (one entry alone may pass it). */
+function parts(entries: readonly SampleEntry[]): string[] {
+  const out: string[] = [];
+  let current: string[] = [];
+  let chars = 2;
+  for (const e of entries) {
+    const json = JSON.stringify(e);
+    if (current.length > 0 && chars + json.length + 1 > PART_CHARS) {
+      out.push(`[${current.join(',')}]`);
+      [current, chars] = [[], 2];
+    }
+    current.push(json);
+    chars += json.length + 1;
+  }
+  if (current.length > 0) out.push(`[${current.join(',')}]`);
+  return out;
+}
