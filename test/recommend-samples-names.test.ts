@@ -11,7 +11,7 @@ import { familyOf } from '#shared/derive/object';
 import { SAMPLED_TAGS } from '#shared/derive/series';
 import { RightsizingSamples } from '#shared/derive/rightsizing-samples';
 import { encodeSeries } from '#shared/encode/line-protocol';
-import { samplesStatement, samplesTail } from '#shared/query/recommend-samples';
+import { readSamplesTail, samplesKillsStatement, samplesStatement, tailAnswers } from '#shared/query/recommend-samples';
 import type { QueryResult } from '#shared/influx/client';
 import { anyDayStartMs } from '#test/helpers/any-day';
 import { freshDatabase, rows, writeLines } from '#test/helpers/influx';
@@ -78,13 +78,26 @@ describe('right-sizing samples with odd names and long pod lists', () => {
       for (const s of series) encodeSeries(s, t, 'heapster', lines);
       lines.push(...acc.lines(t));
     }
+    // A run stamped a minute before the range saw a kill inside it (its scrape came later), and
+    // no later run repeats it (the pod is gone): the kill counts, the run's values do not.
+    const early = container('ns', 'Job', 'gone', 'gone-1', 'app', samples(0, false, start + 10_000));
+    const acc = new RightsizingSamples(undefined);
+    acc.add({ node: 'node-0', series: [early], state: {} });
+    encodeSeries(early, start - MIN, 'heapster', lines);
+    lines.push(...acc.lines(start - MIN));
     await writeLines(client, lines);
     const parts = await rows(client, `SHOW TAG VALUES FROM "heapless_rightsizing_samples" WITH KEY = "part"`);
     expect(parts.length).toBeGreaterThan(0);
 
     const [fromMs, endMs] = [start, start + 11 * MIN + 30_000];
-    const [answer] = await client.query(samplesStatement('', fromMs, endMs));
-    const [cpu, ws, oom] = samplesTail(answer!, fromMs, endMs).map(flat) as [string[], string[], string[]];
+    const [tail, before] = await client.query(
+      `${samplesStatement('', fromMs, endMs)}; ${samplesKillsStatement('', fromMs)}`,
+    );
+    const [cpu, ws, oom] = tailAnswers(readSamplesTail(tail, before, fromMs, endMs), fromMs).map(flat) as [
+      string[],
+      string[],
+      string[],
+    ];
     const range = `"type" = 'pod_container' AND time >= ${fromMs}ms AND time <= ${endMs}ms`;
     const by = '"namespace_name","workload_kind","workload_name","container_name"';
     const raw = async (q: string) => canonical(await rows(client, q));
@@ -99,6 +112,6 @@ describe('right-sizing samples with odd names and long pod lists', () => {
       untimed(await raw(`SELECT max("value") FROM "memory/working_set" WHERE ${range} GROUP BY ${by}`)),
     );
     expect(oom).toEqual(await raw(`SELECT count("value") FROM "restart/oom_kill" WHERE ${range} GROUP BY ${by}`));
-    expect(oom.length).toBe(1);
+    expect(oom.length).toBe(2);
   });
 });

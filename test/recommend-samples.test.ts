@@ -14,7 +14,7 @@ import { truthRecommendations, workloadKey } from '#test/helpers/recommend-truth
 import { compareContainer, compareWorkloads } from '#test/helpers/recommend-compare';
 import { rows } from '#test/helpers/influx';
 import type { InfluxClient, QueryResult } from '#shared/influx/client';
-import { samplesStatement, samplesTail } from '#shared/query/recommend-samples';
+import { readSamplesTail, samplesKillsStatement, samplesStatement, tailAnswers } from '#shared/query/recommend-samples';
 import { createApp } from '../functions/query/app';
 
 const SIM = { nodes: 3, podsPerNode: 6, containersPerPod: 2, usage: 'varying' as const };
@@ -107,8 +107,14 @@ describe('right-sizing tail from the collector’s samples', () => {
 
   it('gives each pod’s 5-minute CPU means exactly as influxd’s mean() of the raw points, working sets and kills alike', async () => {
     const [fromMs, endMs] = [start + 20 * MIN, c.sim.clock.nowMs()];
-    const [answer] = await c.client.query(samplesStatement('', fromMs, endMs));
-    const [cpu, ws, oom] = samplesTail(answer, fromMs, endMs).map(flat) as [string[], string[], string[]];
+    const [tail, before] = await c.client.query(
+      `${samplesStatement('', fromMs, endMs)}; ${samplesKillsStatement('', fromMs)}`,
+    );
+    const [cpu, ws, oom] = tailAnswers(readSamplesTail(tail, before, fromMs, endMs), fromMs).map(flat) as [
+      string[],
+      string[],
+      string[],
+    ];
     const range = `"type" = 'pod_container' AND time >= ${fromMs}ms AND time <= ${endMs}ms`;
     const by = '"namespace_name","workload_kind","workload_name","container_name"';
     const raw = async (q: string) => canonical(await rows(c.client, q));

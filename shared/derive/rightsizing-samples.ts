@@ -13,7 +13,7 @@ import {
   PART_CHARS,
   podCode,
   SAMPLES_MEASUREMENT,
-  type SampleEntry,
+  type KillEntry,
   storedTag,
 } from '#shared/families/rightsizing-samples';
 
@@ -24,7 +24,9 @@ const MEASUREMENT = escapeMeasurement(SAMPLES_MEASUREMENT);
 
 interface Container {
   tags: Tags;
-  entries: SampleEntry[];
+  /** Per pod: its code (families/rightsizing-samples), millicores and bytes as JSON. */
+  entries: Array<[string, string, string]>;
+  kills?: KillEntry[];
 }
 
 export class RightsizingSamples {
@@ -68,7 +70,12 @@ export class RightsizingSamples {
       this.containers.set(key, c);
     }
     const code = podCode(storedTag(t['pod_name'] ?? ''), storedTag(workload));
-    c.entries.push(kill === undefined ? [code, cpu, ws] : [code, cpu, ws, kill]);
+    c.entries.push([
+      JSON.stringify(code),
+      cpu === null ? 'null' : JSON.stringify(cpu),
+      ws === null ? 'null' : String(ws),
+    ]);
+    if (kill !== undefined) (c.kills ??= []).push([code, kill]);
   }
 
   /** The run's lines (one a workload container, more for a long list of pods), at `timeMs`. */
@@ -76,9 +83,11 @@ export class RightsizingSamples {
     const out: string[] = [];
     for (const c of this.containers.values()) {
       let part = 0;
+      // Kills are few (one a container at most): they go whole on the first point.
+      const kills = c.kills ? `,k=${quoteString(JSON.stringify(c.kills))}` : '';
       for (const json of parts(c.entries)) {
         const tags = part === 0 ? c.tags : { ...c.tags, part: String(part) };
-        out.push(`${MEASUREMENT}${tagString(tags)} v=${quoteString(json)} ${timeMs}`);
+        out.push(`${MEASUREMENT}${tagString(tags)} v=${quoteString(json)}${part === 0 ? kills : ''} ${timeMs}`);
         part++;
       }
     }
@@ -86,20 +95,23 @@ export class RightsizingSamples {
   }
 }
 
-/** The entries as JSON arrays of at most PART_CHARS characters each (one entry alone may pass it). */
-function parts(entries: readonly SampleEntry[]): string[] {
+/** The entries as JSON columns `[[pods],[millicores],[bytes]]` of at most PART_CHARS characters each (one entry alone may pass it). */
+function parts(entries: ReadonlyArray<[string, string, string]>): string[] {
   const out: string[] = [];
-  let current: string[] = [];
-  let chars = 2;
-  for (const e of entries) {
-    const json = JSON.stringify(e);
-    if (current.length > 0 && chars + json.length + 1 > PART_CHARS) {
-      out.push(`[${current.join(',')}]`);
-      [current, chars] = [[], 2];
-    }
-    current.push(json);
-    chars += json.length + 1;
+  let from = 0;
+  let chars = 0;
+  const flush = (to: number): void => {
+    const cut = entries.slice(from, to);
+    out.push(
+      `[[${cut.map((e) => e[0]).join(',')}],[${cut.map((e) => e[1]).join(',')}],[${cut.map((e) => e[2]).join(',')}]]`,
+    );
+    [from, chars] = [to, 0];
+  };
+  for (const [i, e] of entries.entries()) {
+    const n = e[0].length + e[1].length + e[2].length + 3;
+    if (i > from && chars + n + 8 > PART_CHARS) flush(i);
+    chars += n;
   }
-  if (current.length > 0) out.push(`[${current.join(',')}]`);
+  if (entries.length > from) flush(entries.length);
   return out;
 }

@@ -14,7 +14,7 @@ import { readEdgeStatement, readRowsStatement } from '#shared/rollup/rightsizing
 import { SPAN_MS, SPANS, type Span } from '#shared/rollup/rightsizing';
 import { cover, EDGES, type Edge, type Kind, type Piece } from '#shared/rollup/rightsizing-edges';
 import { BARE_PODS } from '#shared/query/recommend-fold';
-import { samplesStatement } from '#shared/query/recommend-samples';
+import { samplesKillsStatement, samplesStatement } from '#shared/query/recommend-samples';
 
 export { BARE_PODS, foldRecommendationData, type WorkloadData } from '#shared/query/recommend-fold';
 
@@ -136,7 +136,11 @@ function rowsStatements(sel: Selection, r: Ranges, rows: { fromMs: number; toMs:
   return [
     ...before,
     ...(samples
-      ? [samplesStatement(selectionFilter(sel), samples.fromMs, samples.endMs), '', '']
+      ? [
+          samplesStatement(selectionFilter(sel), samples.fromMs, samples.endMs),
+          samplesKillsStatement(selectionFilter(sel), samples.fromMs),
+          '',
+        ]
       : [
           `SELECT mean(${ident('value')}) FROM ${ident('cpu/usage_rate')} ${tail} AND ${NOT_SAMPLED} GROUP BY time(5m),${BY_POD_CONTAINER}`,
           `SELECT max(${ident('value')}) FROM ${ident('memory/working_set')} ${tail} GROUP BY ${BY_CONTAINER}`,

@@ -22,7 +22,7 @@ import {
   type WorkloadData,
 } from '#shared/query/recommend-query';
 import { forEachRow, num, str } from '#shared/query/rows';
-import { samplesBegin, samplesBeginStatement, samplesTail } from '#shared/query/recommend-samples';
+import { readSamplesTail, samplesBegin, samplesBeginStatement } from '#shared/query/recommend-samples';
 import { SPANS } from '#shared/rollup/rightsizing';
 import { EDGES, type Edge, type Kind } from '#shared/rollup/rightsizing-edges';
 import { FROM_KEY, PROGRESS_LEVEL, progressKey } from '#shared/rollup/rightsizing-run';
@@ -93,9 +93,12 @@ export async function readRecommendations(
   };
   const statements = recommendationStatements(sel, ranges);
   const results = await runAll(c, deps, statements);
-  const tail = samplesTailRange(ranges);
-  if (tail) results.splice(7, 3, ...samplesTail(results[7], tail.fromMs, tail.endMs));
-  const workloads = [...foldRecommendationData(results).values()].map(toWorkload).filter((w) => w.containers.length);
+  const range = samplesTailRange(ranges);
+  const tail = range && readSamplesTail(results[7], results[8], range.fromMs, range.endMs);
+  if (tail) results.splice(7, 2, undefined, undefined);
+  const workloads = [...foldRecommendationData(results, tail).values()]
+    .map(toWorkload)
+    .filter((w) => w.containers.length);
   workloads.sort(
     (a, b) => b.reclaimableMillicores - a.reclaimableMillicores || b.reclaimableBytes - a.reclaimableBytes,
   );

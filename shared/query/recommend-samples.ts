@@ -14,7 +14,13 @@ import type { QueryResult, QuerySeries } from '#shared/influx/client';
 import { ident, timeLiteral } from '#shared/influx/influxql';
 import { forEachRow, num, str } from '#shared/query/rows';
 import { tagEquals } from '#shared/query/where';
-import { podName, SAMPLES_MEASUREMENT, SAMPLES_RUN_FIELD, unpackEntries } from '#shared/families/rightsizing-samples';
+import {
+  podName,
+  SAMPLES_MEASUREMENT,
+  SAMPLES_RUN_FIELD,
+  unpackColumns,
+  unpackKills,
+} from '#shared/families/rightsizing-samples';
 
 const WINDOW_MS = 300_000;
 const TAGS = ['namespace_name', 'workload_kind', 'workload_name', 'container_name'] as const;
@@ -38,75 +44,112 @@ export function samplesBegin(result: QueryResult | undefined): number | undefine
   return out;
 }
 
-/**
- * The samples of `[fromMs − 5 min, endMs]`, tags as columns (no GROUP BY: influxd builds no tag
- * sets). The window before `fromMs` is read for kills only: a run stamped before it can carry a
- * kill after it (a run's time is aligned down; its scrape, and the kill, come later).
- */
+/** The samples of `[fromMs, endMs]`, tags as columns (no GROUP BY: influxd builds no tag sets). */
 export function samplesStatement(filter: string, fromMs: number, endMs: number): string {
-  return (
-    `SELECT ${ident('v')},${TAGS.map(ident).join(',')} FROM ${ident(SAMPLES_MEASUREMENT)}` +
-    ` WHERE time >= ${timeLiteral(fromMs - WINDOW_MS)} AND time <= ${timeLiteral(endMs)}${filter}`
-  );
+  return `SELECT ${ident('v')},${ident('k')},${COLUMNS} FROM ${ident(SAMPLES_MEASUREMENT)} WHERE ${range(fromMs, endMs)}${filter}`;
 }
 
-interface Acc {
+/**
+ * The kills of the window before `fromMs`: a run stamped there can carry a kill after it (a run's
+ * time is aligned down; its scrape, and the kill, come later). `k` alone: rows only where a kill is.
+ */
+export function samplesKillsStatement(filter: string, fromMs: number): string {
+  return `SELECT ${ident('k')},${COLUMNS} FROM ${ident(SAMPLES_MEASUREMENT)} WHERE time >= ${timeLiteral(fromMs - WINDOW_MS)} AND time < ${timeLiteral(fromMs)}${filter}`;
+}
+
+const COLUMNS = TAGS.map(ident).join(',');
+const range = (fromMs: number, endMs: number): string =>
+  `time >= ${timeLiteral(fromMs)} AND time <= ${timeLiteral(endMs)}`;
+
+/** One pod of one container: its 5-minute windows in time order, flat: [start, sum, count, …]. */
+export type PodWindows = number[];
+
+/** One workload container's tail, from its samples. */
+export interface TailContainer {
   tags: Record<string, string>;
+  /** Largest working set (bytes); undefined: none. */
   wsMax: number | undefined;
+  /** Distinct kills (`pod\0time`) whose time falls in the tail. */
   kills: Set<string>;
+  /** By the pod's code in the samples (families/rightsizing-samples): windows with a CPU value. */
+  pods: Map<string, PodWindows>;
 }
 
-/** The samples' answer as the three raw statements' answers: [CPU means, largest working set, OOM kills]. */
-export function samplesTail(
-  result: QueryResult | undefined,
+/** By `namespace\0kind\0name\0container`. */
+export type SamplesTail = Map<string, TailContainer>;
+
+/**
+ * The samples' answers (the tail, and the kills just before it) per workload container: what the
+ * three raw statements would answer, for query/recommend-fold. A pod's window mean is its sum ÷
+ * count (recommend-fold divides), added up in time order as influxd's `mean()` adds its points.
+ */
+export function readSamplesTail(
+  tail: QueryResult | undefined,
+  before: QueryResult | undefined,
   fromMs: number,
   endMs: number,
-): [QueryResult, QueryResult, QueryResult] {
-  const containers = new Map<string, Acc>();
-  /** By container key + pod: window start → [sum, count], windows in time order. */
-  const cpu = new Map<string, { tags: Record<string, string>; windows: Map<number, [number, number]> }>();
-  forEachRow(result, ({ cell }) => {
-    const t = num(cell('time'));
-    if (t === undefined) return;
-    const tags: Record<string, string> = {};
-    for (const k of TAGS) tags[k] = str(cell(k));
-    const key = TAGS.map((k) => tags[k]).join('\u0000');
+): SamplesTail {
+  const containers: SamplesTail = new Map();
+  const accOf = (cell: (c: string) => unknown): TailContainer => {
+    const [ns, kind, name, container] = TAGS.map((k) => str(cell(k)));
+    const key = `${ns}\u0000${kind}\u0000${name}\u0000${container}`;
     let c = containers.get(key);
-    if (!c) containers.set(key, (c = { tags, wsMax: undefined, kills: new Set() }));
+    if (!c) {
+      const tags = { namespace_name: ns!, workload_kind: kind!, workload_name: name!, container_name: container! };
+      containers.set(key, (c = { tags, wsMax: undefined, kills: new Set(), pods: new Map() }));
+    }
+    return c;
+  };
+  const kills = (c: TailContainer, k: unknown): void => {
+    if (k === null || k === undefined) return;
+    for (const [pod, killMs] of unpackKills(k))
+      if (killMs >= fromMs && killMs <= endMs) c.kills.add(`${pod}\u0000${killMs}`);
+  };
+  forEachRow(before, ({ cell }) => kills(accOf(cell), cell('k')));
+  forEachRow(tail, ({ cell }) => {
+    const t = num(cell('time'));
+    const columns = unpackColumns(cell('v'));
+    if (t === undefined || !columns) return;
+    const c = accOf(cell);
+    kills(c, cell('k'));
     const window = Math.floor(t / WINDOW_MS) * WINDOW_MS;
-    for (const [code, millicores, bytes, killMs] of unpackEntries(cell('v'))) {
-      const pod = podName(code, tags['workload_name'] ?? '');
-      if (killMs !== undefined && killMs >= fromMs && killMs <= endMs) c.kills.add(`${pod}\u0000${killMs}`);
-      if (t < fromMs) continue;
-      if (typeof bytes === 'number') c.wsMax = Math.max(c.wsMax ?? bytes, bytes);
-      if (typeof millicores !== 'number') continue;
-      const podKey = `${key}\u0000${pod}`;
-      let p = cpu.get(podKey);
-      if (!p) cpu.set(podKey, (p = { tags: { ...tags, pod_name: pod }, windows: new Map() }));
-      const sum = p.windows.get(window);
-      if (sum) {
-        sum[0] += millicores;
-        sum[1]++;
-      } else p.windows.set(window, [millicores, 1]);
+    const { pods, millicores, bytes } = columns;
+    for (let i = 0; i < pods.length; i++) {
+      const b = bytes[i];
+      if (typeof b === 'number' && (c.wsMax === undefined || b > c.wsMax)) c.wsMax = b;
+      const m = millicores[i];
+      if (typeof m === 'number') addWindow(c.pods, pods[i]!, window, m);
     }
   });
-  const cpuSeries: QuerySeries[] = [...cpu.values()].map(({ tags, windows }) => ({
-    name: 'cpu/usage_rate',
-    tags,
-    columns: ['time', 'mean'],
-    values: [...windows].map(([w, [sum, n]]) => [w, sum / n]),
-  }));
-  const per = (column: string, pick: (c: Acc) => number | undefined): QueryResult => ({
-    series: [...containers.values()].flatMap(({ tags, ...c }) => {
-      const v = pick({ tags, ...c });
-      return v === undefined
-        ? []
-        : [{ name: SAMPLES_MEASUREMENT, tags, columns: ['time', column], values: [[fromMs, v]] }];
-    }),
-  });
-  return [
-    { series: cpuSeries },
-    per('max', (c) => c.wsMax),
-    per('count', (c) => (c.kills.size > 0 ? c.kills.size : undefined)),
-  ];
+  return containers;
+}
+
+/** Adds one value to the pod's window; rows come in time order, so a pod's current window is its last. */
+function addWindow(pods: Map<string, PodWindows>, code: string, window: number, value: number): void {
+  let w = pods.get(code);
+  if (!w) pods.set(code, (w = []));
+  let at = w.length - 3;
+  while (at >= 0 && (w[at] as number) > window) at -= 3;
+  if (at >= 0 && w[at] === window) {
+    w[at + 1] = (w[at + 1] as number) + value;
+    w[at + 2] = (w[at + 2] as number) + 1;
+  } else w.splice(at + 3, 0, window, value, 1);
+}
+
+/** The tail as the three raw statements' answers (CPU means per pod and window, largest working set, kills): for tests. */
+export function tailAnswers(tail: SamplesTail, fromMs: number): [QueryResult, QueryResult, QueryResult] {
+  const cpu: QuerySeries[] = [];
+  const ws: QuerySeries[] = [];
+  const oom: QuerySeries[] = [];
+  for (const { tags, pods, wsMax, kills } of tail.values()) {
+    for (const [code, w] of pods) {
+      const values: unknown[][] = [];
+      for (let i = 0; i < w.length; i += 3) values.push([w[i], (w[i + 1] as number) / (w[i + 2] as number)]);
+      const pod = podName(code, tags['workload_name'] ?? '');
+      cpu.push({ name: 'cpu/usage_rate', tags: { ...tags, pod_name: pod }, columns: ['time', 'mean'], values });
+    }
+    if (wsMax !== undefined) ws.push({ tags, columns: ['time', 'max'], values: [[fromMs, wsMax]] });
+    if (kills.size > 0) oom.push({ tags, columns: ['time', 'count'], values: [[fromMs, kills.size]] });
+  }
+  return [{ series: cpu }, { series: ws }, { series: oom }];
 }
