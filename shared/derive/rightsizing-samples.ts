@@ -5,7 +5,8 @@
  * written. Only the entries are kept (a few numbers a container), never a node's series.
  */
 import type { Tags } from '#shared/model';
-import type { NodeBatch, Series } from '#shared/derive/types';
+import type { NodeBatch, Sample, Series } from '#shared/derive/types';
+import { familyOf } from '#shared/derive/object';
 import { SAMPLED_TAGS } from '#shared/derive/series';
 import { escapeMeasurement, quoteString } from '#shared/encode/escape';
 import { tagString } from '#shared/encode/line-protocol';
@@ -17,13 +18,16 @@ import {
   storedTag,
 } from '#shared/families/rightsizing-samples';
 
-const CPU = 'cpu/usage_rate';
-const WORKING_SET = 'memory/working_set';
-const OOM_KILL = 'restart/oom_kill';
+// The families' own objects: the samples hold them, so a pointer comparison finds each.
+const CPU = familyOf('cpu/usage_rate');
+const WORKING_SET = familyOf('memory/working_set');
+const OOM_KILL = familyOf('restart/oom_kill');
 const MEASUREMENT = escapeMeasurement(SAMPLES_MEASUREMENT);
 
 interface Container {
   tags: Tags;
+  /** The workload's name as InfluxDB stores it (pod names are kept relative to it). */
+  workload: string;
   /** Per pod: its code (families/rightsizing-samples), millicores and bytes as JSON. */
   entries: Array<[string, string, string]>;
   kills?: KillEntry[];
@@ -47,29 +51,33 @@ export class RightsizingSamples {
     let cpu: number | null = null;
     let ws: number | null = null;
     let kill: number | undefined;
-    for (const s of series.samples) {
-      const name = s.family.name;
+    const samples = series.samples;
+    for (let i = 0; i < samples.length; i++) {
+      const s = samples[i] as Sample;
+      const f = s.family;
       // The sampled fallback (a 10 s sample, tagged) is left out, as the routes' raw reads leave it.
-      if (name === CPU) cpu = s.tags === SAMPLED_TAGS ? null : s.value;
-      else if (name === WORKING_SET && !s.tags) ws = Math.round(s.value);
-      else if (name === OOM_KILL && s.timeMs !== undefined) kill = s.timeMs;
+      if (f === CPU) cpu = s.tags === SAMPLED_TAGS ? null : s.value;
+      else if (f === WORKING_SET && !s.tags) ws = Math.round(s.value);
+      else if (f === OOM_KILL && s.timeMs !== undefined) kill = s.timeMs;
     }
     if (cpu === null && ws === null && kill === undefined) return;
     const t = series.tags;
-    const [ns, kind, workload, container] = [
-      t['namespace_name'] ?? '',
-      t['workload_kind'] ?? '',
-      t['workload_name'] ?? '',
-      t['container_name'] ?? '',
-    ];
+    const ns = t['namespace_name'] ?? '';
+    const kind = t['workload_kind'] ?? '';
+    const workload = t['workload_name'] ?? '';
+    const container = t['container_name'] ?? '';
     const key = `${ns}\u0000${kind}\u0000${workload}\u0000${container}`;
     let c = this.containers.get(key);
     if (!c) {
       const tags = { namespace_name: ns, workload_kind: kind, workload_name: workload, container_name: container };
-      c = { tags: { ...tags, ...this.extraTags, cluster_name: this.clusterName ?? '' }, entries: [] };
+      c = {
+        tags: { ...tags, ...this.extraTags, cluster_name: this.clusterName ?? '' },
+        workload: storedTag(workload),
+        entries: [],
+      };
       this.containers.set(key, c);
     }
-    const code = podCode(storedTag(t['pod_name'] ?? ''), storedTag(workload));
+    const code = podCode(storedTag(t['pod_name'] ?? ''), c.workload);
     c.entries.push([
       JSON.stringify(code),
       cpu === null ? 'null' : JSON.stringify(cpu),
