@@ -100,9 +100,9 @@ function levelWriter(url: string, db: string, size: number) {
   };
 }
 
-const cpuOf = (i: number, j: number, k: number, t: number): number =>
+export const cpuOf = (i: number, j: number, k: number, t: number): number =>
   20 + 10 * j + ((i * 7 + k * 13) % 50) + 15 * Math.sin((2 * Math.PI * t) / 86_400_000);
-const wsOf = (i: number, j: number, k: number): number => (64 + 32 * j + ((i + k) % 64)) * 1_048_576 + 4_194_304;
+export const wsOf = (i: number, j: number, k: number): number => (64 + 32 * j + ((i + k) % 64)) * 1_048_576 + 4_194_304;
 
 /** Window by window, so influxd's cache takes the points in time order, as the rollup writes them. */
 export async function writeLevel(url: string, db: string, s: Shape, endMs: number): Promise<number> {

@@ -2,14 +2,21 @@
  * @module bench/recommend-probe
  * Where the cluster-wide right-sizing answer's time goes (issue 25):
  * `npx tsx bench/recommend-probe.ts --nodes 1000 --pods 30 --hours 168`. Writes the same history
- * as bench/recommend.ts, then sends each statement of the cluster-wide route alone and prints,
+ * as bench/recommend.ts (the samples' tail: the window before the rows end), then sends each statement of the cluster-wide route alone and prints,
  * per statement, influxd's CPU-s (/proc), the wall time to the last byte, the answer's bytes,
  * JSON.parse's ms and the rows; then the fold and the recommendations over all the answers.
  * One JSON line per statement on stderr, a summary on stdout.
  */
 import { parseArgs } from 'node:util';
 import type { QueryResult } from '#shared/influx/client';
-import { foldRecommendationData, type Ranges, recommendationStatements } from '#shared/query/recommend-query';
+import {
+  foldRecommendationData,
+  type Ranges,
+  recommendationStatements,
+  samplesTailRange,
+} from '#shared/query/recommend-query';
+import { readSamplesTail } from '#shared/query/recommend-samples';
+import { writeSamples } from '#bench/recommend-tail';
 import { cpuWindowCount, recommend } from '#shared/query/recommend';
 import { startInfluxd } from '#test/influxd/server';
 import { benchApp } from '#bench/queries';
@@ -43,6 +50,7 @@ async function probe(
   extra: Record<string, unknown>,
 ): Promise<void> {
   const statements = recommendationStatements({}, ranges);
+  const tail = samplesTailRange(ranges);
   const results: Array<QueryResult | undefined> = [];
   const sum = { influxdCpuS: 0, wallMs: 0, bytes: 0, parseMs: 0, rows: 0 };
   for (const [i, q] of statements.entries()) {
@@ -81,7 +89,9 @@ async function probe(
     );
   }
   const f0 = performance.now();
-  const folded = foldRecommendationData(results);
+  const samples = tail && readSamplesTail(results[7], results[8], tail.fromMs, tail.endMs);
+  if (samples) results.splice(7, 2, undefined, undefined);
+  const folded = foldRecommendationData(results, samples);
   const foldMs = performance.now() - f0;
   const r0 = performance.now();
   let containers = 0;
@@ -111,14 +121,17 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const points = await writeRows(influx.url, db, shape, endMs);
     await writeCurrent(influx.url, db, shape, endMs);
+    await writeSamples(influx.url, db, shape, endMs - WINDOW_MS, endMs);
     const writeS = round((performance.now() - t0) / 1000, 0);
     const startMs = endMs - shape.windows * WINDOW_MS;
     const { done, edgeFrom } = benchReach(shape, endMs);
     const base = { startMs, endMs: endMs + 1_000, rowsRp: 'heapless_5m', rowsFromMs: startMs, rowsDone: done };
-    // spans: the 5m/1h/1d rows only (an install before the edge rows); edges: with them.
-    for (const mode of (process.env['PROBE_MODES'] ?? 'spans,edges').split(',')) {
+    // spans: the 5m/1h/1d rows only (an install before the edge rows); edges: with them, the raw
+    // points after them; samples: with them, the collector's samples after them.
+    const edges = { ...base, rowsEdgeFrom: Object.fromEntries(EDGES.map((k) => [k, edgeFrom])) };
+    for (const mode of (process.env['PROBE_MODES'] ?? 'edges,samples').split(',')) {
       const ranges =
-        mode === 'edges' ? { ...base, rowsEdgeFrom: Object.fromEntries(EDGES.map((k) => [k, edgeFrom])) } : base;
+        mode === 'spans' ? base : mode === 'samples' ? { ...edges, samplesFromMs: endMs - WINDOW_MS } : edges;
       await probe(influx, db, ranges, { mode, points, writeS });
     }
     // The route itself (edge rows and their progress as written), three times.

@@ -3,6 +3,7 @@
  * A run's own figures: logged as one JSON line and written as a `heapless_run` point.
  */
 import { escapeTag } from '#shared/encode/escape';
+import { SAMPLES_RUN_FIELD } from '#shared/families/rightsizing-samples';
 
 export interface RunStats {
   nodes: number;
@@ -42,6 +43,8 @@ export interface RunStats {
   /** Peak resident memory of the process so far (MB), from getrusage. */
   peakRssMb: number;
   durationMs: number;
+  /** heapless_rightsizing_samples points written (its field says, by its presence, where that series begins). */
+  rightsizingSamples: number;
 }
 
 export function newRunStats(): RunStats {
@@ -66,6 +69,7 @@ export function newRunStats(): RunStats {
     maxPayloadsHeld: 0,
     peakRssMb: 0,
     durationMs: 0,
+    rightsizingSamples: 0,
   };
 }
 
@@ -107,6 +111,7 @@ export function encodeRunStats(
     `max_payloads_held=${s.maxPayloadsHeld}i`,
     `peak_rss_mb=${s.peakRssMb}i`,
     `duration_ms=${Math.round(s.durationMs)}i`,
+    `${SAMPLES_RUN_FIELD}=${s.rightsizingSamples}i`,
   ];
   for (const [reason, n] of Object.entries(s.failures))
     fields.push(`failed_${reason.replace(/[^a-z0-9_]/gi, '_')}=${n}i`);

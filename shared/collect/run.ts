@@ -190,6 +190,9 @@ async function collectWithin(
     });
   }
   encodeAll(ctx.aggregator.series(), ctx);
+  const samples = ctx.aggregator.samples.lines(timeMs);
+  for (const line of samples) writer.push(line);
+  stats.rightsizingSamples = samples.length;
   const written = await writer.close();
   const replayed = replayer?.figures;
   stats.nodesCut = (stats.failures['deadline'] ?? 0) + (stats.failures['terminated'] ?? 0);

@@ -14,6 +14,7 @@ import type { FamilyName } from '#shared/families/catalogue';
 import { familyOf } from '#shared/derive/object';
 import { familyValue } from '#shared/derive/series';
 import { nsTags, withCluster, workloadTags } from '#shared/derive/tags';
+import { RightsizingSamples } from '#shared/derive/rightsizing-samples';
 
 const FROM_PODS: readonly FamilyName[] = [
   'cpu/usage_rate',
@@ -40,14 +41,19 @@ export class Aggregator {
   /** By `namespace\u0000kind\u0000name`. */
   private readonly workloads = new Map<string, Sums>();
   private readonly cluster: Sums = new Map();
+  /** The right-sizing samples of the same pod containers, per workload container (written beside the aggregates). */
+  readonly samples: RightsizingSamples;
 
   /** `extraTags` (e.g. the shard) go on every aggregate series, so partial sums stay distinct. */
   constructor(
     private readonly clusterName: string | undefined,
     private readonly extraTags: Tags = {},
-  ) {}
+  ) {
+    this.samples = new RightsizingSamples(clusterName, extraTags);
+  }
 
   add(batch: NodeBatch): void {
+    this.samples.add(batch);
     for (const series of batch.series) {
       const type = series.tags['type'];
       if (type === 'node') accumulate(this.cluster, series, CLUSTER_FROM_NODES);

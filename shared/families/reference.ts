@@ -6,6 +6,7 @@ import { FAMILIES } from '#shared/families/catalogue';
 import { DYNAMIC_FAMILIES } from '#shared/families/dynamic';
 import type { Family } from '#shared/families/family';
 import type { ObjectType } from '#shared/model';
+import { RIGHTSIZING_SAMPLES } from '#shared/families/rightsizing-samples';
 
 const TAGS: Record<ObjectType, string> = {
   node: 'nodename, labels (node labels)',
@@ -49,6 +50,14 @@ export function metricReference(): string {
     '| metric | kind | field | unit | types | extra tags | definition per type |',
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...[...FAMILIES, ...DYNAMIC_FAMILIES].map(row),
+    '',
+    'Recorded by the collector for the query service (no `type` tag; not rolled up):',
+    '',
+    '| measurement | field | unit | tags | definition |',
+    '| --- | --- | --- | --- | --- |',
+    ...[RIGHTSIZING_SAMPLES].map(
+      (r) => `| \`${r.name}\` | ${cell(r.field)} | ${cell(r.unit)} | ${cell(r.tags)} | ${cell(r.definition)} |`,
+    ),
     '',
     REFERENCE_END,
   ];

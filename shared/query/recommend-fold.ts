@@ -7,6 +7,8 @@
 import type { QueryResult } from '#shared/influx/client';
 import type { ContainerData } from '#shared/query/recommend';
 import { forEachRow, num, str } from '#shared/query/rows';
+import type { SamplesTail, TailContainer } from '#shared/query/recommend-samples';
+import { podName } from '#shared/families/rightsizing-samples';
 import {
   CURRENT_FIELDS,
   forEachBucket,
@@ -33,8 +35,12 @@ export interface WorkloadData {
 
 type Results = ReadonlyArray<QueryResult | undefined>;
 
-/** Folds the statements' results into workloads; bare pods of a namespace are one workload. */
-export function foldRecommendationData(results: Results): Map<string, WorkloadData> {
+/**
+ * Folds the statements' results into workloads; bare pods of a namespace are one workload. With
+ * `tail` (the collector's samples after the rows: query/recommend-samples), it stands for the raw
+ * tail's results 7–9, folded at their places.
+ */
+export function foldRecommendationData(results: Results, tail?: SamplesTail): Map<string, WorkloadData> {
   const workloads = new Map<string, WorkloadData>();
   const container = (tags: Readonly<Record<string, string>>): ContainerData => {
     const w = workloadOf(workloads, tags);
@@ -64,12 +70,19 @@ export function foldRecommendationData(results: Results): Map<string, WorkloadDa
       c.lastWindowMs = Math.max(c.lastWindowMs, time);
       noteLatest(workloadOf(workloads, tags), tags['pod_name'] ?? '', time);
     });
+  for (const t of tail?.values() ?? [])
+    if (t.pods.size > 0) foldTailCpu(t, container(t.tags), workloadOf(workloads, t.tags));
   for (const result of [results[2], results[3], results[8]])
     forEachRow(result, ({ tags, cell }) => {
       const value = num(cell('max'));
       const c = workloads.has(keyOf(tags)) ? container(tags) : undefined;
       if (value !== undefined && c) c.maxWorkingSetBytes = Math.max(c.maxWorkingSetBytes ?? 0, value);
     });
+  for (const t of tail?.values() ?? [])
+    if (t.wsMax !== undefined && workloads.has(keyOf(t.tags))) {
+      const c = container(t.tags);
+      c.maxWorkingSetBytes = Math.max(c.maxWorkingSetBytes ?? 0, t.wsMax);
+    }
   forEachRow(results[4], ({ measurement, tags, cell }) => {
     const value = num(cell('last'));
     if (value !== undefined && workloads.has(keyOf(tags))) setCurrent(container(tags), measurement, value);
@@ -78,7 +91,24 @@ export function foldRecommendationData(results: Results): Map<string, WorkloadDa
     forEachRow(result, ({ tags, cell }) => {
       if (workloads.has(keyOf(tags))) container(tags).oomKills += num(cell('count') ?? cell('sum')) ?? 0;
     });
+  for (const t of tail?.values() ?? [])
+    if (t.kills.size > 0 && workloads.has(keyOf(t.tags))) container(t.tags).oomKills += t.kills.size;
   return workloads;
+}
+
+/** A tail container's CPU windows, as the raw tail's rows of its pods (a mean: sum ÷ count). */
+function foldTailCpu(t: TailContainer, c: ContainerData, w: WorkloadData): void {
+  for (const [code, windows] of t.pods) {
+    const pod = podName(code, t.tags['workload_name'] ?? '');
+    c.pods.add(pod);
+    for (let i = 0; i < windows.length; i += 3) {
+      const time = windows[i] as number;
+      c.cpuWindows.push((windows[i + 1] as number) / (windows[i + 2] as number));
+      c.firstWindowMs = Math.min(c.firstWindowMs, time);
+      c.lastWindowMs = Math.max(c.lastWindowMs, time);
+      noteLatest(w, pod, time);
+    }
+  }
 }
 
 function foldRow(c: ContainerData, w: WorkloadData, row: RightsizingRow): void {

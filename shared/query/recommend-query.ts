@@ -14,6 +14,7 @@ import { readEdgeStatement, readRowsStatement } from '#shared/rollup/rightsizing
 import { SPAN_MS, SPANS, type Span } from '#shared/rollup/rightsizing';
 import { cover, EDGES, type Edge, type Kind, type Piece } from '#shared/rollup/rightsizing-edges';
 import { BARE_PODS } from '#shared/query/recommend-fold';
+import { samplesKillsStatement, samplesStatement } from '#shared/query/recommend-samples';
 
 export { BARE_PODS, foldRecommendationData, type WorkloadData } from '#shared/query/recommend-fold';
 
@@ -29,7 +30,7 @@ const BY_CONTAINER = [...WORKLOAD_TAGS, 'container_name'].map(ident).join(',');
 const BY_POD_CONTAINER = [...WORKLOAD_TAGS, 'pod_name', 'container_name'].map(ident).join(',');
 
 /** The selection's tag conditions, each preceded by ` AND ` (the right-sizing rows carry no `type`). */
-function selectionFilter(sel: Selection): string {
+export function selectionFilter(sel: Selection): string {
   const parts: string[] = [];
   if (sel.namespaces?.length === 1) parts.push(tagEquals('namespace_name', sel.namespaces[0]!));
   else if (sel.namespaces && sel.namespaces.length > 1)
@@ -69,6 +70,18 @@ export interface Ranges {
   rowsDone?: Partial<Record<Kind, number>> | undefined;
   /** Where each kind of edge row begins (rollup/rightsizing-edges); absent: none yet. */
   rowsEdgeFrom?: Partial<Record<Edge, number>> | undefined;
+  /** Where the collector's right-sizing samples begin (query/recommend-samples); absent: none yet. */
+  samplesFromMs?: number | undefined;
+}
+
+/**
+ * The tail `[fromMs, endMs]` after the rows, when the collector's samples cover it (they began at
+ * or before its start); undefined: the raw points are read (no rows, an upgrade's first minutes).
+ */
+export function samplesTailRange(r: Ranges): { fromMs: number; endMs: number } | undefined {
+  const rows = rowsSpan(r);
+  if (!rows || r.samplesFromMs === undefined || r.samplesFromMs > rows.toMs) return undefined;
+  return { fromMs: rows.toMs, endMs: r.endMs };
 }
 
 /** Where the right-sizing rows begin and end within the range (raw points after); undefined without rows. */
@@ -117,11 +130,22 @@ function rowsStatements(sel: Selection, r: Ranges, rows: { fromMs: number; toMs:
         selectionFilter(sel),
       ),
     );
+  // The tail from the collector's samples where they cover it (query/recommend-samples turns its
+  // one answer into results 7–9); else three passes over every selected pod container's series.
+  const samples = samplesTailRange(r);
   return [
     ...before,
-    `SELECT mean(${ident('value')}) FROM ${ident('cpu/usage_rate')} ${tail} AND ${NOT_SAMPLED} GROUP BY time(5m),${BY_POD_CONTAINER}`,
-    `SELECT max(${ident('value')}) FROM ${ident('memory/working_set')} ${tail} GROUP BY ${BY_CONTAINER}`,
-    `SELECT count(${ident('value')}) FROM ${ident('restart/oom_kill')} ${tail} GROUP BY ${BY_CONTAINER}`,
+    ...(samples
+      ? [
+          samplesStatement(selectionFilter(sel), samples.fromMs, samples.endMs),
+          samplesKillsStatement(selectionFilter(sel), samples.fromMs),
+          '',
+        ]
+      : [
+          `SELECT mean(${ident('value')}) FROM ${ident('cpu/usage_rate')} ${tail} AND ${NOT_SAMPLED} GROUP BY time(5m),${BY_POD_CONTAINER}`,
+          `SELECT max(${ident('value')}) FROM ${ident('memory/working_set')} ${tail} GROUP BY ${BY_CONTAINER}`,
+          `SELECT count(${ident('value')}) FROM ${ident('restart/oom_kill')} ${tail} GROUP BY ${BY_CONTAINER}`,
+        ]),
     ...read,
   ];
 }

@@ -16,11 +16,18 @@ import {
   foldRecommendationData,
   progressStatement,
   recommendationStatements,
+  samplesTailRange,
   type Ranges,
   type Selection,
   type WorkloadData,
 } from '#shared/query/recommend-query';
 import { forEachRow, num, str } from '#shared/query/rows';
+import {
+  readSamplesTail,
+  type SamplesTail,
+  samplesBegin,
+  samplesBeginStatement,
+} from '#shared/query/recommend-samples';
 import { SPANS } from '#shared/rollup/rightsizing';
 import { EDGES, type Edge, type Kind } from '#shared/rollup/rightsizing-edges';
 import { FROM_KEY, PROGRESS_LEVEL, progressKey } from '#shared/rollup/rightsizing-run';
@@ -81,15 +88,29 @@ export async function readRecommendations(
   window: { text: string; ms: number },
 ): Promise<RecommendationSet> {
   const endMs = deps.now();
+  const [reach, samplesFromMs] = await Promise.all([rollupReach(deps), samplesBeginMs(deps, sel)]);
   const ranges: Ranges = {
     startMs: alignStart(endMs - window.ms),
     endMs,
     rawFromMs: endMs - retentionMs(deps.settings.influxRetention),
-    ...(await rollupReach(deps)),
+    ...reach,
+    samplesFromMs,
   };
   const statements = recommendationStatements(sel, ranges);
-  const results = await runAll(c, deps, statements);
-  const workloads = [...foldRecommendationData(results).values()].map(toWorkload).filter((w) => w.containers.length);
+  const range = samplesTailRange(ranges);
+  let tail: SamplesTail | undefined;
+  // The samples' answers (7, 8) come first and are read while influxd answers the rows.
+  const early = range && {
+    indexes: [7, 8],
+    run: (r: Array<QueryResult | undefined>) => {
+      tail = readSamplesTail(r[7], r[8], range.fromMs, range.endMs);
+      r.splice(7, 2, undefined, undefined);
+    },
+  };
+  const results = await runAll(c, deps, statements, early);
+  const workloads = [...foldRecommendationData(results, tail).values()]
+    .map(toWorkload)
+    .filter((w) => w.containers.length);
   workloads.sort(
     (a, b) => b.reclaimableMillicores - a.reclaimableMillicores || b.reclaimableBytes - a.reclaimableBytes,
   );
@@ -158,26 +179,60 @@ async function rollupReach(deps: QueryDeps): Promise<Partial<Ranges>> {
   return { ...out, rp: level.rp, cpuDoneMs, memoryDoneMs };
 }
 
+/** Where the collector's right-sizing samples begin (query/recommend-samples); undefined: none. */
+async function samplesBeginMs(deps: QueryDeps, sel: Selection): Promise<number | undefined> {
+  const result = await progressQuery(deps, samplesBeginStatement(sel.clusterName));
+  return samplesBegin(result);
+}
+
 async function progressOf(deps: QueryDeps, rp: string, levelName: string): Promise<QueryResult | undefined> {
+  return progressQuery(deps, progressStatement(rp, levelName));
+}
+
+/** One statement's answer; undefined when its policy or database does not exist (yet). */
+async function progressQuery(deps: QueryDeps, statement: string): Promise<QueryResult | undefined> {
   try {
-    return (await deps.influx.query(progressStatement(rp, levelName)))[0];
+    return (await deps.influx.query(statement))[0];
   } catch (err) {
     if (err instanceof InfluxError && /not found/.test(err.message)) return undefined;
     throw err;
   }
 }
 
+/** What to do with some results as soon as they are all in, while the others are awaited. */
+interface Early<R> {
+  indexes: readonly number[];
+  run: (results: R[]) => void;
+}
+
 /** Runs `tasks` two at a time, in order of their index; results by index. */
-async function inPairs<R>(tasks: ReadonlyArray<() => Promise<R>>): Promise<R[]> {
+async function inPairs<R>(tasks: ReadonlyArray<() => Promise<R>>, early?: Early<R>): Promise<R[]> {
   const out: R[] = new Array(tasks.length);
+  const done = new Set<number>();
   let next = 0;
+  let ran: Promise<void> | undefined;
   const worker = async () => {
     while (next < tasks.length) {
       const i = next++;
       out[i] = await tasks[i]!();
+      done.add(i);
+      if (early && !ran && early.indexes.every((j) => done.has(j)))
+        // After this turn: the worker has sent its next request by then, so influxd keeps working.
+        ran = new Promise((resolve, reject) =>
+          setImmediate(() => {
+            try {
+              resolve(early.run(out));
+            } catch (err) {
+              reject(err);
+            }
+          }),
+        );
+      // Observed here too: a failed statement rejects the workers first, and `ran` is then never awaited.
+      ran?.catch(() => undefined);
     }
   };
   await Promise.all([worker(), worker()]);
+  await ran;
   return out;
 }
 
@@ -187,10 +242,18 @@ async function inPairs<R>(tasks: ReadonlyArray<() => Promise<R>>): Promise<R[]> 
  * container's series, ~1.2 CPU-s each at 1,000 × 30) then use both its cores; no answer holds
  * every row at once. An empty statement gets no result; a missing database is empty.
  */
-async function runAll(c: Context, deps: QueryDeps, statements: string[]): Promise<Array<QueryResult | undefined>> {
+async function runAll(
+  c: Context,
+  deps: QueryDeps,
+  statements: string[],
+  early?: Early<QueryResult | undefined>,
+): Promise<Array<QueryResult | undefined>> {
   const started = performance.now();
   try {
-    return await inPairs(statements.map((q) => async () => (q === '' ? undefined : (await deps.influx.query(q))[0])));
+    return await inPairs(
+      statements.map((q) => async () => (q === '' ? undefined : (await deps.influx.query(q))[0])),
+      early,
+    );
   } catch (err) {
     if (!(err instanceof InfluxError && /database not found/.test(err.message))) throw err;
     return [];
