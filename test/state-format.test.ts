@@ -1,7 +1,7 @@
 /**
  * @module state-format.test
  * The per-node counter state through a real influxd: the packed bytes this collector writes
- * (`v=2`) and the packed JSON an older collector wrote are both read back exactly, so the first
+ * (`pack=2`) and the packed JSON an older collector wrote are both read back exactly, so the first
  * run after an upgrade keeps its rates; a row that is corrupt or of an unknown version reads as
  * no state (no rates for that node, never wrong ones).
  */
@@ -27,7 +27,7 @@ function state(seed: number): NodeState {
   return s;
 }
 
-/** The line an older collector wrote: the state as packed JSON, no `v` field. */
+/** The line an older collector wrote: the state as packed JSON, no `pack` field. */
 function oldLine(node: string, s: NodeState, timeMs: number): string {
   return `${STATE_MEASUREMENT},bucket=0,nodename=${node} ${packFields(s)} ${timeMs}`;
 }
@@ -38,8 +38,8 @@ describe('the per-node counter state', () => {
     await client.query(`CREATE DATABASE "${client.options.db}"`, { db: null });
     await writeLines(client, [encodeState('new-node', 0, state(1), T0), oldLine('old-node', state(2), T0)]);
     const read = await readStates(client, T0 - 3_600_000, T0 + 1);
-    expect(read.get('new-node')?.['v']).toBe(2);
-    expect(read.get('old-node')?.['v'] ?? undefined).toBeUndefined();
+    expect(read.get('new-node')?.['pack']).toBe(2);
+    expect(read.get('old-node')?.['pack'] ?? undefined).toBeUndefined();
     expect(decodeState(read.get('new-node') ?? {})).toEqual(state(1));
     expect(decodeState(read.get('old-node') ?? {})).toEqual(state(2));
   });
@@ -52,8 +52,8 @@ describe('the per-node counter state', () => {
     expect(decodeState(fields)).toEqual(state(3));
     const s0 = fields['s0'] as string;
     expect(decodeState({ ...fields, s0: s0.slice(0, s0.length / 2) })).toBeUndefined();
-    expect(decodeState({ ...fields, v: 3 })).toBeUndefined();
+    expect(decodeState({ ...fields, pack: 3 })).toBeUndefined();
     expect(decodeState({ ...fields, s0: 'bm90IGRlZmxhdGU=' })).toBeUndefined();
-    expect(decodeState({ v: 2, n: 1 })).toBeUndefined();
+    expect(decodeState({ pack: 2, n: 1 })).toBeUndefined();
   });
 });

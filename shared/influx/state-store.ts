@@ -2,9 +2,11 @@
  * @module influx/state-store
  * The previous run's counters live in InfluxDB, one series per node (measurement
  * `heapless_state`, tag `nodename`), so reading them costs one row per node whatever the number
- * of containers. The value is the node's counter map in influx/state-pack's bytes (field `v=2`),
- * deflated over string fields (influx/packed-fields); rows an older collector wrote as packed
- * JSON (no `v`) are still read, so the first run after an upgrade keeps its rates.
+ * of containers. The value is the node's counter map in influx/state-pack's bytes, deflated over
+ * string fields (influx/packed-fields), with the field `pack=2` (a name no other measurement uses:
+ * InfluxQL over several measurements loses one whose field shares a name of another type). Rows
+ * an older collector wrote as packed JSON (no `pack`) are still read, so the first run after an
+ * upgrade keeps its rates.
  */
 import type { NodeState } from '#shared/derive/types';
 import type { InfluxClient } from '#shared/influx/client';
@@ -17,14 +19,14 @@ export const STATE_MEASUREMENT = 'heapless_state';
 
 /** `bucket` (collect/shard.ts) lets a shard read only its own nodes' state. */
 export function encodeState(node: string, bucket: number, state: NodeState, timeMs: number): string {
-  const fields = `v=${STATE_PACK_VERSION}i,${packBytes(packState(state))}`;
+  const fields = `pack=${STATE_PACK_VERSION}i,${packBytes(packState(state))}`;
   return `${STATE_MEASUREMENT},bucket=${bucket},nodename=${escapeTag(node)} ${fields} ${timeMs}`;
 }
 
 /** A row of either format; undefined when it is corrupt or of a version this collector does not know. */
 export function decodeState(row: Record<string, unknown>): NodeState | undefined {
   const cell = (column: string) => row[column];
-  const version = row['v'];
+  const version = row['pack'];
   if (version === undefined || version === null) return unpackFields(cell) as NodeState | undefined;
   if (version !== STATE_PACK_VERSION) return undefined;
   const bytes = unpackBytes(cell);
