@@ -18,6 +18,8 @@ import { deriveNode } from '#shared/derive/node';
 import { encodeSeries } from '#shared/encode/line-protocol';
 import type { NodeInfo, PodInfo } from '#shared/model';
 import type { NodeState, Series } from '#shared/derive/types';
+import { Samples } from '#shared/derive/samples';
+import type { Family } from '#shared/families/family';
 import type { Schema } from '#shared/encode/line-protocol';
 
 export interface BaselineInput {
@@ -93,7 +95,9 @@ export function minimalEncode(series: readonly Series[], timeMs: number, schema:
       const v = s.tags[k];
       if (v) tags += `,${k}=${SPECIAL.test(v) ? v.replace(SPECIALS, '\\$&') : v}`;
     }
-    for (const x of s.samples) {
+    const { families, values, length } = Samples.of(s.samples);
+    for (let i = 0; i < length; i++) {
+      const x = { family: families[i] as Family, value: values[i] as number };
       const name = x.family.name;
       const at = schema === 'withfields' ? name.indexOf('/') : -1;
       const head = at < 0 ? `${name}${tags} value=` : `${name.slice(0, at)}${tags} ${name.slice(at + 1)}=`;

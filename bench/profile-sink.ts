@@ -18,7 +18,12 @@ export interface InfluxSink {
 
 const STATE_LINE = /^heapless_state,bucket=([^, ]+),nodename=(\S+) (.*) (\d+)$/;
 
-export async function startInfluxSink(): Promise<InfluxSink> {
+/**
+ * `writeMs`: how long each write waits for its answer, to stand for an InfluxDB slower than the
+ * kubelets (the collector's producers then wait for the writer, as against influxd) without
+ * influxd's CPU on the same cores; 0 answers at once.
+ */
+export async function startInfluxSink(writeMs = 0): Promise<InfluxSink> {
   /** nodename → [time ms, bucket, fields] of the latest state point. */
   const states = new Map<string, { timeMs: number; bucket: string; fields: Record<string, unknown> }>();
   const written = { lines: 0, bytes: 0 };
@@ -40,7 +45,11 @@ export async function startInfluxSink(): Promise<InfluxSink> {
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => answer(req, res, Buffer.concat(chunks), onWrite, states));
+    req.on('end', () => {
+      const reply = () => answer(req, res, Buffer.concat(chunks), onWrite, states);
+      if (writeMs > 0 && req.url?.startsWith('/write')) setTimeout(reply, writeMs);
+      else reply();
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

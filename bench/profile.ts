@@ -1,12 +1,13 @@
 /**
  * `npx tsx bench/profile.ts [--scenario 200x30] [--schema heapster] [--flags none|cronjob|'<v8 flags>']
- * [--influx influxd|sink] [--runs 1] [--profile on|off]`: where a collect run spends its CPU.
+ * [--influx influxd|sink] [--sink-write-ms 0] [--runs 1] [--profile on|off]`: where a collect run spends its CPU.
  * Builds an unminified collect bundle into .cache/profile, runs it once against a fresh simulated
  * cluster and influxd (the first run, every series new), then `--runs` more times one interval
  * apart (steady runs, with rates), the last under `--cpu-prof` unless `--profile off`, and prints
  * one JSON line: each run's figures, self time by source module, and the 25 hottest functions.
  * `--influx sink` replaces influxd by bench/profile-sink (takes every write, keeps the state), so
- * the collector's CPU is measured without influxd's ingest on the same cores.
+ * the collector's CPU is measured without influxd's ingest on the same cores; `--sink-write-ms`
+ * delays each write's answer, so that the run waits for its writer as it does against influxd.
  * The .cpuprofile stays in .cache/profile for Chrome DevTools or speedscope.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   await unminifiedBundle(`${PROJECT_DIR}/functions/collect/index.ts`, bundle);
   const scenario = { name: 'profile', nodes, podsPerNode, shards: 1 };
   const [influx, sim] = await Promise.all([
-    sink ? startInfluxSink() : startInfluxd(),
+    sink ? startInfluxSink(Number(arg('sink-write-ms', '0'))) : startInfluxd(),
     startCluster(scenarioCluster(scenario)),
   ]);
   try {
@@ -76,7 +77,9 @@ async function main(): Promise<void> {
     const file = readdirSync(OUT).find((f) => f.endsWith('.cpuprofile'));
     if (profiling && !file) throw new Error(`no .cpuprofile written in ${OUT}`);
     const summary = file && selfTimes(JSON.parse(readFileSync(`${OUT}/${file}`, 'utf8')), readFileSync(bundle, 'utf8'));
-    const influxd = sink ? 'sink' : 'influxd';
+    const influxd = sink
+      ? `sink${arg('sink-write-ms', '0') === '0' ? '' : ` ${arg('sink-write-ms', '0')} ms`}`
+      : 'influxd';
     const head = { scenario: `${nodes}x${podsPerNode}`, schema, flags, influx: influxd, runs };
     process.stdout.write(`${JSON.stringify(summary ? { ...head, profile: `${OUT}/${file}`, ...summary } : head)}\n`);
   } finally {

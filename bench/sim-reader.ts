@@ -36,7 +36,7 @@ export async function readSim(sim: SimCluster): Promise<SimReader> {
     fetchSummary: (name) => {
       const target = kubeletTarget(byNode.get(name) as NodeInfo, ['InternalIP'], undefined);
       if (!target) throw new Error(`node ${name} has no InternalIP`);
-      return fetch(target);
+      return fetch(target).then((body) => body.toString('utf8'));
     },
   };
 }

@@ -8,7 +8,8 @@
  * workload_name), read from the pod series' own tags: no new series per pod.
  */
 import type { Tags } from '#shared/model';
-import type { NodeBatch, Sample, Series } from '#shared/derive/types';
+import type { NodeBatch, Series } from '#shared/derive/types';
+import { Samples } from '#shared/derive/samples';
 import type { FamilyName } from '#shared/families/catalogue';
 import { familyOf } from '#shared/derive/object';
 import { familyValue } from '#shared/derive/series';
@@ -96,6 +97,8 @@ function accumulate(sums: Sums, series: Series, families: readonly FamilyName[])
   }
 }
 
-function samples(sums: Sums): Sample[] {
-  return [...sums].map(([name, value]) => ({ family: familyOf(name), value }));
+function samples(sums: Sums): Samples {
+  const out = new Samples();
+  for (const [name, value] of sums) out.add(familyOf(name), value);
+  return out;
 }

@@ -3,11 +3,11 @@
  * Accelerator and user-defined (custom) metrics of a container.
  */
 import type { ContainerStats } from '#shared/model';
-import type { Sample } from '#shared/derive/types';
+import type { SampleSink } from '#shared/derive/samples';
 import { customFamily } from '#shared/families/dynamic';
 import { push } from '#shared/derive/object';
 
-export function containerExtras(c: ContainerStats, out: Sample[]): void {
+export function containerExtras(c: ContainerStats, out: SampleSink): void {
   for (const a of c.accelerators) {
     const tags = { make: a.make, model: a.model, accelerator_id: a.id };
     push(out, 'pod_container', 'accelerator/memory_total', a.memoryTotalBytes, tags);

@@ -4,7 +4,7 @@
  * plus the node's request and limit sums over its pods. Ratios stay floats.
  */
 import type { NodeInfo, Resources } from '#shared/model';
-import type { Series } from '#shared/derive/types';
+import type { DerivedSeries, Series } from '#shared/derive/types';
 import type { FamilyName } from '#shared/families/catalogue';
 import { push } from '#shared/derive/object';
 import { sumOf, familyValue } from '#shared/derive/series';
@@ -29,7 +29,7 @@ const SUMMED_FROM_PODS: readonly FamilyName[] = [
 ];
 
 /** Adds the pod sums and the node_* families to the node's series. */
-export function addNodeResources(node: Series, info: NodeInfo | undefined, pods: readonly Series[]): void {
+export function addNodeResources(node: DerivedSeries, info: NodeInfo | undefined, pods: readonly Series[]): void {
   const out = node.samples;
   for (const family of SUMMED_FROM_PODS) push(out, 'node', family, sumOf(pods, family) ?? 0);
   if (!info) return;

@@ -4,7 +4,7 @@
  * series (node, system containers, pods, containers) and its new counter state. Pure.
  */
 import type { ContainerSpec, NodeInfo, PodInfo, PodStats, Summary, Tags } from '#shared/model';
-import type { NodeBatch, NodeState, Series } from '#shared/derive/types';
+import type { DerivedSeries, NodeBatch, NodeState, Series } from '#shared/derive/types';
 import { sampleTimeMs, type StatsView } from '#shared/derive/sources';
 import type { FamilyName } from '#shared/families/catalogue';
 import { deriveObject, push } from '#shared/derive/object';
@@ -47,7 +47,7 @@ export function deriveNode(input: NodeInput): NodeBatch {
     type: Parameters<typeof deriveObject>[0]['type'],
     tags: Tags,
     stats: StatsView,
-  ): Series => {
+  ): DerivedSeries => {
     const out = deriveObject({
       type,
       tags: withCluster(tags, input.clusterName),
@@ -71,7 +71,7 @@ export function deriveNode(input: NodeInput): NodeBatch {
   return { node: nodeName, series, state };
 }
 
-type ObjectFn = (key: string, type: 'pod' | 'pod_container', tags: Tags, stats: StatsView) => Series;
+type ObjectFn = (key: string, type: 'pod' | 'pod_container', tags: Tags, stats: StatsView) => DerivedSeries;
 
 /** Appends the pod's series, then its containers', to `out`; returns the pod's. */
 function derivePod(
@@ -85,7 +85,7 @@ function derivePod(
   const id = `${pod.namespace}/${pod.name}`;
   const pTags = podTags(nodeName, pod.namespace, pod.name, info);
   const podSeries = object(`p:${id}`, 'pod', pTags, podView(pod));
-  const containers: Series[] = [];
+  const containers: DerivedSeries[] = [];
   for (const c of pod.containers) {
     const spec = specOf(info, c.name);
     const s = object(`c:${id}/${c.name}`, 'pod_container', containerTags(pTags, c.name, spec), containerView(c));

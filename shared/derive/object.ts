@@ -4,7 +4,8 @@
  * previous run's counters, following the tables in derive/sources.ts.
  */
 import type { FsSample, ObjectType, Tags } from '#shared/model';
-import type { EntityState, Sample, Series } from '#shared/derive/types';
+import type { DerivedSeries, EntityState } from '#shared/derive/types';
+import { addSample, type CapacityHint, Samples, type SampleSink } from '#shared/derive/samples';
 import type { Family } from '#shared/families/family';
 import { FAMILY_BY_NAME, type FamilyName } from '#shared/families/catalogue';
 import { COUNTERS, DIRECT, FILESYSTEM, RATES, sampleTimeMs, type StatsView } from '#shared/derive/sources';
@@ -22,7 +23,7 @@ export interface ObjectInput {
 }
 
 export interface ObjectOutput {
-  series: Series;
+  series: DerivedSeries;
   state: EntityState;
 }
 
@@ -34,7 +35,7 @@ export function familyOf(name: FamilyName): Family {
 
 /** Pushes a sample when the family applies to the type and the value is a finite number. */
 export function push(
-  out: Sample[],
+  out: SampleSink,
   type: ObjectType,
   family: Family | FamilyName,
   value: number | undefined,
@@ -42,7 +43,7 @@ export function push(
 ): void {
   const f = typeof family === 'string' ? familyOf(family) : family;
   if (value === undefined || !Number.isFinite(value) || !(type in f.types)) return;
-  out.push(tags ? { family: f, value, tags } : { family: f, value });
+  addSample(out, f, value, tags);
 }
 
 /**
@@ -50,6 +51,8 @@ export function push(
  * resolved: built once per type, so deriving an object does no family lookup and no type test.
  */
 interface Plan {
+  /** Room a series of this type starts with (derive/samples). */
+  capacity: CapacityHint;
   uptime: Family | undefined;
   direct: ReadonlyArray<{ family: Family; read: (s: StatsView) => number | undefined }>;
   cpuRate: Family | undefined;
@@ -66,6 +69,7 @@ function planOf(type: ObjectType): Plan {
     rows.filter((r) => type in familyOf(r.family).types).map((r) => ({ ...r, family: familyOf(r.family) }));
   const one = (name: FamilyName) => (type in familyOf(name).types ? familyOf(name) : undefined);
   plan = {
+    capacity: { capacity: 8 },
     uptime: one('uptime'),
     direct: applies(DIRECT),
     cpuRate: one('cpu/usage_rate'),
@@ -77,15 +81,15 @@ function planOf(type: ObjectType): Plan {
 }
 
 /** Pushes a sample of a family the plan already checked applies, when the value is a finite number. */
-function add(out: Sample[], family: Family | undefined, value: number | undefined, tags?: Tags): void {
+function add(out: Samples, family: Family | undefined, value: number | undefined, tags?: Tags): void {
   if (family === undefined || value === undefined || !Number.isFinite(value)) return;
-  out.push(tags ? { family, value, tags } : { family, value });
+  out.add(family, value, tags);
 }
 
 export function deriveObject(input: ObjectInput): ObjectOutput {
   const { type, stats } = input;
   const plan = planOf(type);
-  const samples: Sample[] = [];
+  const samples = new Samples(plan.capacity);
   const at = sampleTimeMs(stats) ?? input.fallbackTimeMs;
   if (at !== undefined && stats.startTimeMs !== undefined)
     add(samples, plan.uptime, Math.max(0, at - stats.startTimeMs));
@@ -109,7 +113,7 @@ export function deriveObject(input: ObjectInput): ObjectOutput {
  * last 10 s, tagged `sampled=true` so readers can leave it out.
  */
 function addCpuRate(
-  out: Sample[],
+  out: Samples,
   family: Family | undefined,
   ctx: RateContext,
   s: StatsView,

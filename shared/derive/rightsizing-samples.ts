@@ -5,7 +5,8 @@
  * written. Only the entries are kept (a few numbers a container), never a node's series.
  */
 import type { Tags } from '#shared/model';
-import type { NodeBatch, Sample, Series } from '#shared/derive/types';
+import type { NodeBatch, Series } from '#shared/derive/types';
+import { Samples } from '#shared/derive/samples';
 import { familyOf } from '#shared/derive/object';
 import { SAMPLED_TAGS } from '#shared/derive/series';
 import { escapeMeasurement, quoteString } from '#shared/encode/escape';
@@ -51,14 +52,14 @@ export class RightsizingSamples {
     let cpu: number | null = null;
     let ws: number | null = null;
     let kill: number | undefined;
-    const samples = series.samples;
-    for (let i = 0; i < samples.length; i++) {
-      const s = samples[i] as Sample;
-      const f = s.family;
+    const { families, values, tags, times, length } = Samples.of(series.samples);
+    for (let i = 0; i < length; i++) {
+      const f = families[i];
+      const extra = tags?.[i];
       // The sampled fallback (a 10 s sample, tagged) is left out, as the routes' raw reads leave it.
-      if (f === CPU) cpu = s.tags === SAMPLED_TAGS ? null : s.value;
-      else if (f === WORKING_SET && !s.tags) ws = Math.round(s.value);
-      else if (f === OOM_KILL && s.timeMs !== undefined) kill = s.timeMs;
+      if (f === CPU) cpu = extra === SAMPLED_TAGS ? null : (values[i] as number);
+      else if (f === WORKING_SET && !extra) ws = Math.round(values[i] as number);
+      else if (f === OOM_KILL && times?.[i] !== undefined) kill = times[i];
     }
     if (cpu === null && ws === null && kill === undefined) return;
     const t = series.tags;

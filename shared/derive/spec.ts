@@ -4,7 +4,7 @@
  * container sets none, as Heapster wrote; nothing at all for pods the API server did not list.
  */
 import type { ContainerSpec, ObjectType, PodInfo, Resources } from '#shared/model';
-import type { Sample } from '#shared/derive/types';
+import { addSample, type SampleSink } from '#shared/derive/samples';
 import type { FamilyName } from '#shared/families/catalogue';
 import { resourceRequestFamily } from '#shared/families/dynamic';
 import { familyOf, push } from '#shared/derive/object';
@@ -27,18 +27,17 @@ const RESOURCE_FAMILIES: ReadonlyArray<{
 export const OOM_KILL_WINDOW_MS = 3_600_000;
 
 /** `nowMs`: the node's sample time, the reference for the OOM-kill window. */
-export function containerSpecSamples(spec: ContainerSpec, out: Sample[], nowMs?: number): void {
+export function containerSpecSamples(spec: ContainerSpec, out: SampleSink, nowMs?: number): void {
   specSamples('pod_container', [spec], out);
   const last = spec.lastTermination;
   if (!last) return;
   push(out, 'pod_container', 'restart/last_exit_code', last.exitCode, { reason: last.reason });
   const at = last.finishedAtMs;
   if (last.reason !== 'OOMKilled' || at === undefined || nowMs === undefined) return;
-  if (at > nowMs - OOM_KILL_WINDOW_MS && at <= nowMs)
-    out.push({ family: familyOf('restart/oom_kill'), value: 1, timeMs: at });
+  if (at > nowMs - OOM_KILL_WINDOW_MS && at <= nowMs) addSample(out, familyOf('restart/oom_kill'), 1, undefined, at);
 }
 
-export function podSpecSamples(pod: PodInfo, out: Sample[]): void {
+export function podSpecSamples(pod: PodInfo, out: SampleSink): void {
   specSamples('pod', pod.containers, out);
 }
 
@@ -46,7 +45,7 @@ export function podSpecSamples(pod: PodInfo, out: Sample[]): void {
  * Sums in plain loops, in container order: this runs for every pod and container of a run, and
  * closures, flatMap and a Set per call were a measurable share of derive's garbage.
  */
-function specSamples(type: ObjectType, containers: readonly ContainerSpec[], out: Sample[]): void {
+function specSamples(type: ObjectType, containers: readonly ContainerSpec[], out: SampleSink): void {
   for (const row of RESOURCE_FAMILIES) {
     let request = 0;
     let limit = 0;

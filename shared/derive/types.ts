@@ -2,22 +2,23 @@
  * @module derive/types
  * What derive hands to encode: series (one per object) holding samples (one per family).
  */
-import type { Family } from '#shared/families/family';
 import type { Tags } from '#shared/model';
+import type { Sample, Samples } from '#shared/derive/samples';
 
-export interface Sample {
-  family: Family;
-  value: number;
-  /** Tags of this sample only, added to the series' tags (e.g. `resource_id`). */
-  tags?: Tags;
-  /** When the value is about a past instant (an OOM kill): written at that time, epoch ms. */
-  timeMs?: number;
-}
+export type { Sample } from '#shared/derive/samples';
 
-/** One object (node, pod, container, …) at one time: its tags and its samples. */
+/**
+ * One object (node, pod, container, …) at one time: its tags and its samples. Derive writes
+ * `Samples` (parallel arrays); samples given as objects (tests, small batches) are read alike.
+ */
 export interface Series {
   tags: Tags;
-  samples: Sample[];
+  samples: Samples | readonly Sample[];
+}
+
+/** A series as derive builds it. */
+export interface DerivedSeries extends Series {
+  samples: Samples;
 }
 
 /** Previous counter readings of one object: counter name → [sample time ms, value]. */

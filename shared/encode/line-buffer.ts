@@ -8,6 +8,8 @@
  * numbers are written as ASCII without a UTF-8 pass.
  */
 const NEWLINE = 10;
+/** Buffers kept for reuse: enough for the bodies a writer has queued or in flight at once. */
+const MAX_SPARE = 4;
 const ZERO = 0x30;
 const LOWER_I = 0x69;
 
@@ -16,6 +18,8 @@ export class LineBuffer {
   private used = 0;
   /** Complete lines in the buffer. */
   lines = 0;
+  /** Buffers of bodies given back (recycle), reused before allocating. */
+  private readonly spare: Buffer[] = [];
 
   constructor(private readonly startBytes = 1 << 20) {
     this.buf = Buffer.allocUnsafe(startBytes);
@@ -29,8 +33,15 @@ export class LineBuffer {
   bytes(b: Buffer): void {
     const n = b.length;
     if (this.used + n > this.buf.length) this.grow(n);
+    // TypedArray#set even for a few bytes: a copy loop measured 15% slower over a run's lines.
     this.buf.set(b, this.used);
     this.used += n;
+  }
+
+  /** Copies the end of a line (bytes ending in a newline, e.g. ` <timestamp>\n`) and counts the line. */
+  endWith(b: Buffer): void {
+    this.bytes(b);
+    this.lines++;
   }
 
   /** Any text, as UTF-8. */
@@ -79,10 +90,21 @@ export class LineBuffer {
   /** The complete lines as one body (no trailing newline), and a fresh buffer for the next. */
   take(): { data: Buffer; lines: number } {
     const out = { data: this.buf.subarray(0, Math.max(0, this.used - 1)), lines: this.lines };
-    this.buf = Buffer.allocUnsafe(Math.max(this.startBytes, this.buf.length));
+    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(Math.max(this.startBytes, this.buf.length));
     this.used = 0;
     this.lines = 0;
     return out;
+  }
+
+  /**
+   * Gives back the memory of a body taken earlier, once nothing reads it any more (InfluxDB
+   * stored it, or the spool copied it): the next body is written into it. A run seals hundreds
+   * of 1 MB bodies; allocated afresh, each counted as external memory against V8's old-generation
+   * limit, and that churn alone started a mark-compact every few nodes.
+   */
+  recycle(data: Buffer): void {
+    if (this.spare.length >= MAX_SPARE || data.byteOffset !== 0 || data.buffer.byteLength < this.startBytes) return;
+    this.spare.push(Buffer.from(data.buffer, 0, data.buffer.byteLength));
   }
 
   /** Text known to be ASCII (numbers). */

@@ -4,6 +4,7 @@
  * Heapster's client wrote), empty tag values dropped, one field per line as Heapster wrote them.
  */
 import type { Series } from '#shared/derive/types';
+import { Samples } from '#shared/derive/samples';
 import type { Family } from '#shared/families/family';
 import type { Tags } from '#shared/model';
 import { escapeMeasurement, escapeTag, escapeTagCached } from '#shared/encode/escape';
@@ -55,13 +56,16 @@ function prefix(family: Family, schema: Schema): Prefix {
   return p;
 }
 
-/** ` <timeMs>`, the end of every line of one run, encoded once per run (precision=ms). */
+/** ` <timeMs>\n`, the end of every line of one run, encoded once per run (precision=ms). */
 let lastTime: { ms: number; bytes: Buffer } = { ms: Number.NaN, bytes: Buffer.alloc(0) };
 
 function timeBytes(ms: number): Buffer {
-  if (lastTime.ms !== ms) lastTime = { ms, bytes: Buffer.from(` ${ms}`) };
+  if (lastTime.ms !== ms) lastTime = { ms, bytes: Buffer.from(` ${ms}\n`) };
   return lastTime.bytes;
 }
+
+/** The heapster schema's one field, written with the tag set: one copy a line instead of two. */
+const VALUE_FIELD = Buffer.from(' value=');
 
 /** The tag set being written (one run encodes one series at a time). */
 const tagBytes = new TagBytes();
@@ -71,20 +75,25 @@ const tagBytes = new TagBytes();
  * its samples, and once per distinct extra-tags object (a filesystem's `resource_id`).
  */
 export function encodeSeriesInto(series: Series, timeMs: number, schema: Schema, out: LineBuffer): void {
-  let tags = tagBytes.of(series.tags);
+  const { families, values, tags: extras, times, length } = Samples.of(series.samples);
+  // heapster: every field is `value`, so the tag set carries it; withfields: the field per family.
+  const suffix = schema === 'heapster' ? VALUE_FIELD : undefined;
+  let tags = tagBytes.of(series.tags, undefined, suffix);
   let extra: Tags | undefined;
-  for (const s of series.samples) {
-    if (s.tags !== extra) {
-      extra = s.tags;
-      tags = tagBytes.of(series.tags, extra);
+  const runTime = timeBytes(timeMs);
+  for (let i = 0; i < length; i++) {
+    const family = families[i] as Family;
+    if (extras !== undefined && extras[i] !== extra) {
+      extra = extras[i];
+      tags = tagBytes.of(series.tags, extra, suffix);
     }
-    const p = prefix(s.family, schema);
+    const p = prefix(family, schema);
     out.bytes(p.measurement);
     out.bytes(tags);
-    out.bytes(p.field);
-    out.number(s.value, s.family.int);
-    out.bytes(timeBytes(s.timeMs ?? timeMs));
-    out.end();
+    if (!suffix) out.bytes(p.field);
+    out.number(values[i] as number, family.int);
+    const at = times?.[i];
+    out.endWith(at === undefined ? runTime : timeBytes(at));
   }
 }
 

@@ -22,10 +22,15 @@ export class TagBytes {
 
   /**
    * The non-empty tags of `tags` and `extra` merged (extra wins on a shared key), sorted by key:
-   * a view of the scratch buffer, valid until the next call.
+   * a view of the scratch buffer, valid until the next call. `suffix` follows them (bytes every
+   * line of the series writes next: the heapster schema's ` value=`).
    */
-  of(tags: Tags, extra?: Tags): Buffer {
+  of(tags: Tags, extra?: Tags, suffix?: Buffer): Buffer {
     this.set(tags, extra);
+    if (suffix) {
+      this.room(suffix.length);
+      this.length += suffix.copy(this.buf, this.length);
+    }
     return this.buf.subarray(0, this.length);
   }
 

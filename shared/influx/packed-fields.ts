@@ -18,7 +18,12 @@ const DEFLATE = { level: 1 };
 
 /** `n=<parts>i,s0="…",s1="…"`: the field set of a line. */
 export function packFields(value: unknown): string {
-  const packed = deflateRawSync(JSON.stringify(value), DEFLATE).toString('base64');
+  return packBytes(JSON.stringify(value));
+}
+
+/** The same for bytes (or text) of the caller's own format. */
+export function packBytes(data: Buffer | string): string {
+  const packed = deflateRawSync(data, DEFLATE).toString('base64');
   const parts: string[] = [];
   for (let i = 0; i * PART_CHARS < packed.length; i++)
     parts.push(`s${i}=${quoteString(packed.slice(i * PART_CHARS, (i + 1) * PART_CHARS))}`);
@@ -30,6 +35,17 @@ export function packFields(value: unknown): string {
  * missing or the data does not inflate or parse. The shape is the caller's to check.
  */
 export function unpackFields(cell: (column: string) => unknown): unknown {
+  const bytes = unpackBytes(cell);
+  if (!bytes) return undefined;
+  try {
+    return JSON.parse(bytes.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bytes packBytes packed; undefined when a part is missing or they do not inflate. */
+export function unpackBytes(cell: (column: string) => unknown): Buffer | undefined {
   const n = Number(cell('n'));
   if (!Number.isInteger(n) || n < 1) return undefined;
   let packed = '';
@@ -39,7 +55,7 @@ export function unpackFields(cell: (column: string) => unknown): unknown {
     packed += part;
   }
   try {
-    return JSON.parse(inflateRawSync(Buffer.from(packed, 'base64')).toString('utf8')) as unknown;
+    return inflateRawSync(Buffer.from(packed, 'base64'));
   } catch {
     return undefined;
   }

@@ -8,8 +8,10 @@
  * The values are exactly those of the `cpu/usage_rate` and `memory/working_set` points of the
  * same run (integers rounded as line protocol writes them), so either source answers alike.
  */
-import { SAMPLED_TAGS } from '#shared/derive/series';
-import type { NodeBatch, Sample, Series } from '#shared/derive/types';
+import { familyIndex } from '#shared/derive/series';
+import { Samples } from '#shared/derive/samples';
+import type { NodeBatch, Series } from '#shared/derive/types';
+import type { Family } from '#shared/families/family';
 import { escapeTag, quoteString } from '#shared/encode/escape';
 import { fieldValue } from '#shared/encode/line-protocol';
 import { packFields, unpackFields } from '#shared/influx/packed-fields';
@@ -51,8 +53,9 @@ export function encodeUsage(batch: NodeBatch, bucket: number, timeMs: number, cl
 }
 
 function addContainer(pods: Map<string, PodUsageEntry>, s: Series): void {
-  const cpu = reading(s.samples, CPU);
-  const memory = reading(s.samples, MEMORY);
+  const samples = Samples.of(s.samples);
+  const cpu = reading(samples, CPU);
+  const memory = reading(samples, MEMORY);
   if (cpu === null && memory === null) return;
   const [ns, pod] = [s.tags['namespace_name'] ?? '', s.tags['pod_name'] ?? ''];
   const key = `${ns}/${pod}`;
@@ -64,25 +67,28 @@ function addContainer(pods: Map<string, PodUsageEntry>, s: Series): void {
 /** `node_cpu=…,node_memory=…i,node_labels="…",` — only the readings the node has. */
 function nodeFields(node: Series | undefined): string {
   if (!node) return '';
-  const cpu = sample(node.samples, CPU);
-  const memory = sample(node.samples, MEMORY);
+  const samples = Samples.of(node.samples);
+  const cpu = familyIndex(samples, CPU);
+  const memory = familyIndex(samples, MEMORY);
   let out = '';
-  if (cpu) out += `node_cpu=${fieldValue(cpu.value, cpu.family.int)},`;
-  if (memory) out += `node_memory=${fieldValue(memory.value, memory.family.int)},`;
+  if (cpu >= 0) out += `node_cpu=${field(samples, cpu)},`;
+  if (memory >= 0) out += `node_memory=${field(samples, memory)},`;
   return out + `node_labels=${quoteString(node.tags['labels'] ?? '')},`;
 }
 
-function sample(samples: readonly Sample[], family: string): Sample | undefined {
-  // A sampled CPU rate (first run, restart) is still the object's reading: kubectl top shows it.
-  for (const x of samples) if (x.family.name === family && (!x.tags || x.tags === SAMPLED_TAGS)) return x;
-  return undefined;
+function field(samples: Samples, at: number): string {
+  return fieldValue(samples.values[at] as number, (samples.families[at] as Family).int);
 }
 
-/** The value as InfluxDB stores it (integers rounded), or null. */
-function reading(samples: readonly Sample[], family: string): number | null {
-  const s = sample(samples, family);
-  if (!s) return null;
-  return s.family.int ? Math.round(s.value) : s.value;
+/**
+ * The value as InfluxDB stores it (integers rounded), or null. A sampled CPU rate (first run,
+ * restart) is still the object's reading (familyIndex takes it): kubectl top shows it.
+ */
+function reading(samples: Samples, family: string): number | null {
+  const at = familyIndex(samples, family);
+  if (at < 0) return null;
+  const value = samples.values[at] as number;
+  return (samples.families[at] as Family).int ? Math.round(value) : value;
 }
 
 /** The node fields of a row (`cell` reads a column); undefined when the node had neither reading. */

@@ -72,6 +72,8 @@ interface Body {
   data: Buffer;
   lines: number;
   attempt: number;
+  /** The lane's buffer the body was taken from, which takes its memory back once it is done. */
+  lane?: LineBuffer;
 }
 
 /** A body's first buffer (5,000 lines of about 200 bytes); it doubles when long lines outgrow it. */
@@ -206,7 +208,7 @@ export class Writer {
 
   /** The filled lines become a body, and the buffer starts again. */
   private seal(): void {
-    const body: Body = { ...this.body.take(), attempt: 0 };
+    const body: Body = { ...this.body.take(), attempt: 0, lane: this.body };
     if (this.stopped) return this.giveUp(body, 'write: not stored before the run deadline');
     // Replays do not count here: a fresh body waits for the next free slot rather than making a
     // round trip through the disk (at most `maxInFlight` of them wait or are unanswered at once).
@@ -216,7 +218,7 @@ export class Writer {
   }
 
   private sealFirst(): void {
-    const body: Body = { ...this.first.take(), attempt: 0 };
+    const body: Body = { ...this.first.take(), attempt: 0, lane: this.first };
     if (this.stopped) return this.giveUp(body, 'write: not stored before the run deadline');
     this.firstQueue.push(body);
     this.pump();
@@ -227,6 +229,8 @@ export class Writer {
     try {
       const entry = this.opts.spool?.add(body.data, body.lines);
       this.stats.overflowPoints += body.lines;
+      // The spool gzipped a copy: the body's memory takes the next lines.
+      body.lane?.recycle(body.data);
       if (entry) this.opts.replayer?.add(entry);
     } catch (err) {
       // The spool cannot take it (disk): keep the body in memory rather than lose it.
@@ -315,6 +319,9 @@ export class Writer {
     this.stats.batches++;
     this.stats.points += body.lines;
     this.stats.bytes += body.data.length + 1;
+    // Answered 2xx: InfluxDB read the whole body, so its memory takes the next lines. (Only
+    // here and after the spool's copy: a request cut or answered early may still be sending.)
+    body.lane?.recycle(body.data);
   }
 
   /** Backoff with jitter, unless the retry would land after the deadline. */

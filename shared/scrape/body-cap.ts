@@ -2,9 +2,9 @@
  * @module scrape/body-cap
  * The default KUBELET_MAX_BODY_BYTES, derived from the heap V8 was given, so that no payload
  * under the cap can exhaust it, whatever NODE_OPTIONS says. A node's payload lives as the body
- * text (1×, one byte a character), JSON.parse's objects (measured 1.1× on simulated summaries of
- * 110 pods), and the decoded summary, derived series and encoded lines (about 2×) at once: 6× is
- * that with room. Half the heap is left for everything else (pod list, previous counters, the
+ * bytes, while parsed also as text (1× each, one byte a character), JSON.parse's objects (measured
+ * 1.1× on simulated summaries of 110 pods), and the decoded summary, derived series and encoded
+ * lines (about 2×): 6× is that with room. Half the heap is left for everything else (pod list, previous counters, the
  * writer's bodies). KUBELET_CONCURRENCY nodes are in that state at once.
  */
 import { getHeapStatistics } from 'node:v8';

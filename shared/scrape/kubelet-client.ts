@@ -1,7 +1,9 @@
 /**
  * @module scrape/kubelet-client
  * GET a kubelet's `/stats/summary` over verified HTTPS, directly or through the API server's
- * node proxy. Only transport here: status, size cap, per-node deadline. Returns the body text.
+ * node proxy. Only transport here: status, size cap, per-node deadline. Returns the body bytes
+ * (off the V8 heap until decoded: held as text while other nodes are processed, bodies over
+ * 128 KB were large objects promoted whole at every scavenge).
  */
 import { readFileSync } from 'node:fs';
 import { Agent, request, type RequestOptions } from 'node:https';
@@ -25,9 +27,9 @@ export interface KubeletClientOptions {
  * `stop` ends the request early (the run's deadline, SIGTERM); its reason, when a KubeletError,
  * is what the node is counted as.
  */
-export type FetchSummary = (target: KubeletTarget, stop?: AbortSignal) => Promise<string>;
+export type FetchSummary = (target: KubeletTarget, stop?: AbortSignal) => Promise<Buffer>;
 
-/** Builds the fetcher once per run: credentials, CA and a keep-alive agent are shared by every node. */
+/** Builds the fetcher once per run: credentials, CA and one agent are shared by every node. */
 export async function createSummaryFetcher(kc: KubeConfig, opts: KubeletClientOptions): Promise<FetchSummary> {
   const base: RequestOptions = {};
   // Bearer token (service account or kubeconfig user) or client certificate, plus the API CA.
@@ -36,7 +38,11 @@ export async function createSummaryFetcher(kc: KubeConfig, opts: KubeletClientOp
   // One TLS context for every connection: building it per connection (CA parsing) was measurable.
   const secureContext = createSecureContext({ ca, cert: base.cert, key: base.key });
   const agent = new Agent({
-    keepAlive: true,
+    // Directly, a run asks each kubelet once: a socket kept alive is never reused, and a run held
+    // one open TLS socket per node scraped (with its buffers, promoted into the old generation
+    // and marked by every mark-compact) until the kubelet closed it. Through the API server's
+    // proxy every request goes to one host, and the connections are reused.
+    keepAlive: opts.access === 'apiserver-proxy',
     maxSockets: opts.concurrency,
     secureContext,
     // KUBELET_INSECURE_TLS is about kubelet certificates: through the API server's proxy, the
@@ -63,7 +69,7 @@ function get(
   node: string,
   opts: KubeletClientOptions,
   stop: AbortSignal | undefined,
-): Promise<string> {
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const fail = (err: unknown): void => {
       settle();
@@ -110,7 +116,7 @@ function get(
       });
       res.on('end', () => {
         settle();
-        resolve(Buffer.concat(chunks).toString('utf8'));
+        resolve(Buffer.concat(chunks));
       });
       res.on('error', fail);
     });
