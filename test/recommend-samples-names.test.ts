@@ -11,8 +11,7 @@ import { familyOf } from '#shared/derive/object';
 import { SAMPLED_TAGS } from '#shared/derive/series';
 import { RightsizingSamples } from '#shared/derive/rightsizing-samples';
 import { encodeSeries } from '#shared/encode/line-protocol';
-import { readSamplesTail, samplesKillsStatement, samplesStatement, tailAnswers } from '#shared/query/recommend-samples';
-import type { QueryResult } from '#shared/influx/client';
+import { expectTailEqualsRaw } from '#test/helpers/recommend-compare';
 import { anyDayStartMs } from '#test/helpers/any-day';
 import { freshDatabase, rows, writeLines } from '#test/helpers/influx';
 
@@ -43,15 +42,6 @@ function samples(i: number, sampled: boolean, killMs?: number): Sample[] {
   if (killMs !== undefined) out.push({ family: familyOf('restart/oom_kill'), value: 1, timeMs: killMs });
   return out;
 }
-
-const canonical = (list: Array<Record<string, unknown>>): string[] =>
-  list.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b))))).sort();
-const flat = (r: QueryResult): string[] =>
-  canonical(
-    (r.series ?? []).flatMap((x) =>
-      x.values.map((v) => ({ ...x.tags, ...Object.fromEntries(x.columns.map((k, i) => [k, v[i]])) })),
-    ),
-  );
 
 describe('right-sizing samples with odd names and long pod lists', () => {
   it('are stored in one body with the raw points, and read back as influxd answers over those', async () => {
@@ -90,28 +80,8 @@ describe('right-sizing samples with odd names and long pod lists', () => {
     expect(parts.length).toBeGreaterThan(0);
 
     const [fromMs, endMs] = [start, start + 11 * MIN + 30_000];
-    const [tail, before] = await client.query(
-      `${samplesStatement('', fromMs, endMs)}; ${samplesKillsStatement('', fromMs)}`,
-    );
-    const [cpu, ws, oom] = tailAnswers(readSamplesTail(tail, before, fromMs, endMs), fromMs).map(flat) as [
-      string[],
-      string[],
-      string[],
-    ];
-    const range = `"type" = 'pod_container' AND time >= ${fromMs}ms AND time <= ${endMs}ms`;
-    const by = '"namespace_name","workload_kind","workload_name","container_name"';
-    const raw = async (q: string) => canonical(await rows(client, q));
+    const { cpu, oom } = await expectTailEqualsRaw(client, fromMs, endMs);
     expect(cpu.length).toBe(1_508 * 3);
-    expect(cpu).toEqual(
-      await raw(
-        `SELECT mean("value") FROM "cpu/usage_rate" WHERE ${range} AND "sampled" != 'true' GROUP BY time(5m),${by},"pod_name" fill(none)`,
-      ),
-    );
-    const untimed = (list: string[]) => list.map((r) => r.replace(/"time":\d+,/, ''));
-    expect(untimed(ws)).toEqual(
-      untimed(await raw(`SELECT max("value") FROM "memory/working_set" WHERE ${range} GROUP BY ${by}`)),
-    );
-    expect(oom).toEqual(await raw(`SELECT count("value") FROM "restart/oom_kill" WHERE ${range} GROUP BY ${by}`));
     expect(oom.length).toBe(2);
   });
 });

@@ -11,10 +11,9 @@ import { collected, type Collected } from '#test/helpers/collected';
 import { HOUR, MIN, rollup } from '#test/helpers/rollup-check';
 import { answer, queryDeps } from '#test/helpers/query-fixture';
 import { truthRecommendations, workloadKey } from '#test/helpers/recommend-truth';
-import { compareContainer, compareWorkloads } from '#test/helpers/recommend-compare';
+import { compareContainer, compareWorkloads, expectTailEqualsRaw } from '#test/helpers/recommend-compare';
 import { rows } from '#test/helpers/influx';
-import type { InfluxClient, QueryResult } from '#shared/influx/client';
-import { readSamplesTail, samplesKillsStatement, samplesStatement, tailAnswers } from '#shared/query/recommend-samples';
+import type { InfluxClient } from '#shared/influx/client';
 import { createApp } from '../functions/query/app';
 
 const SIM = { nodes: 3, podsPerNode: 6, containersPerPod: 2, usage: 'varying' as const };
@@ -39,15 +38,6 @@ const rawTail = (statements: string[]): boolean =>
     return m !== null && m[1] !== m[2];
   });
 const fromSamples = (statements: string[]): boolean => statements.some((q) => q.includes(`FROM "${SAMPLES}"`));
-/** Rows as sorted JSON with sorted keys, so a synthetic answer and influxd's compare whole. */
-const canonical = (list: Array<Record<string, unknown>>): string[] =>
-  list.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b))))).sort();
-const flat = (r: QueryResult): string[] =>
-  canonical(
-    (r.series ?? []).flatMap((x) =>
-      x.values.map((v) => ({ ...x.tags, ...Object.fromEntries(x.columns.map((k, i) => [k, v[i]])) })),
-    ),
-  );
 const count = async (client: InfluxClient, q: string): Promise<number> =>
   Number((await rows(client, q))[0]?.['count'] ?? 0);
 
@@ -107,28 +97,7 @@ describe('right-sizing tail from the collector’s samples', () => {
 
   it('gives each pod’s 5-minute CPU means exactly as influxd’s mean() of the raw points, working sets and kills alike', async () => {
     const [fromMs, endMs] = [start + 20 * MIN, c.sim.clock.nowMs()];
-    const [tail, before] = await c.client.query(
-      `${samplesStatement('', fromMs, endMs)}; ${samplesKillsStatement('', fromMs)}`,
-    );
-    const [cpu, ws, oom] = tailAnswers(readSamplesTail(tail, before, fromMs, endMs), fromMs).map(flat) as [
-      string[],
-      string[],
-      string[],
-    ];
-    const range = `"type" = 'pod_container' AND time >= ${fromMs}ms AND time <= ${endMs}ms`;
-    const by = '"namespace_name","workload_kind","workload_name","container_name"';
-    const raw = async (q: string) => canonical(await rows(c.client, q));
-    expect(cpu).toEqual(
-      await raw(
-        `SELECT mean("value") FROM "cpu/usage_rate" WHERE ${range} AND "sampled" != 'true' GROUP BY time(5m),${by},"pod_name" fill(none)`,
-      ),
-    );
-    // max() answers its point's time, which the fold does not read.
-    const untimed = (list: string[]) => list.map((r) => r.replace(/"time":\d+,/, ''));
-    expect(untimed(ws)).toEqual(
-      untimed(await raw(`SELECT max("value") FROM "memory/working_set" WHERE ${range} GROUP BY ${by}`)),
-    );
-    expect(oom).toEqual(await raw(`SELECT count("value") FROM "restart/oom_kill" WHERE ${range} GROUP BY ${by}`));
+    const { oom } = await expectTailEqualsRaw(c.client, fromMs, endMs);
     expect(oom.length).toBeGreaterThan(0);
   });
 

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collected, type Collected } from '#test/helpers/collected';
 import { rollup, HOUR, MIN } from '#test/helpers/rollup-check';
 import { answer, queryDeps } from '#test/helpers/query-fixture';
-import { truthRecommendations, workloadKey, type TruthRecommendation } from '#test/helpers/recommend-truth';
+import { truthRecommendations, workloadKey } from '#test/helpers/recommend-truth';
 import { rows } from '#test/helpers/influx';
+import { compareContainer, compareWorkloads } from '#test/helpers/recommend-compare';
 import { createApp } from '../functions/query/app';
 
 const SIM = { nodes: 3, podsPerNode: 6, containersPerPod: 2, usage: 'varying' as const };
@@ -22,35 +23,6 @@ interface Served {
 async function serve(c: Collected, times: number[]): Promise<Served> {
   const deps = queryDeps(c.client, () => c.sim.clock.nowMs(), []);
   return { app: createApp(deps), truth: truthRecommendations(c.sim.truth.nodes, times) };
-}
-
-function compare(got: any, want: TruthRecommendation): void {
-  expect(got.pods).toBe(want.pods);
-  expect(got.windows).toBe(want.windows);
-  // Whole millicores: the p95 rounded up (the right-sizing rows keep rounded window means).
-  expect(got.cpu.p95Millicores).toBe(Math.ceil(want.p95 * (1 - 1e-12)));
-  expect(got.cpu.recommendedMillicores).toBe(want.cpuRecommended);
-  expect(got.cpu.requestMillicores).toBe(want.cpuRequest);
-  expect(got.memory.maxBytes).toBe(want.maxBytes);
-  expect(got.memory.recommendedBytes).toBe(want.memoryRecommended);
-  expect(got.memory.requestBytes).toBe(want.memoryRequest);
-  expect(got.memory.limitBytes).toBe(want.memoryLimit);
-  expect(got.memory.oomKills).toBe(want.oomKills);
-  expect(got.cpu.differenceMillicores).toBe((want.cpuRequest ?? 0) - want.cpuRecommended);
-}
-
-function compareAll(body: any, truth: Served['truth']): number {
-  let compared = 0;
-  expect(body.workloads.map((w: any) => `${w.namespace}/${w.kind}/${w.name}`).sort()).toEqual([...truth.keys()].sort());
-  for (const w of body.workloads) {
-    const want = truth.get(`${w.namespace}/${w.kind}/${w.name}`)!;
-    expect(w.containers.map((c: any) => c.name).sort()).toEqual([...want.keys()].sort());
-    for (const c of w.containers) {
-      compare(c, want.get(c.name)!);
-      compared++;
-    }
-  }
-  return compared;
 }
 
 describe('right-sizing: rollup level + raw tail, against the truth', () => {
@@ -80,7 +52,7 @@ describe('right-sizing: rollup level + raw tail, against the truth', () => {
     expect(rolled[0]?.['count']).toBeGreaterThan(0);
     const res = await answer(s.app, '/api/v1/model/recommendations');
     expect(res.status).toBe(200);
-    expect(compareAll(res.json, s.truth)).toBe([...s.truth.values()].reduce((n, m) => n + m.size, 0));
+    expect(compareWorkloads(res.json, s.truth)).toBe([...s.truth.values()].reduce((n, m) => n + m.size, 0));
   });
 
   it('answers the same from the right-sizing rows as from the raw points alone', async () => {
@@ -106,7 +78,7 @@ describe('right-sizing: rollup level + raw tail, against the truth', () => {
     expect(res.json.window).toBe('1d');
     const want = s.truth.get(workloadKey(pod))!;
     for (const got of res.json.containers) {
-      compare(got, want.get(got.name)!);
+      compareContainer(got, want.get(got.name)!);
       expect(got.notes).toContain('not enough history');
     }
     // The sidecar of pattern 1 sets no requests.
@@ -131,7 +103,7 @@ describe('right-sizing: rollup level + raw tail, against the truth', () => {
       await answer(s.app, `/api/v1/model/namespaces/${pod.namespace}/workloads/StatefulSet/db/recommendation`)
     ).json.containers;
     const want = s.truth.get(workloadKey(pod))!;
-    for (const x of got) compare(x, want.get(x.name)!);
+    for (const x of got) compareContainer(x, want.get(x.name)!);
   });
 
   it('filters by namespace and prints an aligned text report', async () => {
@@ -211,7 +183,7 @@ describe('right-sizing with the large-cluster ROLLUP_TYPES (no pod or container 
     expect(kept[0]?.['count']).toBeGreaterThan(0);
     const res = await answer(s.app, '/api/v1/model/recommendations?window=2h');
     expect(res.status).toBe(200);
-    expect(compareAll(res.json, s.truth)).toBe([...s.truth.values()].reduce((n, m) => n + m.size, 0));
+    expect(compareWorkloads(res.json, s.truth)).toBe([...s.truth.values()].reduce((n, m) => n + m.size, 0));
   });
 });
 
@@ -233,6 +205,6 @@ describe('right-sizing over a sharded collection (SHARD_COUNT=2 gives what 1 sha
 
   it('recommends from every shard’s containers, exactly as the truth gives it', async () => {
     const res = await answer(s.app, '/api/v1/model/recommendations');
-    expect(compareAll(res.json, s.truth)).toBeGreaterThan(0);
+    expect(compareWorkloads(res.json, s.truth)).toBeGreaterThan(0);
   });
 });

@@ -1,9 +1,13 @@
 /**
  * @module test/helpers/recommend-compare
  * A right-sizing answer against the truth worked out from the simulator alone
- * (test/helpers/recommend-truth): every workload, container and number.
+ * (test/helpers/recommend-truth): every workload, container and number; and the samples' tail
+ * against influxd's answers over the raw points.
  */
 import { expect } from 'vitest';
+import type { InfluxClient, QueryResult } from '#shared/influx/client';
+import { readSamplesTail, samplesKillsStatement, samplesStatement, tailAnswers } from '#shared/query/recommend-samples';
+import { rows } from '#test/helpers/influx';
 import type { TruthRecommendation } from '#test/helpers/recommend-truth';
 
 export function compareContainer(got: any, want: TruthRecommendation): void {
@@ -34,4 +38,49 @@ export function compareWorkloads(body: any, truth: Map<string, Map<string, Truth
     }
   }
   return compared;
+}
+
+/** Rows as sorted JSON with sorted keys, so a synthetic answer and influxd's compare whole. */
+const canonical = (list: Array<Record<string, unknown>>): string[] =>
+  list.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b))))).sort();
+const flat = (r: QueryResult): string[] =>
+  canonical(
+    (r.series ?? []).flatMap((x) =>
+      x.values.map((v) => ({ ...x.tags, ...Object.fromEntries(x.columns.map((k, i) => [k, v[i]])) })),
+    ),
+  );
+
+/**
+ * The samples' tail over [fromMs, endMs] (query/recommend-samples) against influxd's own answers
+ * over the pod containers' raw points: each pod's 5-minute CPU means (sampled fallback left out),
+ * the largest working set, the kills. Returns the three answers' rows, for further checks.
+ */
+export async function expectTailEqualsRaw(
+  client: InfluxClient,
+  fromMs: number,
+  endMs: number,
+): Promise<{ cpu: string[]; ws: string[]; oom: string[] }> {
+  const [tail, before] = await client.query(
+    `${samplesStatement('', fromMs, endMs)}; ${samplesKillsStatement('', fromMs)}`,
+  );
+  const [cpu, ws, oom] = tailAnswers(readSamplesTail(tail, before, fromMs, endMs), fromMs).map(flat) as [
+    string[],
+    string[],
+    string[],
+  ];
+  const range = `"type" = 'pod_container' AND time >= ${fromMs}ms AND time <= ${endMs}ms`;
+  const by = '"namespace_name","workload_kind","workload_name","container_name"';
+  const raw = async (q: string) => canonical(await rows(client, q));
+  expect(cpu).toEqual(
+    await raw(
+      `SELECT mean("value") FROM "cpu/usage_rate" WHERE ${range} AND "sampled" != 'true' GROUP BY time(5m),${by},"pod_name" fill(none)`,
+    ),
+  );
+  // max() answers its point's time, which the fold does not read.
+  const untimed = (list: string[]) => list.map((r) => r.replace(/"time":\d+,/, ''));
+  expect(untimed(ws)).toEqual(
+    untimed(await raw(`SELECT max("value") FROM "memory/working_set" WHERE ${range} GROUP BY ${by}`)),
+  );
+  expect(oom).toEqual(await raw(`SELECT count("value") FROM "restart/oom_kill" WHERE ${range} GROUP BY ${by}`));
+  return { cpu, ws, oom };
 }
