@@ -10,14 +10,14 @@
  */
 import { parseArgs } from 'node:util';
 import { decodeSummaryText } from '#shared/decode/summary';
-import { deriveNode } from '#shared/derive/node';
 import { RightsizingSamples } from '#shared/derive/rightsizing-samples';
 import type { NodeState } from '#shared/derive/types';
-import type { NodeInfo, PodInfo, Summary } from '#shared/model';
+import type { NodeInfo } from '#shared/model';
 import { startCluster } from '#test/sim/cluster';
 import { startInfluxd } from '#test/influxd/server';
 import { scenarioCluster } from '#bench/scenarios';
 import { readSim } from '#bench/sim-reader';
+import { best, derive } from '#bench/cpu-time';
 import { usageOf } from '#bench/process-usage';
 import { benchDatabase, write } from '#bench/recommend-history';
 
@@ -26,21 +26,6 @@ const { values } = parseArgs({
 });
 const [nodes = 0, podsPerNode = 0] = values.scenario.split('x').map(Number);
 const TIME_MS = Math.floor(Date.now() / 60_000) * 60_000;
-
-function derive(summary: Summary, node: NodeInfo, pods: Map<string, PodInfo>, prev: NodeState | undefined) {
-  return deriveNode({ summary, node, pods, prev, clusterName: undefined, maxGapMs: 3_600_000 });
-}
-
-function best(rounds: number, fn: () => void): number {
-  let min = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < rounds; r++) {
-    const t = process.cpuUsage();
-    fn();
-    const used = process.cpuUsage(t);
-    min = Math.min(min, (used.user + used.system) / 1000);
-  }
-  return Math.round(min);
-}
 
 async function main(): Promise<void> {
   const sim = await startCluster(scenarioCluster({ name: 'samples', nodes, podsPerNode, shards: 1 }));
@@ -67,12 +52,14 @@ async function main(): Promise<void> {
   const batches = derived();
   const rounds = Number(values.rounds);
   let lines: string[] = [];
-  const samplesMs = best(rounds, () => {
-    const acc = new RightsizingSamples(undefined);
-    for (const b of batches) acc.add(b);
-    lines = acc.lines(TIME_MS);
-  });
-  const deriveMs = best(rounds, () => void derived());
+  const samplesMs = Math.round(
+    best(rounds, () => {
+      const acc = new RightsizingSamples(undefined);
+      for (const b of batches) acc.add(b);
+      lines = acc.lines(TIME_MS);
+    }),
+  );
+  const deriveMs = Math.round(best(rounds, () => void derived()));
   const runPoints = batches.reduce((n, b) => n + b.series.reduce((m, s) => m + s.samples.length, 0), 0);
   const bytes = lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
 

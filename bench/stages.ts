@@ -23,16 +23,16 @@ import { ProtobufListSplitter } from '#shared/kube/protobuf-list-splitter';
 import { decodePodProtobuf } from '#shared/decode/pod-protobuf';
 import { encodePod, podListHead, podListItem } from '#test/sim/pod-protobuf';
 import { httpGet } from '#test/sim/http-get';
-import { deriveNode } from '#shared/derive/node';
 import type { NodeState, Series } from '#shared/derive/types';
 import { encodeSeriesInto } from '#shared/encode/line-protocol';
 import { LineBuffer } from '#shared/encode/line-buffer';
 import { encodeState } from '#shared/influx/state-store';
-import type { NodeInfo, PodInfo, Summary } from '#shared/model';
+import type { NodeInfo, PodInfo } from '#shared/model';
 import { startCluster } from '#test/sim/cluster';
 import { scenarioCluster } from '#bench/scenarios';
 import { minimalEncode } from '#bench/baselines';
 import { readSim } from '#bench/sim-reader';
+import { best, derive } from '#bench/cpu-time';
 
 const TIME_MS = 1_732_900_000_000;
 const BATCH_LINES = 5_000;
@@ -99,22 +99,6 @@ function chunked(bytes: Buffer): Buffer[] {
   const chunks: Buffer[] = [];
   for (let at = 0; at < bytes.length; at += 65_536) chunks.push(bytes.subarray(at, at + 65_536));
   return chunks;
-}
-
-function derive(summary: Summary, node: NodeInfo, pods: Map<string, PodInfo>, prev: NodeState | undefined) {
-  return deriveNode({ summary, node, pods, prev, clusterName: undefined, maxGapMs: 3_600_000 });
-}
-
-/** Least CPU time of `rounds`, in ms: CPU rather than wall, so other work on the machine counts less. */
-function best(rounds: number, fn: () => void): number {
-  let min = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < rounds; r++) {
-    const t = process.cpuUsage();
-    fn();
-    const used = process.cpuUsage(t);
-    min = Math.min(min, (used.user + used.system) / 1000);
-  }
-  return min;
 }
 
 function encodeAll(series: readonly Series[], out: LineBuffer): void {
