@@ -5,6 +5,7 @@
  * written; the writer stops at the deadline itself. SIGTERM ends scraping at once and gives the
  * writer TERM_GRACE.
  */
+import { setMaxListeners } from 'node:events';
 import { KubeletError } from '#shared/errors';
 
 export class RunBudget {
@@ -33,6 +34,10 @@ export class RunBudget {
       Math.max(0, this.cutoffMs - Date.now()),
     );
     this.timer.unref();
+    // Each in-flight scrape listens here and stops listening when it settles: at most
+    // KUBELET_CONCURRENCY listeners, not a leak. Past Node's default of 10 it would print a
+    // plain-text warning among the run's JSON lines.
+    setMaxListeners(0, this.scraping.signal);
   }
 
   /** Aborted at the scrape cutoff or on SIGTERM; its reason is a KubeletError to count nodes by. */
