@@ -63,12 +63,7 @@ export function foldRecommendationData(results: Results, tail?: SamplesTail): Ma
       const value = num(cell('value') ?? cell('mean'));
       const time = num(cell('time'));
       if (value === undefined || time === undefined) return;
-      const c = container(tags);
-      c.cpuWindows.push(value);
-      c.pods.add(tags['pod_name'] ?? '');
-      c.firstWindowMs = Math.min(c.firstWindowMs, time);
-      c.lastWindowMs = Math.max(c.lastWindowMs, time);
-      noteLatest(workloadOf(workloads, tags), tags['pod_name'] ?? '', time);
+      addCpuWindow(container(tags), workloadOf(workloads, tags), tags['pod_name'] ?? '', time, value);
     });
   for (const t of tail?.values() ?? [])
     if (t.pods.size > 0) foldTailCpu(t, container(t.tags), workloadOf(workloads, t.tags));
@@ -100,15 +95,18 @@ export function foldRecommendationData(results: Results, tail?: SamplesTail): Ma
 function foldTailCpu(t: TailContainer, c: ContainerData, w: WorkloadData): void {
   for (const [code, windows] of t.pods) {
     const pod = podName(code, t.tags['workload_name'] ?? '');
-    c.pods.add(pod);
-    for (let i = 0; i < windows.length; i += 3) {
-      const time = windows[i] as number;
-      c.cpuWindows.push((windows[i + 1] as number) / (windows[i + 2] as number));
-      c.firstWindowMs = Math.min(c.firstWindowMs, time);
-      c.lastWindowMs = Math.max(c.lastWindowMs, time);
-      noteLatest(w, pod, time);
-    }
+    for (let i = 0; i < windows.length; i += 3)
+      addCpuWindow(c, w, pod, windows[i] as number, (windows[i + 1] as number) / (windows[i + 2] as number));
   }
+}
+
+/** One pod's mean CPU in one 5-minute window starting at `time` (ms), from raw or level points or the samples. */
+function addCpuWindow(c: ContainerData, w: WorkloadData, pod: string, time: number, millicores: number): void {
+  c.cpuWindows.push(millicores);
+  c.pods.add(pod);
+  c.firstWindowMs = Math.min(c.firstWindowMs, time);
+  c.lastWindowMs = Math.max(c.lastWindowMs, time);
+  noteLatest(w, pod, time);
 }
 
 function foldRow(c: ContainerData, w: WorkloadData, row: RightsizingRow): void {

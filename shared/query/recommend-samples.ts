@@ -3,19 +3,18 @@
  * The right-sizing routes' tail (the stretch since the rollup's rows end) from the collector's
  * `heapless_rightsizing_samples` (families/rightsizing-samples): one statement over ~6,000
  * workload containers' series at 1,000 × 30, instead of three passes over 60,000 pod containers'.
- * Its points are turned here into exactly what the three raw statements answer (results 7–9 of
- * query/recommend-query), so the fold is the same either way:
+ * Its points are turned here into what the three raw statements answer (results 7–9 of
+ * query/recommend-query), per workload container, which query/recommend-fold folds in their place:
  * - CPU: per pod, container and 5-minute window, the mean of the run values in time order (sum ÷
  *   count, as influxd's `mean()`), the `sampled=true` fallbacks left out (null in the samples);
  * - working set: the largest per container; OOM kills: the distinct kill times per pod and
  *   container (every run within the hour repeats a kill), counted where the kill's time falls.
  */
-import type { QueryResult, QuerySeries } from '#shared/influx/client';
+import type { QueryResult } from '#shared/influx/client';
 import { ident, timeLiteral } from '#shared/influx/influxql';
 import { forEachRow, num, str } from '#shared/query/rows';
 import { tagEquals } from '#shared/query/where';
 import {
-  podName,
   SAMPLES_MEASUREMENT,
   SAMPLES_RUN_FIELD,
   unpackColumns,
@@ -134,22 +133,4 @@ function addWindow(pods: Map<string, PodWindows>, code: string, window: number, 
     w[at + 1] = (w[at + 1] as number) + value;
     w[at + 2] = (w[at + 2] as number) + 1;
   } else w.splice(at + 3, 0, window, value, 1);
-}
-
-/** The tail as the three raw statements' answers (CPU means per pod and window, largest working set, kills): for tests. */
-export function tailAnswers(tail: SamplesTail, fromMs: number): [QueryResult, QueryResult, QueryResult] {
-  const cpu: QuerySeries[] = [];
-  const ws: QuerySeries[] = [];
-  const oom: QuerySeries[] = [];
-  for (const { tags, pods, wsMax, kills } of tail.values()) {
-    for (const [code, w] of pods) {
-      const values: unknown[][] = [];
-      for (let i = 0; i < w.length; i += 3) values.push([w[i], (w[i + 1] as number) / (w[i + 2] as number)]);
-      const pod = podName(code, tags['workload_name'] ?? '');
-      cpu.push({ name: 'cpu/usage_rate', tags: { ...tags, pod_name: pod }, columns: ['time', 'mean'], values });
-    }
-    if (wsMax !== undefined) ws.push({ tags, columns: ['time', 'max'], values: [[fromMs, wsMax]] });
-    if (kills.size > 0) oom.push({ tags, columns: ['time', 'count'], values: [[fromMs, kills.size]] });
-  }
-  return [{ series: cpu }, { series: ws }, { series: oom }];
 }

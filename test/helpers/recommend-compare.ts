@@ -5,8 +5,14 @@
  * against influxd's answers over the raw points.
  */
 import { expect } from 'vitest';
-import type { InfluxClient, QueryResult } from '#shared/influx/client';
-import { readSamplesTail, samplesKillsStatement, samplesStatement, tailAnswers } from '#shared/query/recommend-samples';
+import type { InfluxClient, QueryResult, QuerySeries } from '#shared/influx/client';
+import { podName } from '#shared/families/rightsizing-samples';
+import {
+  readSamplesTail,
+  type SamplesTail,
+  samplesKillsStatement,
+  samplesStatement,
+} from '#shared/query/recommend-samples';
 import { rows } from '#test/helpers/influx';
 import type { TruthRecommendation } from '#test/helpers/recommend-truth';
 
@@ -83,4 +89,22 @@ export async function expectTailEqualsRaw(
   );
   expect(oom).toEqual(await raw(`SELECT count("value") FROM "restart/oom_kill" WHERE ${range} GROUP BY ${by}`));
   return { cpu, ws, oom };
+}
+
+/** The samples' tail as the three raw statements' answers: CPU means per pod and window, largest working set, kills. */
+function tailAnswers(tail: SamplesTail, fromMs: number): [QueryResult, QueryResult, QueryResult] {
+  const cpu: QuerySeries[] = [];
+  const ws: QuerySeries[] = [];
+  const oom: QuerySeries[] = [];
+  for (const { tags, pods, wsMax, kills } of tail.values()) {
+    for (const [code, w] of pods) {
+      const values: unknown[][] = [];
+      for (let i = 0; i < w.length; i += 3) values.push([w[i], (w[i + 1] as number) / (w[i + 2] as number)]);
+      const pod = podName(code, tags['workload_name'] ?? '');
+      cpu.push({ name: 'cpu/usage_rate', tags: { ...tags, pod_name: pod }, columns: ['time', 'mean'], values });
+    }
+    if (wsMax !== undefined) ws.push({ tags, columns: ['time', 'max'], values: [[fromMs, wsMax]] });
+    if (kills.size > 0) oom.push({ tags, columns: ['time', 'count'], values: [[fromMs, kills.size]] });
+  }
+  return [{ series: cpu }, { series: ws }, { series: oom }];
 }
