@@ -6,11 +6,8 @@
  * samples, tagged sampled=true, as the collector had no previous counters: right-sizing leaves
  * them out, so the outage adds no CPU windows.)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDeadPort, type DeadPort } from '#test/helpers/dead-port';
+import { startOutage, type Outage } from '#test/helpers/dead-port';
 import { collected, type Collected } from '#test/helpers/collected';
 import { HOUR, MIN, rollup } from '#test/helpers/rollup-check';
 import { answer, queryDeps } from '#test/helpers/query-fixture';
@@ -20,9 +17,7 @@ import { createApp } from '../functions/query/app';
 describe('right-sizing rows after late points', () => {
   let c: Collected;
   let start: number;
-  let spoolDir: string;
-  let dead: DeadPort | undefined;
-  let deadUrl: string;
+  let outage: Outage | undefined;
 
   beforeAll(async () => {
     start = Math.floor((Date.now() - 3 * HOUR) / HOUR) * HOUR;
@@ -33,16 +28,13 @@ describe('right-sizing rows after late points', () => {
       usage: 'varying',
       startTimeMs: start,
     });
-    spoolDir = mkdtempSync(join(tmpdir(), 'heapless-recommend-late-'));
-    // InfluxDB unreachable for the collector.
-    dead = await startDeadPort();
-    deadUrl = dead.url;
+    // InfluxDB unreachable for the collector, for part of each test.
+    outage = await startOutage('heapless-recommend-late-');
   }, 120_000);
 
   afterAll(async () => {
     await c?.stop();
-    await dead?.close();
-    if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
+    await outage?.close();
   });
 
   const run = async (env: Record<string, string> = {}) => {
@@ -55,12 +47,12 @@ describe('right-sizing rows after late points', () => {
     for (let i = 0; i < 30; i++) expect((await run()).exitCode).toBe(0);
     await rollup(c, start + 33 * MIN);
     for (let i = 0; i < 15; i++) {
-      const r = await run({ INFLUX_URL: deadUrl, SPOOL_DIR: spoolDir, RUN_DEADLINE: '2s', INFLUX_TIMEOUT: '300ms' });
+      const r = await run(outage!.env);
       expect(r.stats.spooledPoints).toBeGreaterThan(0);
     }
     // The outage's windows are done, from no points.
     await rollup(c, start + 48 * MIN);
-    expect((await run({ SPOOL_DIR: spoolDir })).stats.replayedPoints).toBeGreaterThan(0);
+    expect((await run({ SPOOL_DIR: outage!.spoolDir })).stats.replayedPoints).toBeGreaterThan(0);
     // No rollup until the outage's windows are past the reach every run redoes anyway (OOM kills
     // stamped back: an hour and a window).
     for (let i = 0; i < 72; i++) expect((await run()).exitCode).toBe(0);

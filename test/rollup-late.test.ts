@@ -3,11 +3,8 @@
  * simulated cluster: the collector's spool replayed after an outage, and an OOM kill stamped back
  * at its time. In both cases every rollup point then equals the raw points it covers.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDeadPort, type DeadPort } from '#test/helpers/dead-port';
+import { startOutage, type Outage } from '#test/helpers/dead-port';
 import { ident } from '#shared/influx/influxql';
 import { firstLateWindow } from '#shared/rollup/late';
 import { dueWindows, parseLevels } from '#shared/rollup/levels';
@@ -26,24 +23,19 @@ async function clusterCounts(c: Collected, fromMs: number, toMs: number): Promis
 describe('late points in the rollups', () => {
   let c: Collected;
   let start: number;
-  let spoolDir: string;
-  let dead: DeadPort | undefined;
-  let deadUrl: string;
+  let outage: Outage | undefined;
 
   beforeAll(async () => {
     // Collection starts well before now: the raw policy (7 days) keeps it, and windows are due.
     start = Math.floor((Date.now() - 3 * HOUR) / HOUR) * HOUR;
     c = await collected('rollup_late', { nodes: 2, podsPerNode: 2, namespaces: 2, startTimeMs: start });
-    spoolDir = mkdtempSync(join(tmpdir(), 'heapless-late-spool-'));
-    // InfluxDB unreachable for the collector.
-    dead = await startDeadPort();
-    deadUrl = dead.url;
+    // InfluxDB unreachable for the collector, for part of each test.
+    outage = await startOutage('heapless-late-spool-');
   }, 120_000);
 
   afterAll(async () => {
     await c?.stop();
-    await dead?.close();
-    if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
+    await outage?.close();
   });
 
   it('a 15-minute outage replayed after the rollup did its windows: every window equals the raw truth', async () => {
@@ -53,13 +45,13 @@ describe('late points in the rollups', () => {
     // A 15-minute outage for the collector (its points go to the spool) while the rollup goes on
     // and marks the outage's windows done.
     for (let i = 0; i < 15; i++) {
-      const r = await c.run({ INFLUX_URL: deadUrl, SPOOL_DIR: spoolDir, RUN_DEADLINE: '2s', INFLUX_TIMEOUT: '300ms' });
+      const r = await c.run(outage!.env);
       expect(r.stats.spooledPoints).toBeGreaterThan(0);
       c.sim.clock.advance(60);
     }
     await rollup(c, start + 48 * MIN);
     // InfluxDB is back: the next run replays the spool, and 20 more minutes are collected.
-    const back = await c.run({ SPOOL_DIR: spoolDir });
+    const back = await c.run({ SPOOL_DIR: outage!.spoolDir });
     expect(back.stats.replayedPoints).toBeGreaterThan(0);
     c.sim.clock.advance(60);
     await collectFor(c, 19);
