@@ -35,7 +35,10 @@ async function startService(env: Record<string, string>): Promise<Service> {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   // A service that exits before listening fails the test at once, with what it said.
   const early = exited.then((code) => {
-    throw new Error(`the query service exited (${code}) before listening: ${stderr.slice(-2000)}`);
+    const said = lines.slice(-5).map((l) => JSON.stringify(l));
+    throw new Error(
+      `the query service exited (${code}) before listening: ${[...said, stderr.slice(-2000)].join('\n')}`,
+    );
   });
   await Promise.race([
     expect.poll(() => lines.some((l) => l['event'] === 'listening'), { timeout: 90_000 }).toBe(true),
@@ -51,6 +54,23 @@ async function startService(env: Record<string, string>): Promise<Service> {
   };
 }
 
+/**
+ * Starts the service on ports `env` picks; picks again when another process took one between the
+ * pick and the service's listen (EADDRINUSE: the tests' servers and influxd bind ports too).
+ */
+async function startOnFreePorts<T extends { env: Record<string, string> }>(
+  pick: () => Promise<T>,
+): Promise<T & { s: Service }> {
+  for (let attempt = 1; ; attempt++) {
+    const picked = await pick();
+    try {
+      return { ...picked, s: await startService(picked.env) };
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE/.test(String(err))) throw err;
+    }
+  }
+}
+
 describe('the plain-HTTP port', () => {
   let base: Record<string, string>;
   beforeAll(async () => {
@@ -61,7 +81,6 @@ describe('the plain-HTTP port', () => {
       QUERY_AUTH: 'none',
       MODEL_AUTH: 'none',
       LISTEN_HOST: '127.0.0.1',
-      QUERY_PORT: String(await freePort()),
     };
   });
 
@@ -69,7 +88,7 @@ describe('the plain-HTTP port', () => {
     // Before the fix: HTTP_PORT defaulted to 8000 on LISTEN_HOST (0.0.0.0).
     expect(readQueryConfig({})).toMatchObject({ listenHost: '0.0.0.0', httpListenHost: '127.0.0.1' });
     expect(readQueryConfig({}).httpPort).toBeUndefined();
-    const s = await startService(base);
+    const { s } = await startOnFreePorts(async () => ({ env: { ...base, QUERY_PORT: String(await freePort()) } }));
     try {
       expect(s.lines.find((l) => l['event'] === 'listening')).toMatchObject({ http: null });
     } finally {
@@ -78,8 +97,10 @@ describe('the plain-HTTP port', () => {
   });
 
   it('refuses every request carrying an Authorization header with a 400 that says why', async () => {
-    const http = await freePort();
-    const s = await startService({ ...base, QUERY_PORT: String(await freePort()), HTTP_PORT: String(http) });
+    const { s, http } = await startOnFreePorts(async () => {
+      const http = await freePort();
+      return { http, env: { ...base, QUERY_PORT: String(await freePort()), HTTP_PORT: String(http) } };
+    });
     try {
       expect(s.lines.find((l) => l['event'] === 'listening')).toMatchObject({ http, httpHost: '127.0.0.1' });
       const url = `http://127.0.0.1:${http}/api/v1/model/nodes`;
